@@ -1,0 +1,253 @@
+"""The telemetry contract: record types, their fields and plausible ranges, and the decoder.
+
+This module is the single source of truth for what a valid telemetry record is. The simulator encodes with
+it, the consumers decode with it, and ``docs/telemetry.md`` documents it. Decoding returns a value
+(``Reading`` or ``Rejection``) instead of raising, so that a bad record becomes a dead-letter entry with a
+reason and never stops the stream (DESIGN principle 4).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+DOMAINS = ("river", "fire", "grid")
+
+COMMON_FIELDS = ("schema", "type", "sensor_id", "district", "event_time")
+
+
+@dataclass(frozen=True, slots=True)
+class NumberField:
+    """A numeric measurement with the range outside which a reading is physically implausible."""
+
+    name: str
+    unit: str
+    low: float
+    high: float
+    required: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class StatusField:
+    """A discrete status reported by a piece of equipment."""
+
+    name: str
+    choices: tuple[str, ...]
+    required: bool = True
+
+
+FieldSpec = NumberField | StatusField
+
+
+@dataclass(frozen=True, slots=True)
+class RecordType:
+    """One kind of sensor record; ``name`` is ``<domain>.<kind>`` and picks the topic by its domain."""
+
+    name: str
+    description: str
+    fields: tuple[FieldSpec, ...]
+    at_least_one_of: tuple[str, ...] = ()
+
+    @property
+    def domain(self) -> str:
+        return self.name.split(".", 1)[0]
+
+    def field(self, name: str) -> FieldSpec | None:
+        for spec in self.fields:
+            if spec.name == name:
+                return spec
+        return None
+
+
+RECORD_TYPES: Mapping[str, RecordType] = {
+    t.name: t
+    for t in (
+        RecordType(
+            "river.gauge",
+            "Water-level gauge: stage above the gauge datum and/or discharge, with rainfall at the gauge.",
+            (
+                NumberField("stage_m", "m", -5.0, 50.0, required=False),
+                NumberField("discharge_m3s", "m³/s", 0.0, 20000.0, required=False),
+                NumberField("rain_mm_h", "mm/h", 0.0, 300.0, required=False),
+            ),
+            at_least_one_of=("stage_m", "discharge_m3s"),
+        ),
+        RecordType(
+            "fire.camera",
+            "Smoke-detecting camera: confidence of the smoke classifier for the current frame.",
+            (NumberField("smoke_confidence", "1", 0.0, 1.0),),
+        ),
+        RecordType(
+            "fire.smoke_detector",
+            "Point smoke detector: optical obscuration.",
+            (NumberField("obscuration_pct_per_m", "%/m", 0.0, 100.0),),
+        ),
+        RecordType(
+            "fire.heat_detector",
+            "Point heat detector: air temperature at the detector.",
+            (NumberField("temperature_c", "°C", -40.0, 200.0),),
+        ),
+        RecordType(
+            "fire.sprinkler",
+            "Sprinkler system: water pressure at the most remote head.",
+            (NumberField("pressure_mpa", "MPa", 0.0, 3.0),),
+        ),
+        RecordType(
+            "fire.hydrant",
+            "Hydrant: network water pressure.",
+            (NumberField("pressure_mpa", "MPa", 0.0, 3.0),),
+        ),
+        RecordType(
+            "fire.extinguisher",
+            "Portable extinguisher with a pressure and presence monitor.",
+            (StatusField("status", ("ok", "low_pressure", "missing", "expired")),),
+        ),
+        RecordType(
+            "fire.alarm_panel",
+            "Fire alarm control panel.",
+            (StatusField("status", ("normal", "alarm", "fault", "disabled")),),
+        ),
+        RecordType(
+            "fire.fire_door",
+            "Fire door with a position switch.",
+            (StatusField("status", ("closed", "open", "fault")),),
+        ),
+        RecordType(
+            "grid.line",
+            "Overhead power-line segment: conductor temperature and load with the weather at the span.",
+            (
+                NumberField("conductor_temp_c", "°C", -50.0, 250.0),
+                NumberField("current_a", "A", 0.0, 5000.0),
+                NumberField("ambient_temp_c", "°C", -50.0, 60.0),
+                NumberField("wind_m_s", "m/s", 0.0, 75.0),
+            ),
+        ),
+    )
+}
+
+
+def topic_suffix(record_type: str) -> str:
+    """The domain part of a record type, which names its topic (``river.gauge`` -> ``river``)."""
+    return record_type.split(".", 1)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A decoded, structurally valid record. ``values`` holds only the measurement fields."""
+
+    type: str
+    sensor_id: str
+    district: str
+    event_time: datetime
+    values: Mapping[str, float | str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA_VERSION,
+            "type": self.type,
+            "sensor_id": self.sensor_id,
+            "district": self.district,
+            "event_time": self.event_time.isoformat(),
+            **self.values,
+        }
+
+    def encode(self) -> bytes:
+        return json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """Why a record is not accepted. ``code`` is stable (counted, filtered on); ``detail`` is for people."""
+
+    code: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.detail}"
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def parse_event_time(value: object) -> datetime | Rejection:
+    """Parse an ISO 8601 timestamp that carries its UTC offset; a naive timestamp is ambiguous, so rejected."""
+    if not isinstance(value, str):
+        return Rejection("wrong_type", f"event_time must be an ISO 8601 string, got {type(value).__name__}")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return Rejection("bad_timestamp", f"event_time {value!r} is not ISO 8601")
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        return Rejection("naive_timestamp", f"event_time {value!r} has no UTC offset")
+    return parsed
+
+
+def decode(raw: bytes | None) -> Reading | Rejection:
+    """Decode one record value into a ``Reading``, or say exactly why it is not one."""
+    if raw is None:
+        return Rejection("empty", "record has no value")
+    try:
+        doc = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return Rejection("malformed_json", str(exc))
+    if not isinstance(doc, dict):
+        return Rejection("not_an_object", f"expected a JSON object, got {type(doc).__name__}")
+    return decode_document(doc)
+
+
+def decode_document(doc: Mapping[str, Any]) -> Reading | Rejection:
+    """Validate an already-parsed JSON object against the contract."""
+    for name in COMMON_FIELDS:
+        if name not in doc:
+            return Rejection("missing_field", f"{name} is required")
+    schema = doc["schema"]
+    if schema != SCHEMA_VERSION or isinstance(schema, bool):
+        return Rejection("unsupported_schema", f"schema {schema!r} is not {SCHEMA_VERSION}")
+    type_name = doc["type"]
+    record_type = RECORD_TYPES.get(type_name) if isinstance(type_name, str) else None
+    if record_type is None:
+        return Rejection("unknown_type", f"type {type_name!r} is not one of {sorted(RECORD_TYPES)}")
+    for name in ("sensor_id", "district"):
+        if not isinstance(doc[name], str) or not doc[name]:
+            return Rejection("wrong_type", f"{name} must be a non-empty string")
+    event_time = parse_event_time(doc["event_time"])
+    if isinstance(event_time, Rejection):
+        return event_time
+
+    allowed = set(COMMON_FIELDS) | {spec.name for spec in record_type.fields}
+    extra = sorted(set(doc) - allowed)
+    if extra:
+        return Rejection("unexpected_field", f"{type_name} does not have {', '.join(extra)}")
+
+    values: dict[str, float | str] = {}
+    for spec in record_type.fields:
+        if spec.name not in doc or doc[spec.name] is None:
+            if spec.required:
+                return Rejection("missing_field", f"{spec.name} is required for {type_name}")
+            continue
+        value = doc[spec.name]
+        if isinstance(spec, NumberField):
+            if not _is_number(value) or not math.isfinite(value):
+                return Rejection("wrong_type", f"{spec.name} must be a finite number, got {value!r}")
+            if not spec.low <= value <= spec.high:
+                return Rejection(
+                    "out_of_range",
+                    f"{spec.name}={value} {spec.unit} is outside {spec.low}..{spec.high} {spec.unit}",
+                )
+            values[spec.name] = float(value)
+        else:
+            if not isinstance(value, str):
+                return Rejection("wrong_type", f"{spec.name} must be a string, got {value!r}")
+            if value not in spec.choices:
+                return Rejection("out_of_range", f"{spec.name}={value!r} is not one of {spec.choices}")
+            values[spec.name] = value
+    if record_type.at_least_one_of and not any(name in values for name in record_type.at_least_one_of):
+        return Rejection("missing_field", f"{type_name} needs at least one of {', '.join(record_type.at_least_one_of)}")
+    return Reading(record_type.name, doc["sensor_id"], doc["district"], event_time, values)

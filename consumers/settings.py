@@ -1,0 +1,147 @@
+"""One settings object for every process, built from the environment (12-factor) and passed in.
+
+Nothing reads ``os.environ`` at import time: ``Settings.from_env`` is called once by each entry point,
+and everything else receives the object. A bad value fails at start-up with the variable's name.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """A configuration value that cannot be used; the message names the environment variable."""
+
+
+@dataclass(frozen=True, slots=True)
+class Topics:
+    """Topic names, all under one prefix so that two deployments can share a cluster."""
+
+    prefix: str = "city"
+
+    @property
+    def river(self) -> str:
+        return f"{self.prefix}.river"
+
+    @property
+    def fire(self) -> str:
+        return f"{self.prefix}.fire"
+
+    @property
+    def grid(self) -> str:
+        return f"{self.prefix}.grid"
+
+    @property
+    def inputs(self) -> tuple[str, str, str]:
+        return (self.river, self.fire, self.grid)
+
+    def for_domain(self, domain: str) -> str:
+        return f"{self.prefix}.{domain}"
+
+    @property
+    def deadletter(self) -> str:
+        return f"{self.prefix}.deadletter"
+
+    @property
+    def state(self) -> str:
+        return f"{self.prefix}.state"
+
+    @property
+    def changelog(self) -> str:
+        return f"{self.prefix}.changelog"
+
+    @property
+    def actions(self) -> str:
+        return f"{self.prefix}.actions"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every tunable of the product. Defaults give the embedded demo on a laptop."""
+
+    city: str = "guiyang"
+    assets_dir: Path = REPO_ROOT / "assets"
+    kafka_bootstrap_servers: str | None = None
+    topics: Topics = field(default_factory=Topics)
+    partitions: int = 6
+    consumer_group: str = "cityops-consumers"
+    client_id: str = "cityops"
+    host: str = "127.0.0.1"
+    port: int = 8050
+    web_threads: int = 8
+    flush_interval_s: float = 1.0
+    future_tolerance_s: float = 3600.0
+    allowed_lateness_s: float = 1800.0
+    sim_speed: float = 60.0
+    sim_seed: int = 7
+    sim_scenario: str = "calm"
+    ui_refresh_ms: int = 1000
+    ui_stale_after_s: float = 10.0
+    language: str = "en"
+
+    @property
+    def embedded(self) -> bool:
+        """No Kafka configured: run everything in one process on the in-memory transport."""
+        return not self.kafka_bootstrap_servers
+
+    @property
+    def city_dir(self) -> Path:
+        return self.assets_dir / "city" / self.city
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read ``CITYOPS_*``, ``PORT`` and ``KAFKA_BOOTSTRAP_SERVERS``; unknown values fail loudly."""
+        env = os.environ if env is None else env
+        default = cls()
+
+        def number(name: str, fallback: float, low: float, high: float) -> float:
+            raw = env.get(name)
+            if raw is None or raw == "":
+                return fallback
+            try:
+                value = float(raw)
+            except ValueError:
+                raise SettingsError(f"{name}={raw!r} is not a number") from None
+            if not low <= value <= high:
+                raise SettingsError(f"{name}={raw} is outside {low}..{high}")
+            return value
+
+        def integer(name: str, fallback: int, low: int, high: int) -> int:
+            value = number(name, fallback, low, high)
+            if value != int(value):
+                raise SettingsError(f"{name}={env[name]} is not a whole number")
+            return int(value)
+
+        language = env.get("CITYOPS_LANGUAGE", default.language)
+        if language not in ("en", "zh"):
+            raise SettingsError(f"CITYOPS_LANGUAGE={language!r} is not one of en, zh")
+        assets_dir = Path(env.get("CITYOPS_ASSETS_DIR", str(default.assets_dir)))
+        settings = cls(
+            city=env.get("CITYOPS_CITY", default.city),
+            assets_dir=assets_dir,
+            kafka_bootstrap_servers=env.get("KAFKA_BOOTSTRAP_SERVERS") or None,
+            topics=Topics(env.get("CITYOPS_TOPIC_PREFIX", default.topics.prefix)),
+            partitions=integer("CITYOPS_PARTITIONS", default.partitions, 1, 256),
+            consumer_group=env.get("CITYOPS_CONSUMER_GROUP", default.consumer_group),
+            client_id=env.get("CITYOPS_CLIENT_ID", default.client_id),
+            host=env.get("HOST", default.host),
+            port=integer("PORT", default.port, 1, 65535),
+            web_threads=integer("CITYOPS_WEB_THREADS", default.web_threads, 1, 64),
+            flush_interval_s=number("CITYOPS_FLUSH_INTERVAL_S", default.flush_interval_s, 0.05, 60),
+            future_tolerance_s=number("CITYOPS_FUTURE_TOLERANCE_S", default.future_tolerance_s, 0, 86400),
+            allowed_lateness_s=number("CITYOPS_ALLOWED_LATENESS_S", default.allowed_lateness_s, 0, 86400),
+            sim_speed=number("CITYOPS_SIM_SPEED", default.sim_speed, 0.1, 10000),
+            sim_seed=integer("CITYOPS_SIM_SEED", default.sim_seed, 0, 2**31),
+            sim_scenario=env.get("CITYOPS_SIM_SCENARIO", default.sim_scenario),
+            ui_refresh_ms=integer("CITYOPS_UI_REFRESH_MS", default.ui_refresh_ms, 200, 60000),
+            ui_stale_after_s=number("CITYOPS_UI_STALE_AFTER_S", default.ui_stale_after_s, 1, 3600),
+            language=language,
+        )
+        if not settings.city_dir.is_dir():
+            raise SettingsError(f"CITYOPS_CITY={settings.city!r}: no city pack at {settings.city_dir}")
+        return settings
