@@ -11,12 +11,16 @@ Choices that the product's guarantees rest on:
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from kafka.admin import KafkaAdminClient
+from kafka.consumer import KafkaConsumer
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.coordinator.assignors.range import RangePartitionAssignor
 from kafka.errors import TopicAlreadyExistsError
+from kafka.producer import KafkaProducer
 from kafka.structs import OffsetAndMetadata
 from kafka.structs import TopicPartition as KafkaTP
 
@@ -28,11 +32,10 @@ from consumers.transport.base import (
     TopicSpec,
     TransportError,
 )
-from kafka.admin import KafkaAdminClient
-from kafka.consumer import KafkaConsumer
-from kafka.producer import KafkaProducer
 
 log = logging.getLogger(__name__)
+
+METADATA_WAIT_S = 30.0
 
 
 def _ours(tp: Any) -> TopicPartition:
@@ -128,6 +131,13 @@ class KafkaGroupConsumer:
             session_timeout_ms=10_000,
             heartbeat_interval_ms=2_000,
         )
+        # Know every topic's partitions before joining: a leader that assigns while its metadata is still
+        # empty hands out nothing and rejoins at once, and kafka-python 3.0 was seen to stall in that rejoin.
+        deadline = time.monotonic() + METADATA_WAIT_S
+        while not all(self._consumer.partitions_for_topic(t) for t in topics):
+            if time.monotonic() > deadline:
+                raise TransportError(f"no partition metadata for {list(topics)} after {METADATA_WAIT_S:g} s")
+            time.sleep(0.1)
         self._consumer.subscribe(topics=list(topics), listener=_ListenerBridge(listener))
 
     def poll(self, timeout_s: float, max_records: int) -> list[Message]:

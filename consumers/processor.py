@@ -1,0 +1,384 @@
+"""The stream processor: records in, rolling state and its changes out. Pure logic over (state, record, clock).
+
+It owns no I/O. The runner feeds it messages with their coordinates and publishes what ``drain`` returns;
+tests drive it directly. Guarantees it keeps:
+
+- a bad record yields a ``DeadLetter`` with a reason and changes nothing else;
+- replaying a record already reflected in a sensor's state (its offset is at or below the offset stored
+  with the state) is recognised and skipped, so at-least-once delivery gives exactly-once state;
+- a second record for the same sensor and event time is a duplicate, a record older than the sensor's
+  latest by more than the allowed lateness is late; both are dead-lettered;
+- a sensor silent for three reporting intervals becomes stale, never OK.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from consumers import contract
+from consumers.citypack import CityPack, SensorSpec
+from consumers.clock import Clock
+from consumers.contract import NumberField, Reading, Rejection
+from consumers.district_risk import DistrictRisk, SensorSummary, district_risk
+from consumers.rules import Assessment, assess, stale_after_s
+from consumers.transport.base import Message
+from consumers.transport.memory import default_partition
+from consumers.window import SampleWindow
+
+WINDOW_AGE_S = 3600.0
+WINDOW_LEN = 240
+CHANGELOG_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessorConfig:
+    """Tolerances of the processor (from ``Settings``)."""
+
+    partitions: int
+    future_tolerance_s: float = 3600.0
+    allowed_lateness_s: float = 1800.0
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    """The record changed the state."""
+
+    sensor_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Replayed:
+    """The record was already reflected in the restored state (redelivery after a restart)."""
+
+    sensor_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    """The record is bad; ``rejection`` says why. The original message goes to the dead-letter topic."""
+
+    message: Message
+    rejection: Rejection
+
+
+Outcome = Accepted | Replayed | DeadLetter
+
+
+def _epoch(t: datetime) -> float:
+    return t.timestamp()
+
+
+def _iso(t: float) -> str:
+    return datetime.fromtimestamp(t, UTC).isoformat()
+
+
+@dataclass(slots=True)
+class SensorState:
+    """Rolling state of one sensor, restorable from its changelog snapshot."""
+
+    spec: SensorSpec
+    topic: str
+    partition: int
+    offset: int
+    event_time: float
+    values: dict[str, float | str]
+    assessment: Assessment
+    windows: dict[str, SampleWindow] = field(default_factory=dict)
+    scores: SampleWindow = field(default_factory=lambda: SampleWindow(WINDOW_AGE_S, WINDOW_LEN))
+    stale: bool = False
+
+    def apply(self, reading: Reading, offset: int) -> None:
+        t = _epoch(reading.event_time)
+        self.offset = max(self.offset, offset)
+        for name, value in reading.values.items():
+            if isinstance(value, float):
+                self.windows.setdefault(name, SampleWindow(WINDOW_AGE_S, WINDOW_LEN)).add(t, value)
+        if t >= self.event_time:
+            self.event_time = t
+            self.values = dict(reading.values)
+            self.assessment = assess(self.spec.type, self.spec.params, self.values)
+            self.stale = False
+        self.scores.add(t, self.assessment.score)
+
+    def view(self) -> dict[str, Any]:
+        """The read-only view published to the state topic (small: no sample history)."""
+        stats = {}
+        for name, window in self.windows.items():
+            s = window.stats()
+            if s is not None:
+                rate = None if s.rate_per_hour is None else round(s.rate_per_hour, 4)
+                stats[name] = {"min": s.minimum, "max": s.maximum, "rate_per_h": rate, "n": s.count}
+        return {
+            "kind": "sensor",
+            "id": self.spec.id,
+            "type": self.spec.type,
+            "district": self.spec.district,
+            "event_time": _iso(self.event_time),
+            "values": self.values,
+            "score": self.assessment.score,
+            "level": self.assessment.level,
+            "reason": self.assessment.reason,
+            "stale": self.stale,
+            "stats": stats,
+        }
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything needed to rebuild this state, with the input offset it reflects."""
+        return {
+            "v": CHANGELOG_VERSION,
+            "id": self.spec.id,
+            "topic": self.topic,
+            "partition": self.partition,
+            "offset": self.offset,
+            "event_time": self.event_time,
+            "values": self.values,
+            "windows": {name: w.snapshot() for name, w in self.windows.items()},
+            "scores": self.scores.snapshot(),
+        }
+
+    @classmethod
+    def restore(cls, spec: SensorSpec, snap: Mapping[str, Any]) -> SensorState:
+        values = dict(snap["values"])
+        state = cls(
+            spec=spec,
+            topic=str(snap["topic"]),
+            partition=int(snap["partition"]),
+            offset=int(snap["offset"]),
+            event_time=float(snap["event_time"]),
+            values=values,
+            assessment=assess(spec.type, spec.params, values),
+            windows={name: SampleWindow.restore(WINDOW_AGE_S, WINDOW_LEN, w) for name, w in snap["windows"].items()},
+            scores=SampleWindow.restore(WINDOW_AGE_S, WINDOW_LEN, snap["scores"]),
+        )
+        return state
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What to publish after a batch: changelog records (with their partition) and state-view records."""
+
+    changelog: list[tuple[bytes, bytes | None, int]]
+    state: list[tuple[bytes, bytes | None]]
+
+
+class Processor:
+    """Rolling state for the partitions this process owns."""
+
+    def __init__(self, pack: CityPack, config: ProcessorConfig, clock: Clock) -> None:
+        self.pack = pack
+        self.config = config
+        self.clock = clock
+        self.sensors: dict[str, SensorState] = {}
+        self.owned: set[int] = set()
+        self.watermark: float | None = None
+        self.consumed: Counter[str] = Counter()
+        self.deadlettered: Counter[str] = Counter()
+        self.replayed = 0
+        self._dirty_sensors: set[str] = set()
+        self._dirty_districts: set[str] = set()
+        self._district_partition = {
+            code: default_partition(code.encode(), config.partitions) for code in pack.districts
+        }
+        self._districts_sensors: dict[str, list[SensorSpec]] = {
+            code: pack.sensors_in_district(code) for code in pack.districts
+        }
+
+    # -- ownership -------------------------------------------------------------------------------------
+
+    def districts_of(self, partitions: Iterable[int]) -> list[str]:
+        wanted = set(partitions)
+        return [code for code, p in self._district_partition.items() if p in wanted]
+
+    def assign(self, partitions: Iterable[int]) -> None:
+        """Take ownership of partitions (after their changelog was restored)."""
+        new = set(partitions) - self.owned
+        self.owned |= new
+        self._dirty_districts.update(self.districts_of(new))
+
+    def revoke(self, partitions: Iterable[int]) -> None:
+        """Forget the state of partitions another process now owns."""
+        gone = set(partitions)
+        self.owned -= gone
+        for sensor_id in [s for s, st in self.sensors.items() if st.partition in gone]:
+            del self.sensors[sensor_id]
+            self._dirty_sensors.discard(sensor_id)
+        self._dirty_districts -= set(self.districts_of(gone))
+
+    def restore(self, messages: Iterable[Message]) -> int:
+        """Rebuild sensor states from changelog records; returns how many were applied."""
+        applied = 0
+        for message in messages:
+            sensor_id = (message.key or b"").decode(errors="replace").removeprefix("sensor:")
+            if message.value is None:
+                self.sensors.pop(sensor_id, None)
+                continue
+            spec = self.pack.sensors.get(sensor_id)
+            if spec is None:
+                continue  # the city pack no longer has this sensor
+            snap = json.loads(message.value)
+            state = SensorState.restore(spec, snap)
+            self.sensors[sensor_id] = state
+            self.watermark = max(self.watermark or state.event_time, state.event_time)
+            applied += 1
+        return applied
+
+    # -- records ---------------------------------------------------------------------------------------
+
+    def now(self) -> float:
+        """Event-time "now": the wall clock, or the watermark when the feed runs ahead (a 60x simulator)."""
+        wall = _epoch(self.clock.now())
+        return wall if self.watermark is None else max(wall, self.watermark)
+
+    def process(self, message: Message) -> Outcome:
+        outcome = self._process(message)
+        if isinstance(outcome, DeadLetter):
+            self.deadlettered[outcome.rejection.code] += 1
+        elif isinstance(outcome, Replayed):
+            self.replayed += 1
+        else:
+            self.consumed[message.topic] += 1
+        return outcome
+
+    def _process(self, message: Message) -> Outcome:
+        decoded = contract.decode(message.value)
+        if isinstance(decoded, Rejection):
+            return DeadLetter(message, decoded)
+        reading = decoded
+        rejection = self._check(message, reading)
+        if rejection is not None:
+            return DeadLetter(message, rejection)
+        spec = self.pack.sensors[reading.sensor_id]
+        t = _epoch(reading.event_time)
+        state = self.sensors.get(spec.id)
+        same_partition = state is not None and (state.topic, state.partition) == (message.topic, message.partition)
+        if same_partition and state is not None and message.offset <= state.offset:
+            return Replayed(spec.id)
+        if state is not None:
+            if state.scores.contains_time(t) or t == state.event_time:
+                return DeadLetter(
+                    message,
+                    Rejection("duplicate", f"{spec.id} already has a reading at {reading.event_time.isoformat()}"),
+                )
+            if t < state.event_time - self.config.allowed_lateness_s:
+                late_by = timedelta(seconds=state.event_time - t)
+                return DeadLetter(
+                    message,
+                    Rejection(
+                        "late", f"{spec.id} reading is {late_by} older than its latest ({_iso(state.event_time)})"
+                    ),
+                )
+            state.apply(reading, message.offset)
+        else:
+            assessment = assess(spec.type, spec.params, reading.values)
+            state = SensorState(
+                spec, message.topic, message.partition, message.offset, t, dict(reading.values), assessment
+            )
+            state.apply(reading, message.offset)
+            self.sensors[spec.id] = state
+        self.watermark = t if self.watermark is None else max(self.watermark, t)
+        self._dirty_sensors.add(spec.id)
+        self._dirty_districts.add(spec.district)
+        return Accepted(spec.id)
+
+    def _check(self, message: Message, reading: Reading) -> Rejection | None:
+        spec = self.pack.sensors.get(reading.sensor_id)
+        if spec is None:
+            return Rejection(
+                "unknown_sensor", f"sensor {reading.sensor_id!r} is not in the {self.pack.name_en} city pack"
+            )
+        if spec.type != reading.type:
+            return Rejection("sensor_type_mismatch", f"{spec.id} is a {spec.type}, record says {reading.type}")
+        if spec.district != reading.district:
+            return Rejection("district_mismatch", f"{spec.id} is in {spec.district}, record says {reading.district}")
+        key = None if message.key is None else message.key.decode(errors="replace")
+        if key != reading.district:
+            return Rejection("key_mismatch", f"record key {key!r} is not its district {reading.district}")
+        expected_topic_domain = contract.topic_suffix(reading.type)
+        if not message.topic.endswith("." + expected_topic_domain):
+            return Rejection("wrong_topic", f"{reading.type} records belong on the {expected_topic_domain} topic")
+        limit = self.now() + self.config.future_tolerance_s
+        if _epoch(reading.event_time) > limit:
+            return Rejection(
+                "future_timestamp",
+                f"event_time {reading.event_time.isoformat()} is more than "
+                f"{self.config.future_tolerance_s:g} s ahead of {_iso(limit - self.config.future_tolerance_s)}",
+            )
+        return None
+
+    # -- output ----------------------------------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Re-evaluate staleness against event-time now; a sensor that went silent changes its view."""
+        now = self.now()
+        for state in self.sensors.values():
+            stale = now - state.event_time > stale_after_s(state.spec.type)
+            if stale != state.stale:
+                state.stale = stale
+                self._dirty_sensors.add(state.spec.id)
+                self._dirty_districts.add(state.spec.district)
+
+    def district(self, code: str) -> DistrictRisk:
+        summaries = []
+        for spec in self._districts_sensors[code]:
+            state = self.sensors.get(spec.id)
+            if state is None:
+                summaries.append(SensorSummary(spec.id, spec.type, None, True))
+            else:
+                summaries.append(
+                    SensorSummary(spec.id, spec.type, state.assessment.score, state.stale, state.assessment.reason)
+                )
+        return district_risk(summaries)
+
+    def district_view(self, code: str) -> dict[str, Any]:
+        d = self.district(code)
+        district = self.pack.districts[code]
+        times = [self.sensors[s.id].event_time for s in self._districts_sensors[code] if s.id in self.sensors]
+        return {
+            "kind": "district",
+            "code": code,
+            "name_en": district.name_en,
+            "name_zh": district.name_zh,
+            "risk": d.risk,
+            "level": d.level,
+            "domains": d.domains,
+            "counts": d.counts,
+            "worst_sensor": d.worst_sensor,
+            "worst_reason": d.worst_reason,
+            "reasons": d.reasons,
+            "sensors": d.sensors,
+            "fresh": d.fresh,
+            "event_time": _iso(max(times)) if times else None,
+        }
+
+    def drain(self) -> Changes:
+        """The changelog and view records for everything changed since the last drain."""
+        self.tick()
+        changelog: list[tuple[bytes, bytes | None, int]] = []
+        state: list[tuple[bytes, bytes | None]] = []
+        for sensor_id in sorted(self._dirty_sensors):
+            s = self.sensors.get(sensor_id)
+            if s is None:
+                continue
+            key = f"sensor:{sensor_id}".encode()
+            changelog.append((key, _dumps(s.snapshot()), s.partition))
+            state.append((key, _dumps(s.view())))
+        for code in sorted(self._dirty_districts):
+            if self._district_partition[code] in self.owned:
+                state.append((f"district:{code}".encode(), _dumps(self.district_view(code))))
+        self._dirty_sensors.clear()
+        self._dirty_districts.clear()
+        return Changes(changelog, state)
+
+
+def _dumps(doc: Mapping[str, Any]) -> bytes:
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def number_fields(sensor_type: str) -> list[str]:
+    """The numeric measurement names of a record type (for charts and exports)."""
+    return [f.name for f in contract.RECORD_TYPES[sensor_type].fields if isinstance(f, NumberField)]

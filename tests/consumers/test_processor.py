@@ -1,0 +1,239 @@
+"""The processor's guarantees, driven record by record with a manual clock (no broker)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from consumers.citypack import CityPack
+from consumers.clock import ManualClock
+from consumers.contract import Reading
+from consumers.processor import Accepted, DeadLetter, Processor, ProcessorConfig, Replayed
+from consumers.rules import stale_after_s
+from consumers.settings import Settings
+from consumers.testing import MessageFactory
+from consumers.transport.base import Message
+
+T0 = datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(T0)
+
+
+@pytest.fixture
+def processor(pack: CityPack, clock: ManualClock) -> Processor:
+    return Processor(pack, ProcessorConfig(partitions=6), clock)
+
+
+@pytest.fixture
+def messages(settings: Settings) -> MessageFactory:
+    return MessageFactory(settings)
+
+
+def gauge(pack: CityPack, stage: float, at: datetime, sensor_id: str = "NM-01") -> Reading:
+    spec = pack.sensors[sensor_id]
+    return Reading("river.gauge", spec.id, spec.district, at, {"stage_m": stage})
+
+
+def doc(reading: Reading, **changes: Any) -> bytes:
+    body = reading.to_json()
+    for key, value in changes.items():
+        if value is ...:
+            body.pop(key)
+        else:
+            body[key] = value
+    return json.dumps(body).encode()
+
+
+def test_a_good_reading_becomes_sensor_state_and_a_district_score(
+    processor: Processor, messages: MessageFactory, pack: CityPack
+) -> None:
+    spec = pack.sensors["NM-01"]
+    processor.assign(range(6))
+    outcome = processor.process(messages.reading(gauge(pack, 3.5, T0)))
+    assert outcome == Accepted("NM-01")
+    changes = processor.drain()
+    views = {k.decode(): json.loads(v) for k, v in changes.state if v is not None}
+    sensor = views["sensor:NM-01"]
+    assert sensor["level"] == "warning" and "3.50 m above flood warning level 3" in sensor["reason"]
+    district = views[f"district:{spec.district}"]
+    assert district["risk"] >= 60 and district["worst_sensor"] == "NM-01"
+    # The changelog record goes to the sensor's input partition and carries the offset it reflects.
+    ((key, value, partition),) = changes.changelog
+    assert key == b"sensor:NM-01" and value is not None
+    snapshot = json.loads(value)
+    assert partition == snapshot["partition"] and snapshot["offset"] == 0
+
+
+def _bad_cases(pack: CityPack) -> list[tuple[str, str, Any]]:
+    good = gauge(pack, 1.0, T0)
+    other_district = next(c for c in pack.districts if c != good.district)
+    return [
+        ("malformed json", "malformed_json", b"{not json"),
+        ("not utf-8", "malformed_json", b"\xff\xfe\x00"),
+        ("array", "not_an_object", b"[1, 2]"),
+        ("missing field", "missing_field", doc(good, event_time=...)),
+        ("extra field", "unexpected_field", doc(good, colour="blue")),
+        ("wrong type", "wrong_type", doc(good, stage_m="high")),
+        ("stage -50 m", "out_of_range", doc(good, stage_m=-50)),
+        ("naive timestamp", "naive_timestamp", doc(good, event_time="2026-07-01T08:00:00")),
+        ("unknown sensor", "unknown_sensor", doc(good, sensor_id="NM-99")),
+        ("type mismatch", "sensor_type_mismatch", doc(good, sensor_id="CAM-01")),
+        ("district mismatch", "district_mismatch", doc(good, district=other_district)),
+        ("far future", "future_timestamp", doc(good, event_time=(T0 + timedelta(days=400)).isoformat())),
+    ]
+
+
+BAD_CASE_NAMES = [
+    "malformed json",
+    "not utf-8",
+    "array",
+    "missing field",
+    "extra field",
+    "wrong type",
+    "stage -50 m",
+    "naive timestamp",
+    "unknown sensor",
+    "type mismatch",
+    "district mismatch",
+    "far future",
+]
+
+
+@pytest.mark.parametrize("name", BAD_CASE_NAMES)
+def test_bad_records_are_dead_lettered_with_a_reason_and_change_nothing(
+    name: str, processor: Processor, messages: MessageFactory, pack: CityPack, settings: Settings
+) -> None:
+    _, code, raw = next(c for c in _bad_cases(pack) if c[0] == name)
+    processor.assign(range(6))
+    message = messages.raw(settings.topics.river, raw, pack.sensors["NM-01"].district.encode())
+    outcome = processor.process(message)
+    assert isinstance(outcome, DeadLetter), name
+    assert outcome.rejection.code == code
+    assert outcome.message is message
+    assert processor.sensors == {}
+    assert processor.deadlettered[code] == 1
+
+
+def test_a_conductor_at_5000_degrees_is_out_of_range(
+    processor: Processor, messages: MessageFactory, pack: CityPack
+) -> None:
+    spec = pack.sensors_of_type("grid.line")[0]
+    reading = Reading(
+        "grid.line",
+        spec.id,
+        spec.district,
+        T0,
+        {"conductor_temp_c": 40.0, "current_a": 300.0, "ambient_temp_c": 20.0, "wind_m_s": 1.0},
+    )
+    message = messages.raw(messages.settings.topics.grid, doc(reading, conductor_temp_c=5000), spec.district.encode())
+    outcome = processor.process(message)
+    assert isinstance(outcome, DeadLetter) and outcome.rejection.code == "out_of_range"
+    assert "5000" in outcome.rejection.detail
+
+
+def test_key_and_topic_must_match_the_record(processor: Processor, messages: MessageFactory, pack: CityPack) -> None:
+    good = gauge(pack, 1.0, T0)
+    wrong_key = messages.raw(messages.settings.topics.river, good.encode(), b"520199")
+    wrong_topic = messages.raw(messages.settings.topics.fire, good.encode(), good.district.encode())
+    codes = []
+    for m in (wrong_key, wrong_topic):
+        outcome = processor.process(m)
+        assert isinstance(outcome, DeadLetter)
+        codes.append(outcome.rejection.code)
+    assert codes == ["key_mismatch", "wrong_topic"]
+
+
+def test_a_bad_record_between_good_ones_loses_nothing(
+    processor: Processor, messages: MessageFactory, pack: CityPack
+) -> None:
+    processor.assign(range(6))
+    first = messages.reading(gauge(pack, 1.0, T0))
+    bad = messages.raw(first.topic, b"garbage", first.key)
+    second = messages.reading(gauge(pack, 1.5, T0 + timedelta(minutes=5)))
+    outcomes = [processor.process(m) for m in (first, bad, second)]
+    assert [type(o) for o in outcomes] == [Accepted, DeadLetter, Accepted]
+    assert processor.sensors["NM-01"].values["stage_m"] == 1.5
+    assert processor.sensors["NM-01"].windows["stage_m"].values == [1.0, 1.5]
+
+
+def test_duplicates_and_late_records_are_dead_lettered_but_slightly_late_ones_are_kept(
+    processor: Processor, messages: MessageFactory, pack: CityPack
+) -> None:
+    processor.process(messages.reading(gauge(pack, 1.0, T0)))
+    processor.process(messages.reading(gauge(pack, 1.2, T0 + timedelta(minutes=10))))
+    duplicate = processor.process(messages.reading(gauge(pack, 9.9, T0)))
+    slightly_late = processor.process(messages.reading(gauge(pack, 1.1, T0 + timedelta(minutes=5))))
+    very_late = processor.process(messages.reading(gauge(pack, 1.1, T0 - timedelta(hours=2))))
+    assert isinstance(duplicate, DeadLetter) and duplicate.rejection.code == "duplicate"
+    assert slightly_late == Accepted("NM-01")
+    assert isinstance(very_late, DeadLetter) and very_late.rejection.code == "late"
+    state = processor.sensors["NM-01"]
+    # The late sample sits in order in the window, but the latest value is still the newest reading.
+    assert state.windows["stage_m"].values == [1.0, 1.1, 1.2]
+    assert state.values["stage_m"] == 1.2
+
+
+def test_replaying_records_after_a_restore_does_not_change_the_state(
+    pack: CityPack, clock: ManualClock, messages: MessageFactory
+) -> None:
+    batch = [messages.reading(gauge(pack, 1.0 + i / 10, T0 + timedelta(minutes=5 * i))) for i in range(6)]
+    first = Processor(pack, ProcessorConfig(partitions=6), clock)
+    first.assign(range(6))
+    for m in batch:
+        first.process(m)
+    changelog = first.drain().changelog
+    before = first.sensors["NM-01"].view()
+
+    restored = Processor(pack, ProcessorConfig(partitions=6), clock)
+    restored.restore(
+        Message("changelog", partition, i, key, value) for i, (key, value, partition) in enumerate(changelog)
+    )
+    restored.assign(range(6))
+    outcomes = [restored.process(m) for m in batch]  # at-least-once: the whole batch is delivered again
+    assert all(isinstance(o, Replayed) for o in outcomes)
+    assert restored.sensors["NM-01"].view() == before
+    assert restored.replayed == len(batch) and not restored.deadlettered
+
+
+def test_a_silent_sensor_becomes_stale_and_never_counts_as_ok(
+    processor: Processor, messages: MessageFactory, pack: CityPack, clock: ManualClock
+) -> None:
+    spec = pack.sensors["NM-01"]
+    processor.assign(range(6))
+    processor.process(messages.reading(gauge(pack, 1.0, T0)))
+    processor.drain()
+    clock.advance(stale_after_s("river.gauge") + 1)
+    changes = processor.drain()
+    views = {k.decode(): json.loads(v) for k, v in changes.state if v is not None}
+    assert views["sensor:NM-01"]["stale"] is True
+    district = views[f"district:{spec.district}"]
+    assert district["counts"]["stale"] >= 1
+    assert district["counts"]["ok"] == sum(
+        1
+        for s in pack.sensors_in_district(spec.district)
+        if s.id in processor.sensors and not processor.sensors[s.id].stale
+    )
+
+
+def test_a_district_with_no_reports_has_no_score(processor: Processor) -> None:
+    processor.assign(range(6))
+    views = {k.decode(): json.loads(v) for k, v in processor.drain().state if v is not None}
+    assert len([k for k in views if k.startswith("district:")]) == 10
+    assert all(v["risk"] is None and v["level"] == "no_data" for k, v in views.items() if k.startswith("district:"))
+
+
+def test_revoked_partitions_are_forgotten(processor: Processor, messages: MessageFactory, pack: CityPack) -> None:
+    processor.assign(range(6))
+    m = messages.reading(gauge(pack, 1.0, T0))
+    processor.process(m)
+    processor.revoke([m.partition])
+    assert "NM-01" not in processor.sensors
+    assert m.partition not in processor.owned
+    views = {k.decode() for k, _ in processor.drain().state}
+    assert f"district:{pack.sensors['NM-01'].district}" not in views

@@ -1,0 +1,96 @@
+"""The runner's I/O contract on the in-memory transport: publish, dead-letter, commit, restart and rebuild.
+
+The same scenarios run against the real broker in ``test_runner_kafka.py``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from consumers.citypack import CityPack
+from consumers.clock import ManualClock
+from consumers.contract import Reading
+from consumers.runner import ConsumerRunner
+from consumers.settings import Settings
+from consumers.transport import TopicPartition, topic_specs
+from consumers.transport.memory import MemoryTransport
+
+T0 = datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
+
+
+def read_all(transport: MemoryTransport, topic: str, partitions: int) -> list:
+    reader = transport.reader([TopicPartition(topic, p) for p in range(partitions)])
+    out, batch = [], reader.poll(0.0, 100_000)
+    while batch:
+        out.extend(batch)
+        batch = reader.poll(0.0, 100_000)
+    return out
+
+
+def latest_state(transport: MemoryTransport, settings: Settings) -> dict[str, dict]:
+    return {
+        m.key.decode(): json.loads(m.value)
+        for m in read_all(transport, settings.topics.state, settings.partitions)
+        if m.value is not None
+    }
+
+
+def start(settings: Settings, transport: MemoryTransport, pack: CityPack, clock: ManualClock) -> ConsumerRunner:
+    transport.ensure_topics(topic_specs(settings))
+    runner = ConsumerRunner(settings, transport, pack, clock, client_id="test")
+    runner.open()
+    return runner
+
+
+def send_gauge(transport: MemoryTransport, settings: Settings, pack: CityPack, stage: float, minutes: int) -> None:
+    spec = pack.sensors["NM-02"]
+    reading = Reading("river.gauge", spec.id, spec.district, T0 + timedelta(minutes=minutes), {"stage_m": stage})
+    transport.producer().send(settings.topics.river, reading.encode(), key=spec.district.encode())
+
+
+def test_bad_record_goes_to_the_dead_letter_topic_with_its_bytes_reason_and_origin(
+    settings: Settings, pack: CityPack
+) -> None:
+    transport, clock = MemoryTransport(), ManualClock(T0)
+    runner = start(settings, transport, pack, clock)
+    district = pack.sensors["NM-02"].district.encode()
+    send_gauge(transport, settings, pack, 1.0, 0)
+    transport.producer().send(settings.topics.river, b'{"schema": 1, "broken', key=district)
+    send_gauge(transport, settings, pack, 1.4, 5)
+    runner.step(timeout_s=0.1)
+    runner.flush()
+
+    (dead,) = read_all(transport, settings.topics.deadletter, settings.partitions)
+    headers = dict(dead.headers)
+    assert dead.value == b'{"schema": 1, "broken' and dead.key == district
+    assert headers["dlq.reason.code"] == b"malformed_json"
+    assert headers["dlq.topic"] == settings.topics.river.encode()
+    assert int(headers["dlq.offset"]) == 1
+    state = latest_state(transport, settings)
+    assert state["sensor:NM-02"]["values"]["stage_m"] == 1.4
+    assert state["consumer:test"]["deadlettered"] == {"malformed_json": 1}
+    committed = transport.broker.committed(settings.consumer_group)
+    assert sum(committed.values()) == 3
+
+
+def test_a_restarted_consumer_rebuilds_its_state_from_the_changelog(settings: Settings, pack: CityPack) -> None:
+    transport, clock = MemoryTransport(), ManualClock(T0)
+    first = start(settings, transport, pack, clock)
+    for i in range(5):
+        send_gauge(transport, settings, pack, 1.0 + i / 10, 5 * i)
+    first.step(timeout_s=0.1)
+    first.flush()
+    before = first.processor.sensors["NM-02"].view()
+    first.close()
+
+    second = start(settings, transport, pack, clock)
+    send_gauge(transport, settings, pack, 2.0, 25)
+    second.step(timeout_s=0.1)
+    second.flush()
+    after = second.processor.sensors["NM-02"]
+    assert second.restore_total > 0 and second.restore_done == second.restore_total
+    # The window continues where the first process left off: old samples plus the new one.
+    assert after.windows["stage_m"].values == [1.0, 1.1, 1.2, 1.3, 1.4, 2.0]
+    assert before["stats"]["stage_m"]["n"] == 5 and after.view()["stats"]["stage_m"]["n"] == 6
+    assert second.processor.replayed == 0  # committed offsets mean nothing is delivered twice here
