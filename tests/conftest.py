@@ -8,14 +8,22 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import uuid
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from kafka.producer import KafkaProducer
 
 from consumers.citypack import CityPack, load_city_pack
+from consumers.clock import SystemClock
+from consumers.runner import ConsumerRunner
 from consumers.settings import Settings, Topics
+from consumers.transport import topic_specs
+from consumers.transport.kafka import KafkaTransport
+from dashboard.state_view import StateView
 
 REPO = Path(__file__).resolve().parent.parent
 GUIYANG = REPO / "assets" / "city" / "guiyang"
@@ -65,3 +73,41 @@ def chromedriver_path() -> str:
         _unavailable("chromium and chromedriver")
     assert path is not None
     return path
+
+
+@pytest.fixture
+def kafka_transport(kafka_settings: Settings) -> KafkaTransport:
+    """A transport on the test broker with this test's topics created."""
+    assert kafka_settings.kafka_bootstrap_servers is not None
+    transport = KafkaTransport(kafka_settings.kafka_bootstrap_servers, client_id="test")
+    transport.ensure_topics(topic_specs(kafka_settings))
+    return transport
+
+
+@pytest.fixture
+def producer(kafka_bootstrap: str) -> Iterator[KafkaProducer]:
+    """A plain kafka-python producer: what any sensor gateway would use."""
+    p = KafkaProducer(bootstrap_servers=kafka_bootstrap)
+    yield p
+    p.close()
+
+
+@pytest.fixture
+def view(kafka_settings: Settings, kafka_transport: KafkaTransport) -> Iterator[StateView]:
+    v = StateView(kafka_settings, kafka_transport).start()
+    yield v
+    v.stop()
+
+
+@pytest.fixture
+def runner_thread(
+    kafka_settings: Settings, kafka_transport: KafkaTransport, pack: CityPack
+) -> Iterator[ConsumerRunner]:
+    """A consumer group member running in this process, stopped (flushed and committed) after the test."""
+    runner = ConsumerRunner(kafka_settings, kafka_transport, pack, SystemClock(), client_id="in-test")
+    stop = threading.Event()
+    thread = threading.Thread(target=runner.run, args=(stop,), daemon=True)
+    thread.start()
+    yield runner
+    stop.set()
+    thread.join(timeout=30)

@@ -13,8 +13,7 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,51 +23,15 @@ from kafka.consumer import KafkaConsumer
 from kafka.producer import KafkaProducer
 
 from consumers.citypack import CityPack
-from consumers.clock import SystemClock
 from consumers.contract import Reading
 from consumers.runner import ConsumerRunner
 from consumers.settings import Settings
-from consumers.transport import topic_specs
-from consumers.transport.kafka import KafkaTransport
 from dashboard.state_view import StateSnapshot, StateView
 
 pytestmark = pytest.mark.kafka
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 NOW = datetime.now(UTC).replace(microsecond=0)
 LOG_DIR = Path(tempfile.mkdtemp(prefix="cityops-consumers-"))
-
-
-@pytest.fixture
-def transport(kafka_settings: Settings) -> KafkaTransport:
-    assert kafka_settings.kafka_bootstrap_servers is not None
-    t = KafkaTransport(kafka_settings.kafka_bootstrap_servers, client_id="test")
-    t.ensure_topics(topic_specs(kafka_settings))
-    return t
-
-
-@pytest.fixture
-def producer(kafka_bootstrap: str) -> Iterator[KafkaProducer]:
-    p = KafkaProducer(bootstrap_servers=kafka_bootstrap)
-    yield p
-    p.close()
-
-
-@pytest.fixture
-def view(kafka_settings: Settings, transport: KafkaTransport) -> Iterator[StateView]:
-    v = StateView(kafka_settings, transport).start()
-    yield v
-    v.stop()
-
-
-@pytest.fixture
-def runner_thread(kafka_settings: Settings, transport: KafkaTransport, pack: CityPack) -> Iterator[ConsumerRunner]:
-    runner = ConsumerRunner(kafka_settings, transport, pack, SystemClock(), client_id="in-test")
-    stop = threading.Event()
-    thread = threading.Thread(target=runner.run, args=(stop,), daemon=True)
-    thread.start()
-    yield runner
-    stop.set()
-    thread.join(timeout=30)
 
 
 def gauge_json(pack: CityPack, sensor_id: str, stage: float, at: datetime) -> bytes:

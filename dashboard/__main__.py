@@ -1,0 +1,58 @@
+"""``python -m dashboard``: the whole product in one process (embedded default) under gunicorn.
+
+Without ``KAFKA_BOOTSTRAP_SERVERS`` this runs the simulator, the consumer and the web app together on the
+in-memory transport; with it, only the web app (one worker), reading the cluster's state topic.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from consumers.settings import Settings, SettingsError
+
+
+class _Server(BaseApplication):
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        super().__init__()
+
+    def load_config(self) -> None:
+        s = self.settings
+        self.cfg.set("bind", f"{s.host}:{s.port}")
+        self.cfg.set("workers", 1)  # the embedded pipeline lives in the worker; one worker, many threads
+        self.cfg.set("worker_class", "gthread")
+        self.cfg.set("threads", s.web_threads)
+        self.cfg.set("timeout", 60)
+        mode = (
+            "embedded (in-process transport, built-in simulator)"
+            if s.embedded
+            else (f"Kafka at {s.kafka_bootstrap_servers}")
+        )
+        url = f"http://{s.host}:{s.port}"
+
+        def when_ready(_: Any) -> None:
+            print(f"\n  {s.city.title()} city operations dashboard: {url}\n  mode: {mode}\n", flush=True)
+
+        self.cfg.set("when_ready", when_ready)
+
+    def load(self) -> Any:
+        from dashboard.wsgi import create_server
+
+        return create_server(self.settings)
+
+
+def main() -> int:
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    _Server(settings).run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,247 @@
+"""Pure builders for the live map: the full figure once per page load, then small patches.
+
+Trace order is fixed so that a patch can address traces by index:
+0 grey district underlay (districts with no data stay visible), 1 district risk, 2 rivers,
+3 power lines, 4 sites (gauges, cameras, buildings, line segments) coloured by status.
+
+No tiles and no text layers: the MapLibre style is an inline background-only style, so the map renders
+with no network at all (text labels would make MapLibre fetch glyphs from the web).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import plotly.graph_objects as go
+
+from consumers.citypack import CityPack
+from dashboard.state_view import StateSnapshot
+
+LEVEL_COLORS: Mapping[str, str] = {
+    "ok": "#2ecc71",
+    "watch": "#f4d03f",
+    "warning": "#f39c12",
+    "alarm": "#ff3b30",
+    "stale": "#7f8c8d",
+    "no_data": "#55606b",
+}
+LEVEL_RANK = {"no_data": -2, "stale": -1, "ok": 0, "watch": 1, "warning": 2, "alarm": 3}
+SITE_SIZE = {"ok": 11, "watch": 14, "warning": 18, "alarm": 24, "stale": 11, "no_data": 9}
+RISK_COLORSCALE = [
+    [0.0, "#1a9850"],
+    [0.25, "#a6d96a"],
+    [0.5, "#fee08b"],
+    [0.8, "#f46d43"],
+    [1.0, "#a50026"],
+]
+OFFLINE_STYLE: Mapping[str, Any] = {
+    "version": 8,
+    # MapLibre refuses symbol layers (plotly adds one per scatter trace) in a style without a glyphs URL, and
+    # plotly then rejects every later update with "Map error.". No layer here draws text, so this local URL
+    # is never fetched; it only satisfies the style validator.
+    "glyphs": "/assets/glyphs/{fontstack}/{range}.pbf",
+    # An empty "sources" object is dropped when the figure is serialised, and MapLibre then rejects the style
+    # on the first update ("missing required property sources"); an empty GeoJSON source keeps it present.
+    "sources": {"none": {"type": "geojson", "data": {"type": "FeatureCollection", "features": []}}},
+    "layers": [{"id": "background", "type": "background", "paint": {"background-color": "#0e1a24"}}],
+}
+TRACE_RISK = 1
+TRACE_SITES = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """A point on the map: one gauge, camera, line segment, or a building with all its devices."""
+
+    id: str
+    label: str
+    lat: float
+    lon: float
+    sensor_ids: tuple[str, ...]
+
+
+def sites(pack: CityPack) -> list[Site]:
+    out = []
+    for spec in sorted(pack.sensors.values(), key=lambda s: s.id):
+        if spec.building_id is None:
+            out.append(Site(spec.id, f"{spec.name_en} {spec.name_zh}", spec.lat, spec.lon, (spec.id,)))
+    for building in pack.buildings.values():
+        out.append(
+            Site(
+                building.id,
+                f"{building.name_en} {building.name_zh}",
+                building.lat,
+                building.lon,
+                tuple(building.device_ids),
+            )
+        )
+    return out
+
+
+def sensor_level(doc: Mapping[str, Any] | None) -> str:
+    if doc is None:
+        return "no_data"
+    if doc.get("stale"):
+        return "stale"
+    return str(doc.get("level", "no_data"))
+
+
+def site_status(site: Site, snapshot: StateSnapshot) -> tuple[str, str]:
+    """Worst level over the site's sensors, with a hover text that names what is wrong."""
+    docs = [(sid, snapshot.sensor(sid)) for sid in site.sensor_ids]
+    worst = max((sensor_level(d) for _, d in docs), key=LEVEL_RANK.__getitem__)
+    lines = [f"<b>{site.label}</b>"]
+    problems = [(sid, d) for sid, d in docs if sensor_level(d) not in ("ok",)]
+    if not problems:
+        lines.append(f"all {len(docs)} sensors OK" if len(docs) > 1 else _describe(docs[0][1]))
+    for sid, d in sorted(problems, key=lambda p: -LEVEL_RANK[sensor_level(p[1])])[:6]:
+        lines.append(f"{sid}: {sensor_level(d).upper()} · {_describe(d)}")
+    return worst, "<br>".join(lines)
+
+
+def _describe(doc: Mapping[str, Any] | None) -> str:
+    if doc is None:
+        return "no data yet"
+    reason = str(doc.get("reason", ""))
+    return f"{reason} (last report {doc.get('event_time', '?')[11:19]})" if doc.get("stale") else reason
+
+
+def district_arrays(pack: CityPack, snapshot: StateSnapshot) -> tuple[list[float | None], list[str]]:
+    z: list[float | None] = []
+    hover: list[str] = []
+    for code, district in pack.districts.items():
+        doc = snapshot.district(code)
+        title = f"<b>{district.name_en} {district.name_zh}</b>"
+        if doc is None or doc.get("risk") is None:
+            z.append(None)
+            hover.append(f"{title}<br>no data")
+            continue
+        counts = doc.get("counts", {})
+        z.append(float(doc["risk"]))
+        text = [title, f"Risk {doc['risk']:.0f} · {str(doc.get('level', '')).upper()}"]
+        text += [str(r) for r in doc.get("reasons", [])[:3]]
+        stale = counts.get("stale", 0) + counts.get("no_data", 0)
+        text.append(f"{doc.get('fresh', 0)} sensors reporting" + (f", {stale} silent" if stale else ""))
+        hover.append("<br>".join(text))
+    return z, hover
+
+
+def site_arrays(site_list: Iterable[Site], snapshot: StateSnapshot) -> tuple[list[str], list[int], list[str]]:
+    colors, sizes, hover = [], [], []
+    for site in site_list:
+        level, text = site_status(site, snapshot)
+        colors.append(LEVEL_COLORS[level])
+        sizes.append(SITE_SIZE[level])
+        hover.append(text)
+    return colors, sizes, hover
+
+
+def _polyline(paths: Iterable[Iterable[tuple[float, float]]]) -> tuple[list[float | None], list[float | None]]:
+    lats: list[float | None] = []
+    lons: list[float | None] = []
+    for path in paths:
+        for lon, lat in path:
+            lons.append(lon)
+            lats.append(lat)
+        lons.append(None)
+        lats.append(None)
+    return lats, lons
+
+
+def map_figure(pack: CityPack, snapshot: StateSnapshot) -> go.Figure:
+    codes = list(pack.districts)
+    z, district_hover = district_arrays(pack, snapshot)
+    site_list = sites(pack)
+    colors, sizes, site_hover = site_arrays(site_list, snapshot)
+    river_lat, river_lon = _polyline(r.coords for r in pack.rivers.values())
+    line_lat, line_lon = _polyline(s.params["path"] for s in pack.sensors_of_type("grid.line"))
+    fig = go.Figure(
+        [
+            go.Choroplethmap(
+                geojson=dict(pack.districts_geojson),
+                locations=codes,
+                z=[0] * len(codes),
+                colorscale=[[0, "#26323d"], [1, "#26323d"]],
+                showscale=False,
+                hoverinfo="skip",
+                marker={"line": {"color": "#8aa0b4", "width": 1.5}},
+                name="districts",
+            ),
+            go.Choroplethmap(
+                geojson=dict(pack.districts_geojson),
+                locations=codes,
+                z=z,
+                zmin=0,
+                zmax=100,
+                colorscale=RISK_COLORSCALE,
+                marker={"opacity": 0.72, "line": {"color": "#dfe8f0", "width": 1.5}},
+                hovertext=district_hover,
+                hoverinfo="text",
+                name="risk",
+                colorbar={
+                    "title": {"text": "District risk", "font": {"size": 18, "color": "#e8eef3"}},
+                    "tickvals": [0, 25, 50, 80, 100],
+                    "ticktext": ["0 ok", "25 watch", "50 warning", "80 alarm", "100"],
+                    "tickfont": {"size": 15, "color": "#e8eef3"},
+                    "thickness": 18,
+                    "len": 0.6,
+                    "x": 0.99,
+                    "xanchor": "right",
+                },
+            ),
+            go.Scattermap(
+                lat=river_lat,
+                lon=river_lon,
+                mode="lines",
+                line={"color": "#4fc3f7", "width": 4},
+                hoverinfo="skip",
+                name="rivers",
+            ),
+            go.Scattermap(
+                lat=line_lat,
+                lon=line_lon,
+                mode="lines",
+                line={"color": "#c39bd3", "width": 2},
+                hoverinfo="skip",
+                name="power lines",
+            ),
+            go.Scattermap(
+                lat=[s.lat for s in site_list],
+                lon=[s.lon for s in site_list],
+                mode="markers",
+                marker={"color": colors, "size": sizes, "opacity": 0.95},
+                hovertext=site_hover,
+                hoverinfo="text",
+                customdata=[s.id for s in site_list],
+                name="sites",
+            ),
+        ]
+    )
+    fig.update_layout(
+        map={
+            "style": dict(OFFLINE_STYLE),
+            "center": {"lat": pack.center_lat, "lon": pack.center_lon},
+            "zoom": pack.zoom,
+        },
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        paper_bgcolor="#0e1a24",
+        showlegend=False,
+        uirevision="map",
+        hoverlabel={"font": {"size": 16}},
+    )
+    return fig
+
+
+def map_patch_values(pack: CityPack, snapshot: StateSnapshot) -> dict[str, Any]:
+    """The live parts of the figure: what a patch replaces every refresh."""
+    z, district_hover = district_arrays(pack, snapshot)
+    colors, sizes, site_hover = site_arrays(sites(pack), snapshot)
+    return {
+        "risk_z": z,
+        "risk_hover": district_hover,
+        "site_colors": colors,
+        "site_sizes": sizes,
+        "site_hover": site_hover,
+    }

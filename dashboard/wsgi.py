@@ -1,0 +1,33 @@
+"""gunicorn entry point for the Kafka deployment: ``gunicorn 'dashboard.wsgi:create_server()'``.
+
+Called once per worker (no ``--preload``), so each worker tails the state topic on its own thread.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import flask
+
+from consumers.citypack import load_city_pack
+from consumers.settings import Settings
+from consumers.transport import Transport, open_transport, topic_specs
+from dashboard.app import create_app
+from dashboard.state_view import StateView
+
+
+def create_server(settings: Settings | None = None) -> flask.Flask:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    settings = settings or Settings.from_env()
+    pack = load_city_pack(settings.city_dir)
+    transport: Transport
+    if settings.embedded:
+        from dashboard.embedded import EmbeddedPipeline
+
+        pipeline = EmbeddedPipeline(settings, pack).start()
+        transport = pipeline.transport
+    else:
+        transport = open_transport(settings)
+        transport.ensure_topics(topic_specs(settings))
+    view = StateView(settings, transport).start()
+    return create_app(settings, pack, view).server

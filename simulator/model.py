@@ -1,0 +1,175 @@
+"""Plausible telemetry for a city pack: pure, deterministic for a seed, in event time.
+
+Each sensor reports on its type's expected interval (``consumers.rules.EXPECTED_INTERVAL_S``) with a
+per-sensor phase, so reports are spread out like real devices rather than arriving in lock-step. Values
+follow daily cycles plus autocorrelated noise around the pack's normal values; a scenario adds incidents
+(smoke on a camera, an overheating line, a river rising) at fixed offsets from the start, so that a demo
+plays the same way every time.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import random
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from consumers.citypack import CityPack, SensorSpec
+from consumers.contract import Reading
+from consumers.rules import EXPECTED_INTERVAL_S
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    """A scripted deviation: between ``start_s`` and ``start_s + duration_s`` after the scenario start,
+    ``sensor_id`` is pushed towards severity ``peak`` (0..1) along a rise-hold-fall profile."""
+
+    sensor_id: str
+    start_s: float
+    duration_s: float
+    peak: float = 1.0
+
+    def intensity(self, elapsed_s: float) -> float:
+        x = (elapsed_s - self.start_s) / self.duration_s
+        if not 0.0 <= x <= 1.0:
+            return 0.0
+        rise, fall = 0.3, 0.8
+        if x < rise:
+            return self.peak * x / rise
+        if x > fall:
+            return self.peak * (1.0 - x) / (1.0 - fall)
+        return self.peak
+
+
+def scenario_incidents(pack: CityPack, name: str) -> list[Incident]:
+    """Named scenarios. ``calm``: no incidents. ``demo``: a fire, an overload and a flood, one after another."""
+    if name == "calm":
+        return []
+    if name == "demo":
+        camera = pack.sensors_of_type("fire.camera")[0]
+        line = pack.sensors_of_type("grid.line")[0]
+        gauges = pack.sensors_of_type("river.gauge")
+        smoke = pack.sensors_of_type("fire.smoke_detector")[0]
+        heat = next(s for s in pack.sensors_of_type("fire.heat_detector") if s.building_id == smoke.building_id)
+        hour = 3600.0
+        incidents = [
+            Incident(camera.id, 0.5 * hour, 2 * hour, 0.95),
+            Incident(smoke.id, 1.5 * hour, 1.5 * hour, 1.0),
+            Incident(heat.id, 1.7 * hour, 1.3 * hour, 1.0),
+            Incident(line.id, 3 * hour, 3 * hour, 1.0),
+        ]
+        incidents += [Incident(g.id, 5 * hour + i * 0.3 * hour, 6 * hour, 0.9) for i, g in enumerate(gauges[:4])]
+        return incidents
+    raise ValueError(f"unknown scenario {name!r}: use calm or demo")
+
+
+def _stable_seed(seed: int, sensor_id: str) -> int:
+    return seed * 1_000_003 + zlib.crc32(sensor_id.encode())
+
+
+class SensorModel:
+    """The state of one simulated device: an AR(1) noise term and its random stream."""
+
+    def __init__(self, spec: SensorSpec, seed: int) -> None:
+        self.spec = spec
+        self.rng = random.Random(_stable_seed(seed, spec.id))
+        self.noise = 0.0
+        self.interval_s = EXPECTED_INTERVAL_S[spec.type]
+
+    def _ar(self, sigma: float, phi: float = 0.9) -> float:
+        self.noise = phi * self.noise + self.rng.gauss(0.0, sigma)
+        return self.noise
+
+    def values(self, when: datetime, incident: float) -> dict[str, float | str]:
+        """Measurement fields for one report at ``when`` with incident intensity 0..1."""
+        p = self.spec.params
+        hour = when.hour + when.minute / 60.0
+        daily = math.sin((hour - 9.0) / 24.0 * 2 * math.pi)  # warmest mid-afternoon
+        kind = self.spec.type
+        if kind == "river.gauge":
+            normal = p.get("normal", {})
+            stage0 = float(normal.get("stage_m", 1.0))
+            th = p["thresholds"]
+            target = stage0 + incident * (float(th["flood_danger"]) + 0.3 - stage0)
+            stage = max(0.0, target + self._ar(0.01) * 3)
+            q0 = float(normal.get("discharge_m3s", 20.0))
+            discharge = q0 * (max(stage, 0.05) / stage0) ** 1.6
+            rain = max(0.0, incident * 25.0 + self.rng.gauss(0, 0.3))
+            return {"stage_m": round(stage, 3), "discharge_m3s": round(discharge, 2), "rain_mm_h": round(rain, 1)}
+        if kind == "fire.camera":
+            c = 0.04 + abs(self._ar(0.01)) + incident * 0.9
+            return {"smoke_confidence": round(min(1.0, c), 3)}
+        if kind == "fire.smoke_detector":
+            o = 0.05 + abs(self._ar(0.01)) + incident * 5.0
+            return {"obscuration_pct_per_m": round(min(100.0, o), 3)}
+        if kind == "fire.heat_detector":
+            t = 22.0 + 2.0 * daily + self._ar(0.1) + incident * 50.0
+            return {"temperature_c": round(t, 2)}
+        if kind in ("fire.sprinkler", "fire.hydrant"):
+            base = float(p.get("normal_mpa", 0.35 if kind == "fire.hydrant" else 0.25))
+            pressure = base + 0.02 * daily + self._ar(0.003) - incident * base
+            return {"pressure_mpa": round(max(0.0, pressure), 4)}
+        if kind == "fire.extinguisher":
+            return {"status": "low_pressure" if self.rng.random() < 0.002 or incident > 0.5 else "ok"}
+        if kind == "fire.alarm_panel":
+            return {"status": "alarm" if incident > 0.5 else ("fault" if self.rng.random() < 0.001 else "normal")}
+        if kind == "fire.fire_door":
+            return {"status": "open" if self.rng.random() < 0.002 or incident > 0.5 else "closed"}
+        if kind == "grid.line":
+            ambient = 16.0 + 6.0 * daily + self._ar(0.1)
+            evening_peak = 0.5 + 0.5 * math.exp(-(((hour - 19.5) / 3.0) ** 2))
+            rated = float(p["rated_current_a"])
+            normal_load = float(p.get("normal_load_a", 0.5 * rated))
+            current = normal_load * (0.8 + 0.4 * evening_peak) * (1 + incident * 0.9)
+            current *= 1 + self._ar(0.005)
+            wind = max(0.2, 2.0 + self._ar(0.2) * 3)
+            t_max = float(p["max_temp_c"])
+            # Steady-state rise scales with I^2 and falls with wind: calibrated so rated current at 40 °C
+            # ambient and 0.6 m/s wind reaches the rating temperature.
+            rise = (t_max - 40.0) * (current / rated) ** 2 * math.sqrt(0.6 / max(wind, 0.6) + 0.3) / math.sqrt(1.3)
+            conductor = ambient + rise
+            return {
+                "conductor_temp_c": round(conductor, 2),
+                "current_a": round(current, 1),
+                "ambient_temp_c": round(ambient, 2),
+                "wind_m_s": round(wind, 2),
+            }
+        raise ValueError(f"no model for {kind}")
+
+
+class CitySimulator:
+    """Emits readings for every sensor of a pack in event-time order, starting at ``start``."""
+
+    def __init__(self, pack: CityPack, seed: int, start: datetime, scenario: str = "calm") -> None:
+        if start.tzinfo is None:
+            raise ValueError("start must be timezone-aware")
+        self.pack = pack
+        self.start = start
+        self.tz = ZoneInfo(pack.timezone)
+        self.incidents: dict[str, list[Incident]] = {}
+        for incident in scenario_incidents(pack, scenario):
+            self.incidents.setdefault(incident.sensor_id, []).append(incident)
+        self.models = {sid: SensorModel(spec, seed) for sid, spec in sorted(pack.sensors.items())}
+        self._queue: list[tuple[datetime, str]] = []
+        for sid, model in self.models.items():
+            phase = model.rng.uniform(0.0, model.interval_s)
+            heapq.heappush(self._queue, (start + timedelta(seconds=phase), sid))
+
+    def until(self, end: datetime) -> Iterator[Reading]:
+        """Every reading with event time before ``end`` not yet emitted, oldest first."""
+        while self._queue and self._queue[0][0] < end:
+            when, sid = heapq.heappop(self._queue)
+            model = self.models[sid]
+            elapsed = (when - self.start).total_seconds()
+            intensity = max((i.intensity(elapsed) for i in self.incidents.get(sid, ())), default=0.0)
+            spec = model.spec
+            local = when.astimezone(self.tz)  # daily cycles follow local time; records carry the +08:00 offset
+            yield Reading(spec.type, spec.id, spec.district, local, model.values(local, intensity))
+            heapq.heappush(self._queue, (when + timedelta(seconds=model.interval_s), sid))
+
+    def next_time(self) -> datetime | None:
+        return self._queue[0][0] if self._queue else None

@@ -1,0 +1,191 @@
+"""The live map in real headless Chromium, fed through the real broker.
+
+The web app runs as its own process (``python -m dashboard`` against Kafka, as the Procfile's web process
+would), a consumer runs in this process, and records come from a plain Kafka producer. The test reads
+the colour of the pixels a person would look at: the map is a WebGL canvas, so the district's fill is
+checked in a screenshot at the district's position, which the page's own MapLibre instance projects.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from kafka.producer import KafkaProducer
+from PIL import Image
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from shapely.geometry import Point, shape
+
+from consumers.citypack import CityPack
+from consumers.contract import Reading
+from consumers.runner import ConsumerRunner
+from consumers.settings import Settings
+
+pytestmark = [pytest.mark.kafka, pytest.mark.browser]
+REPO = Path(__file__).resolve().parents[3]
+SCREENSHOTS = Path(os.environ.get("CITYOPS_SCREENSHOTS", tempfile.mkdtemp(prefix="cityops-screens-")))
+DISTRICT = "520123"  # Xiuwen: a large county with few sites, so its fill is easy to see
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def web(kafka_settings: Settings, kafka_transport: object) -> Iterator[str]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "KAFKA_BOOTSTRAP_SERVERS": str(kafka_settings.kafka_bootstrap_servers),
+        "CITYOPS_TOPIC_PREFIX": kafka_settings.topics.prefix,
+        "CITYOPS_UI_REFRESH_MS": "500",
+    }
+    log = open(SCREENSHOTS / "web.log", "wb")  # noqa: SIM115 - the server process writes it until it exits
+    server = subprocess.Popen([sys.executable, "-m", "dashboard"], cwd=REPO, env=env, stdout=log, stderr=log)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2):
+                break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                pytest.fail("the web server did not start: " + (SCREENSHOTS / "web.log").read_text()[-2000:])
+            time.sleep(0.3)
+    yield url
+    server.terminate()
+    server.wait(timeout=30)
+
+
+@pytest.fixture
+def browser(chromedriver_path: str) -> Iterator[webdriver.Chrome]:
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1920,1080",
+        f"--user-data-dir={tempfile.mkdtemp(prefix='cityops-chromium-')}",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(chromedriver_path), options=options)
+    yield driver
+    driver.quit()
+
+
+def open_spot(pack: CityPack, code: str) -> tuple[float, float]:
+    """A point well inside the district and away from every site marker, where only the fill shows."""
+    feature = next(f for f in pack.districts_geojson["features"] if f["id"] == code)
+    polygon = shape(feature["geometry"])
+    sites = [Point(s.lon, s.lat) for s in pack.sensors.values()]
+    inner = polygon.buffer(-0.03)
+    minx, miny, maxx, maxy = inner.bounds
+    best, best_distance = None, 0.0
+    for i in range(1, 20):
+        for j in range(1, 20):
+            p = Point(minx + (maxx - minx) * i / 20, miny + (maxy - miny) * j / 20)
+            if inner.contains(p):
+                d = min(p.distance(s) for s in sites)
+                if d > best_distance:
+                    best, best_distance = p, d
+    assert best is not None and best_distance > 0.02
+    return best.x, best.y
+
+
+def pixel_at(driver: webdriver.Chrome, lon: float, lat: float, name: str) -> tuple[int, int, int]:
+    """The colour on screen at a map position (projected by the page's own map), saved as a screenshot."""
+    position = None
+    deadline = time.monotonic() + 30
+    while position is None and time.monotonic() < deadline:
+        position = driver.execute_script(
+            """
+            const gd = document.querySelector('#map-graph .js-plotly-plot');
+            const map = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot.map;
+            if (!map || !map.loaded() || !map.areTilesLoaded()) { return null; }
+            const p = map.project([arguments[0], arguments[1]]);
+            const box = map.getCanvas().getBoundingClientRect();
+            return [box.left + p.x, box.top + p.y];
+            """,
+            lon,
+            lat,
+        )
+        if position is None:
+            time.sleep(0.2)
+    assert position is not None, "the map never finished loading"
+    x, y = position
+    png = driver.get_screenshot_as_png()
+    (SCREENSHOTS / f"{name}.png").write_bytes(png)
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    ratio = image.width / driver.execute_script("return window.innerWidth")
+    r, g, b = image.getpixel((int(x * ratio), int(y * ratio)))
+    return int(r), int(g), int(b)
+
+
+def send(producer: KafkaProducer, settings: Settings, reading: Reading) -> None:
+    topic = settings.topics.for_domain(reading.type.split(".", 1)[0])
+    producer.send(topic, key=reading.district.encode(), value=reading.encode()).get(timeout=30)
+
+
+def wait_for_pixel(driver: webdriver.Chrome, spot: tuple[float, float], test, name: str) -> tuple[int, int, int]:
+    deadline = time.monotonic() + 30
+    rgb = pixel_at(driver, *spot, name)
+    while not test(rgb) and time.monotonic() < deadline:
+        time.sleep(0.5)
+        rgb = pixel_at(driver, *spot, name)
+    return rgb
+
+
+def test_the_map_renders_and_a_district_turns_red_when_its_camera_sees_smoke(
+    kafka_settings: Settings,
+    pack: CityPack,
+    producer: KafkaProducer,
+    runner_thread: ConsumerRunner,
+    web: str,
+    browser: webdriver.Chrome,
+) -> None:
+    camera = next(s for s in pack.sensors_of_type("fire.camera") if s.district == DISTRICT)
+    spot = open_spot(pack, DISTRICT)
+    send(
+        producer,
+        kafka_settings,
+        Reading(camera.type, camera.id, DISTRICT, datetime.now(UTC), {"smoke_confidence": 0.03}),
+    )
+    with urllib.request.urlopen(f"{web}/api/v1/districts/{DISTRICT}", timeout=5) as response:
+        assert json.load(response)["name_en"] == "Xiuwen"
+
+    browser.get(web)
+    greenish = wait_for_pixel(browser, spot, lambda c: c[1] > c[0] + 40, "map-calm")
+    assert greenish[1] > greenish[0] + 40, f"Xiuwen should be green with a calm camera, saw {greenish}"
+    assert "LIVE" in browser.find_element("id", "map-freshness").text
+
+    send(
+        producer,
+        kafka_settings,
+        Reading(camera.type, camera.id, DISTRICT, datetime.now(UTC), {"smoke_confidence": 0.95}),
+    )
+    reddish = wait_for_pixel(browser, spot, lambda c: c[0] > c[1] + 60, "map-smoke")
+    assert reddish[0] > reddish[1] + 60, f"Xiuwen should turn red when its camera sees smoke, saw {reddish}"
+    alarms = browser.find_element("id", "map-alarms").text
+    assert "ALARM" in alarms and "smoke seen" in alarms
