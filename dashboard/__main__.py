@@ -34,7 +34,7 @@ class _Server(BaseApplication):
         url = f"http://{s.host}:{s.port}"
 
         def when_ready(_: Any) -> None:
-            print(f"\n  {s.city.title()} city operations dashboard: {url}\n  mode: {mode}\n", flush=True)
+            print(f"\n  {s.city.title()} city operations dashboard: {url}   [{mode}]\n", flush=True)
 
         self.cfg.set("when_ready", when_ready)
 
