@@ -72,17 +72,19 @@ def _stable_seed(seed: int, sensor_id: str) -> int:
 
 
 class SensorModel:
-    """The state of one simulated device: an AR(1) noise term and its random stream."""
+    """The state of one simulated device: an AR(1) noise term per measured quantity and its random stream."""
 
     def __init__(self, spec: SensorSpec, seed: int) -> None:
         self.spec = spec
         self.rng = random.Random(_stable_seed(seed, spec.id))
-        self.noise = 0.0
+        self.noise: dict[str, float] = {}
         self.interval_s = EXPECTED_INTERVAL_S[spec.type]
 
-    def _ar(self, sigma: float, phi: float = 0.9) -> float:
-        self.noise = phi * self.noise + self.rng.gauss(0.0, sigma)
-        return self.noise
+    def _ar(self, quantity: str, sigma: float, phi: float = 0.9) -> float:
+        """Autocorrelated noise, independent per quantity (stationary spread sigma / sqrt(1 - phi^2))."""
+        value = phi * self.noise.get(quantity, 0.0) + self.rng.gauss(0.0, sigma)
+        self.noise[quantity] = value
+        return value
 
     def values(self, when: datetime, incident: float) -> dict[str, float | str]:
         """Measurement fields for one report at ``when`` with incident intensity 0..1."""
@@ -95,23 +97,23 @@ class SensorModel:
             stage0 = float(normal.get("stage_m", 1.0))
             th = p["thresholds"]
             target = stage0 + incident * (float(th["flood_danger"]) + 0.3 - stage0)
-            stage = max(0.0, target + self._ar(0.01) * 3)
+            stage = max(0.0, target + self._ar("stage", 0.01) * 3)
             q0 = float(normal.get("discharge_m3s", 20.0))
             discharge = q0 * (max(stage, 0.05) / stage0) ** 1.6
             rain = max(0.0, incident * 25.0 + self.rng.gauss(0, 0.3))
             return {"stage_m": round(stage, 3), "discharge_m3s": round(discharge, 2), "rain_mm_h": round(rain, 1)}
         if kind == "fire.camera":
-            c = 0.04 + abs(self._ar(0.01)) + incident * 0.9
+            c = 0.04 + abs(self._ar("smoke", 0.01)) + incident * 0.9
             return {"smoke_confidence": round(min(1.0, c), 3)}
         if kind == "fire.smoke_detector":
-            o = 0.05 + abs(self._ar(0.01)) + incident * 5.0
+            o = 0.05 + abs(self._ar("obscuration", 0.01)) + incident * 5.0
             return {"obscuration_pct_per_m": round(min(100.0, o), 3)}
         if kind == "fire.heat_detector":
-            t = 22.0 + 2.0 * daily + self._ar(0.1) + incident * 50.0
+            t = 22.0 + 2.0 * daily + self._ar("temperature", 0.1) + incident * 50.0
             return {"temperature_c": round(t, 2)}
         if kind in ("fire.sprinkler", "fire.hydrant"):
             base = float(p.get("normal_mpa", 0.35 if kind == "fire.hydrant" else 0.25))
-            pressure = base + 0.02 * daily + self._ar(0.003) - incident * base
+            pressure = base + 0.02 * daily + self._ar("pressure", 0.003) - incident * base
             return {"pressure_mpa": round(max(0.0, pressure), 4)}
         if kind == "fire.extinguisher":
             return {"status": "low_pressure" if self.rng.random() < 0.002 or incident > 0.5 else "ok"}
@@ -120,13 +122,13 @@ class SensorModel:
         if kind == "fire.fire_door":
             return {"status": "open" if self.rng.random() < 0.002 or incident > 0.5 else "closed"}
         if kind == "grid.line":
-            ambient = 16.0 + 6.0 * daily + self._ar(0.1)
+            ambient = 16.0 + 6.0 * daily + self._ar("ambient", 0.1)
             evening_peak = 0.5 + 0.5 * math.exp(-(((hour - 19.5) / 3.0) ** 2))
             rated = float(p["rated_current_a"])
             normal_load = float(p.get("normal_load_a", 0.5 * rated))
             current = normal_load * (0.8 + 0.4 * evening_peak) * (1 + incident * 0.9)
-            current *= 1 + self._ar(0.005)
-            wind = max(0.2, 2.0 + self._ar(0.2) * 3)
+            current = max(0.0, current * (1 + self._ar("load", 0.005)))
+            wind = max(0.2, 2.0 + self._ar("wind", 0.2) * 3)
             t_max = float(p["max_temp_c"])
             # Steady-state rise scales with I^2 and falls with wind: calibrated so rated current at 40 °C
             # ambient and 0.6 m/s wind reaches the rating temperature.

@@ -1,0 +1,142 @@
+"""Consumer throughput against a raw kafka-python consume loop over the same records, in the same run.
+
+    KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:19092 python -m bench.throughput [--records 200000] [--rounds 3]
+
+(`make bench` starts a broker and runs this.) The baseline reads every record of the three input topics
+with a plain ``KafkaConsumer`` and does nothing with it: the ceiling for any Python consumer on this
+machine. The measured path is the product's ``ConsumerRunner``: decode, validate, windows, rules, district
+scores, changelog and state published and acknowledged, offsets committed. Rounds alternate between the
+two so that machine noise hits both; the figures are medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from kafka.consumer import KafkaConsumer
+from kafka.producer import KafkaProducer
+from kafka.structs import TopicPartition
+
+from consumers.citypack import CityPack, load_city_pack
+from consumers.clock import SystemClock
+from consumers.contract import topic_suffix
+from consumers.processor import Processor, ProcessorConfig
+from consumers.runner import ConsumerRunner
+from consumers.settings import Settings, Topics
+from consumers.testing import MessageFactory
+from consumers.transport import topic_specs
+from consumers.transport.kafka import KafkaTransport
+from simulator.model import CitySimulator
+
+
+def simulated(pack: CityPack, records: int) -> list[tuple[str, bytes, bytes]]:
+    """``records`` valid readings from the simulator, ending now: (domain, key, value)."""
+    span_h = records / 1.1 / 3600 + 1  # the Guiyang pack reports about 1.2 records per second of event time
+    start = datetime.now(UTC) - timedelta(hours=span_h)
+    sim = CitySimulator(pack, seed=1, start=start, scenario="demo")
+    out = []
+    for reading in sim.until(datetime.now(UTC)):
+        out.append((topic_suffix(reading.type), reading.district.encode(), reading.encode()))
+        if len(out) == records:
+            break
+    return out
+
+
+def produce(settings: Settings, data: list[tuple[str, bytes, bytes]]) -> None:
+    assert settings.kafka_bootstrap_servers
+    producer = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, linger_ms=20, batch_size=512 * 1024)
+    for domain, key, value in data:
+        producer.send(settings.topics.for_domain(domain), key=key, value=value)
+    producer.flush()
+    producer.close()
+
+
+def raw_loop(settings: Settings, expected: int) -> float:
+    """Seconds for a bare kafka-python loop to receive every record (the reference loop of kafka.benchmarks)."""
+    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False)
+    tps = [TopicPartition(t, p) for t in settings.topics.inputs for p in range(settings.partitions)]
+    consumer.assign(tps)
+    consumer.seek_to_beginning(*tps)
+    started = time.perf_counter()
+    seen = 0
+    while seen < expected:
+        for records in consumer.poll(timeout_ms=500, max_records=2000).values():
+            seen += len(records)
+    elapsed = time.perf_counter() - started
+    consumer.close()
+    return elapsed
+
+
+def product_loop(settings: Settings, pack: CityPack, expected: int) -> tuple[float, int]:
+    """Seconds for the product's consumer to turn every record into published, committed state."""
+    group = replace(settings, consumer_group=f"bench-{uuid.uuid4().hex[:6]}", flush_interval_s=1.0)
+    assert group.kafka_bootstrap_servers
+    runner = ConsumerRunner(group, KafkaTransport(group.kafka_bootstrap_servers), pack, SystemClock(), "bench")
+    runner.open()
+    started = time.perf_counter()
+    p = runner.processor
+    while sum(p.consumed.values()) + sum(p.deadlettered.values()) + p.replayed < expected:
+        runner.step(timeout_s=0.5)
+    runner.flush()
+    elapsed = time.perf_counter() - started
+    dead = sum(p.deadlettered.values())
+    runner.close()
+    return elapsed, dead
+
+
+def processor_only(settings: Settings, pack: CityPack, data: list[tuple[str, bytes, bytes]]) -> float:
+    """Records per second through the pure processor, no I/O at all (where the CPU time goes)."""
+    factory = MessageFactory(settings)
+    messages = [factory.raw(settings.topics.for_domain(d), v, k) for d, k, v in data]
+    processor = Processor(pack, ProcessorConfig(settings.partitions), SystemClock())
+    processor.assign(range(settings.partitions))
+    started = time.perf_counter()
+    for m in messages:
+        processor.process(m)
+    processor.drain()
+    return len(messages) / (time.perf_counter() - started)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--records", type=int, default=200_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    base = Settings.from_env()
+    if base.embedded:
+        print("set KAFKA_BOOTSTRAP_SERVERS (or run make bench)", file=sys.stderr)
+        return 2
+    settings = replace(base, topics=Topics(f"bench{uuid.uuid4().hex[:6]}"))
+    pack = load_city_pack(settings.city_dir)
+    KafkaTransport(str(settings.kafka_bootstrap_servers)).ensure_topics(topic_specs(settings))
+    data = simulated(pack, args.records)
+    produce(settings, data)
+    print(f"{len(data)} simulated records on {settings.topics.inputs}, {settings.partitions} partitions each")
+
+    raw, ours = [], []
+    for i in range(args.rounds):
+        raw.append(len(data) / raw_loop(settings, len(data)))
+        elapsed, dead = product_loop(settings, pack, len(data))
+        ours.append(len(data) / elapsed)
+        print(
+            f"round {i + 1}: raw kafka-python {raw[-1]:,.0f} rec/s, consumers {ours[-1]:,.0f} rec/s "
+            f"({dead} dead-lettered)"
+        )
+    r, o = statistics.median(raw), statistics.median(ours)
+    print(f"median raw kafka-python loop: {r:,.0f} records/s")
+    print(f"median product consumers:     {o:,.0f} records/s")
+    print(f"ratio consumers/raw:          {o / r:.2f}  (goal >= 0.5)")
+    print(f"pure processor, no I/O:       {processor_only(settings, pack, data):,.0f} records/s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.exit(main())

@@ -1,0 +1,27 @@
+"""Every JSON example in docs/telemetry.md is a valid record for a sensor of the Guiyang pack."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from consumers.citypack import CityPack
+from consumers.contract import RECORD_TYPES, Reading, decode
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "telemetry.md"
+EXAMPLES = re.findall(r"```json\n(.*?)\n```", DOC.read_text(), flags=re.DOTALL)
+
+
+def test_the_page_has_an_example_of_every_record_type() -> None:
+    assert {json.loads(e)["type"] for e in EXAMPLES} == set(RECORD_TYPES)
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[json.loads(e)["type"] for e in EXAMPLES])
+def test_each_example_decodes_and_names_a_real_sensor(example: str, pack: CityPack) -> None:
+    reading = decode(example.encode())
+    assert isinstance(reading, Reading), reading
+    spec = pack.sensors[reading.sensor_id]
+    assert (spec.type, spec.district) == (reading.type, reading.district)
