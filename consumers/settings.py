@@ -78,6 +78,7 @@ class Settings:
     future_tolerance_s: float = 3600.0
     allowed_lateness_s: float = 1800.0
     sim_speed: float = 60.0
+    sim_rate: float = 1.0
     sim_seed: int = 7
     sim_scenario: str = "calm"
     ui_refresh_ms: int = 1000
@@ -136,6 +137,7 @@ class Settings:
             future_tolerance_s=number("CITYOPS_FUTURE_TOLERANCE_S", default.future_tolerance_s, 0, 86400),
             allowed_lateness_s=number("CITYOPS_ALLOWED_LATENESS_S", default.allowed_lateness_s, 0, 86400),
             sim_speed=number("CITYOPS_SIM_SPEED", default.sim_speed, 0.1, 10000),
+            sim_rate=number("CITYOPS_SIM_RATE", default.sim_rate, 0.34, 100),
             sim_seed=integer("CITYOPS_SIM_SEED", default.sim_seed, 0, 2**31),
             sim_scenario=env.get("CITYOPS_SIM_SCENARIO", default.sim_scenario),
             ui_refresh_ms=integer("CITYOPS_UI_REFRESH_MS", default.ui_refresh_ms, 200, 60000),

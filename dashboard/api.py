@@ -23,7 +23,12 @@ def _error(status: int, message: str) -> tuple[flask.Response, int]:
 
 
 def health_document(snapshot: StateSnapshot, stale_after_s: float, now_wall: float) -> tuple[dict[str, Any], int]:
-    """Liveness of the picture: ``ok`` (200), ``starting`` or ``restoring`` (200), ``stale`` (503)."""
+    """Liveness of the picture: ``ok`` (200), ``starting`` or ``restoring`` (200), ``stale`` (503).
+
+    Stale means what a person at the wall would call stale: no consumer is alive, or no newer telemetry
+    has arrived for ``stale_after_s`` (consumers keep publishing their status even when sensors are
+    silent, so a live view alone does not prove live data).
+    """
     consumers = snapshot.live_consumers(now_wall)
     consumed: Counter[str] = Counter()
     deadlettered = 0
@@ -33,19 +38,26 @@ def health_document(snapshot: StateSnapshot, stale_after_s: float, now_wall: flo
         deadlettered += int(c.get("deadlettered_total", 0))
         if c.get("lag_total") is not None:
             lag_total = (lag_total or 0) + int(c["lag_total"])
-    age = None if snapshot.updated_wall is None else round(now_wall - snapshot.updated_wall, 1)
+    view_age = None if snapshot.updated_wall is None else round(now_wall - snapshot.updated_wall, 1)
+    data_age = snapshot.data_age(now_wall)
+    data_age = None if data_age is None else round(data_age, 1)
     if snapshot.updated_wall is None or not snapshot.caught_up:
         status = "starting"
     elif any(c.get("phase") == "restoring" for c in consumers):
         status = "restoring"
-    elif age is not None and age > stale_after_s:
-        status = "stale"
+    elif not consumers or data_age is None or data_age > stale_after_s or (view_age or 0.0) > stale_after_s:
+        status = "stale"  # no consumer alive, or no newer telemetry for too long
     else:
         status = "ok"
     doc = {
         "status": status,
         "last_event_time": snapshot.last_event_time(),
-        "view": {"entities": len(snapshot.entities), "last_update_age_s": age, "caught_up": snapshot.caught_up},
+        "view": {
+            "entities": len(snapshot.entities),
+            "last_update_age_s": view_age,
+            "last_data_age_s": data_age,
+            "caught_up": snapshot.caught_up,
+        },
         "records_consumed": dict(consumed),
         "deadlettered": deadlettered,
         "consumer_lag": lag_total,

@@ -38,7 +38,7 @@ class EmbeddedPipeline:
         simulator = SimulatorRunner(
             self.settings,
             self.transport,
-            CitySimulator(self.pack, self.settings.sim_seed, start, self.settings.sim_scenario),
+            CitySimulator(self.pack, self.settings.sim_seed, start, self.settings.sim_scenario, self.settings.sim_rate),
             ScaledClock(start, self.settings.sim_speed),
         )
         consumer = ConsumerRunner(self.settings, self.transport, self.pack, SystemClock(), client_id="embedded")

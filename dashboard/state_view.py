@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
@@ -33,6 +33,13 @@ class StateSnapshot:
     version: int = 0
     updated_wall: float | None = None
     caught_up: bool = False
+    # Wall time at which the newest event time last moved forward: when telemetry stops, this stops,
+    # even though consumers keep publishing their status every second.
+    data_wall: float | None = None
+
+    def data_age(self, now_wall: float) -> float | None:
+        """Seconds since the picture last received newer telemetry (None before any)."""
+        return None if self.data_wall is None else now_wall - self.data_wall
 
     def of_kind(self, kind: str) -> dict[str, Mapping[str, Any]]:
         prefix = kind + ":"
@@ -59,7 +66,7 @@ class StateSnapshot:
     def last_event_time(self) -> str | None:
         """The newest event time any consumer has seen (ISO 8601), the 'last update' of the picture."""
         marks = [str(d["watermark"]) for d in self.of_kind("consumer").values() if d.get("watermark")]
-        return max(marks, default=None)
+        return max(marks, key=datetime.fromisoformat, default=None)
 
 
 class StateView:
@@ -137,4 +144,10 @@ class StateView:
             reader.close()
 
     def _swap(self, entities: dict[str, Mapping[str, Any]], caught_up: bool) -> None:
-        self._snapshot = StateSnapshot(MappingProxyType(entities), self._snapshot.version + 1, time.time(), caught_up)
+        previous = self._snapshot
+        snapshot = StateSnapshot(MappingProxyType(entities), previous.version + 1, time.time(), caught_up)
+        newest, before = snapshot.last_event_time(), previous.last_event_time()
+        advanced = newest is not None and (
+            before is None or datetime.fromisoformat(newest) > datetime.fromisoformat(before)
+        )
+        self._snapshot = replace(snapshot, data_wall=snapshot.updated_wall if advanced else previous.data_wall)

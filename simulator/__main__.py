@@ -28,7 +28,7 @@ def main() -> int:
     pack = load_city_pack(settings.city_dir)
     start = datetime.now(UTC)
     clock = ScaledClock(start, settings.sim_speed)
-    simulator = CitySimulator(pack, settings.sim_seed, start, settings.sim_scenario)
+    simulator = CitySimulator(pack, settings.sim_seed, start, settings.sim_scenario, settings.sim_rate)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

@@ -74,11 +74,11 @@ def _stable_seed(seed: int, sensor_id: str) -> int:
 class SensorModel:
     """The state of one simulated device: an AR(1) noise term per measured quantity and its random stream."""
 
-    def __init__(self, spec: SensorSpec, seed: int) -> None:
+    def __init__(self, spec: SensorSpec, seed: int, rate: float = 1.0) -> None:
         self.spec = spec
         self.rng = random.Random(_stable_seed(seed, spec.id))
         self.noise: dict[str, float] = {}
-        self.interval_s = EXPECTED_INTERVAL_S[spec.type]
+        self.interval_s = EXPECTED_INTERVAL_S[spec.type] / rate
 
     def _ar(self, quantity: str, sigma: float, phi: float = 0.9) -> float:
         """Autocorrelated noise, independent per quantity (stationary spread sigma / sqrt(1 - phi^2))."""
@@ -144,9 +144,13 @@ class SensorModel:
 
 
 class CitySimulator:
-    """Emits readings for every sensor of a pack in event-time order, starting at ``start``."""
+    """Emits readings for every sensor of a pack in event-time order, starting at ``start``.
 
-    def __init__(self, pack: CityPack, seed: int, start: datetime, scenario: str = "calm") -> None:
+    ``rate`` multiplies how often each sensor reports relative to its expected interval (2: twice as
+    often). Below 1/3 every sensor would turn stale between reports, so the settings refuse it.
+    """
+
+    def __init__(self, pack: CityPack, seed: int, start: datetime, scenario: str = "calm", rate: float = 1.0) -> None:
         if start.tzinfo is None:
             raise ValueError("start must be timezone-aware")
         self.pack = pack
@@ -155,7 +159,7 @@ class CitySimulator:
         self.incidents: dict[str, list[Incident]] = {}
         for incident in scenario_incidents(pack, scenario):
             self.incidents.setdefault(incident.sensor_id, []).append(incident)
-        self.models = {sid: SensorModel(spec, seed) for sid, spec in sorted(pack.sensors.items())}
+        self.models = {sid: SensorModel(spec, seed, rate) for sid, spec in sorted(pack.sensors.items())}
         self._queue: list[tuple[datetime, str]] = []
         for sid, model in self.models.items():
             phase = model.rng.uniform(0.0, model.interval_s)

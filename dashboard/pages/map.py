@@ -108,23 +108,29 @@ def alarm_rows(pack: CityPack, snapshot: StateSnapshot) -> list[html.Div]:
     return rows
 
 
-def summary(snapshot: StateSnapshot) -> list[Any]:
-    counts = {"alarm": 0, "warning": 0, "stale": 0}
-    for doc in snapshot.of_kind("sensor").values():
-        level = sensor_level(doc)
-        if level in counts:
-            counts[level] += 1
-    return [
-        html.Span(f"{counts['alarm']} alarm", className="map-count level-alarm" if counts["alarm"] else "map-count"),
-        html.Span(
-            f"{counts['warning']} warning", className="map-count level-warning" if counts["warning"] else "map-count"
-        ),
-        html.Span(f"{counts['stale']} stale", className="map-count level-stale" if counts["stale"] else "map-count"),
+def summary(pack: CityPack, snapshot: StateSnapshot) -> list[Any]:
+    """Counts an operator scans first; "silent" covers stale sensors and those never heard from."""
+    counts = {"alarm": 0, "warning": 0, "silent": 0}
+    for sensor_id in pack.sensors:
+        level = sensor_level(snapshot.sensor(sensor_id))
+        key = "silent" if level in ("stale", "no_data") else level
+        if key in counts:
+            counts[key] += 1
+    chips: list[Any] = [
+        html.Span(f"{n} {name}", className=f"map-count level-{name}" if n else "map-count")
+        for name, n in counts.items()
     ]
+    restoring = [c for c in snapshot.of_kind("consumer").values() if c.get("phase") == "restoring"]
+    if restoring:
+        done = sum(int(c.get("restore", {}).get("done", 0)) for c in restoring)
+        total = sum(int(c.get("restore", {}).get("total", 0)) for c in restoring)
+        share = f" {100 * done // total}%" if total else ""
+        chips.append(html.Span(f"REBUILDING STATE{share}", className="map-count level-restoring"))
+    return chips
 
 
 def status_doc(snapshot: StateSnapshot, tz: str, stale_after_s: float, now_wall: float) -> dict[str, Any]:
-    age = None if snapshot.updated_wall is None else now_wall - snapshot.updated_wall
+    age = snapshot.data_age(now_wall)
     return {
         "event_time": _local_time(snapshot.last_event_time(), tz),
         "age_s": age,
@@ -145,7 +151,7 @@ def layout(**_: Any) -> html.Div:
                             html.Span(f" {pack.name_zh}城市运行", className="map-title-zh"),
                         ]
                     ),
-                    html.Div(summary(snapshot), id="map-summary", className="map-summary"),
+                    html.Div(summary(pack, snapshot), id="map-summary", className="map-summary"),
                     html.Div(id="map-freshness", className="map-freshness"),
                 ],
                 className="map-header",
@@ -226,7 +232,7 @@ def refresh(_: int | None, seen: int | None) -> tuple[Any, ...]:
         patch,
         alarm_rows(ctx.pack, snapshot),
         district_rows(ctx.pack, snapshot),
-        summary(snapshot),
+        summary(ctx.pack, snapshot),
         status,
         snapshot.version,
     )

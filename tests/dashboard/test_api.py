@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
+from types import MappingProxyType
 
 import flask
 import pytest
@@ -57,15 +58,27 @@ def test_health_reports_consumption_dead_letters_and_freshness(world, pack: City
     assert body["consumers"][0]["id"] == "api-test" and body["consumers"][0]["phase"] == "running"
 
 
-def test_health_turns_stale_with_503_when_no_update_arrives() -> None:
+def test_health_turns_stale_with_503_when_telemetry_or_consumers_stop() -> None:
     now = time.time()
-    snapshot = StateSnapshot(version=3, updated_wall=now - 60, caught_up=True)
-    doc, status = health_document(snapshot, stale_after_s=10, now_wall=now)
-    assert (doc["status"], status) == ("stale", 503)
-    doc, status = health_document(replace(snapshot, updated_wall=now - 2), stale_after_s=10, now_wall=now)
-    assert (doc["status"], status) == ("ok", 200)
-    doc, status = health_document(StateSnapshot(), stale_after_s=10, now_wall=now)
-    assert (doc["status"], status) == ("starting", 200)
+    consumer = {
+        "kind": "consumer",
+        "id": "c1",
+        "phase": "running",
+        "watermark": "2026-07-01T08:00:00+00:00",
+        "updated_at": datetime.fromtimestamp(now - 1, UTC).isoformat(),
+    }
+    live = StateSnapshot(
+        MappingProxyType({"consumer:c1": consumer}), 3, updated_wall=now - 1, caught_up=True, data_wall=now - 2
+    )
+    cases = {
+        "fresh telemetry": (live, "ok", 200),
+        "telemetry stopped 60 s ago, consumer still alive": (replace(live, data_wall=now - 60), "stale", 503),
+        "no consumer alive": (replace(live, entities=MappingProxyType({})), "stale", 503),
+        "nothing read yet": (StateSnapshot(), "starting", 200),
+    }
+    for name, (snapshot, expected, code) in cases.items():
+        doc, status = health_document(snapshot, stale_after_s=10, now_wall=now)
+        assert (doc["status"], status) == (expected, code), name
 
 
 def test_districts_and_sensors_api(world, pack: CityPack) -> None:

@@ -36,6 +36,7 @@ from consumers.settings import Settings
 pytestmark = [pytest.mark.kafka, pytest.mark.browser]
 REPO = Path(__file__).resolve().parents[3]
 SCREENSHOTS = Path(os.environ.get("CITYOPS_SCREENSHOTS", tempfile.mkdtemp(prefix="cityops-screens-")))
+STALE_AFTER_S = 4
 DISTRICT = "520123"  # Xiuwen: a large county with few sites, so its fill is easy to see
 
 
@@ -46,7 +47,7 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def web(kafka_settings: Settings, kafka_transport: object) -> Iterator[str]:
+def web_process(kafka_settings: Settings, kafka_transport: object) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = free_port()
     env = {
         **os.environ,
@@ -54,6 +55,7 @@ def web(kafka_settings: Settings, kafka_transport: object) -> Iterator[str]:
         "KAFKA_BOOTSTRAP_SERVERS": str(kafka_settings.kafka_bootstrap_servers),
         "CITYOPS_TOPIC_PREFIX": kafka_settings.topics.prefix,
         "CITYOPS_UI_REFRESH_MS": "500",
+        "CITYOPS_UI_STALE_AFTER_S": str(STALE_AFTER_S),
     }
     log = open(SCREENSHOTS / "web.log", "wb")  # noqa: SIM115 - the server process writes it until it exits
     server = subprocess.Popen([sys.executable, "-m", "dashboard"], cwd=REPO, env=env, stdout=log, stderr=log)
@@ -68,9 +70,14 @@ def web(kafka_settings: Settings, kafka_transport: object) -> Iterator[str]:
                 server.kill()
                 pytest.fail("the web server did not start: " + (SCREENSHOTS / "web.log").read_text()[-2000:])
             time.sleep(0.3)
-    yield url
+    yield url, server
     server.terminate()
     server.wait(timeout=30)
+
+
+@pytest.fixture
+def web(web_process: tuple[str, subprocess.Popen[bytes]]) -> str:
+    return web_process[0]
 
 
 @pytest.fixture
@@ -178,7 +185,6 @@ def test_the_map_renders_and_a_district_turns_red_when_its_camera_sees_smoke(
     browser.get(web)
     greenish = wait_for_pixel(browser, spot, lambda c: c[1] > c[0] + 40, "map-calm")
     assert greenish[1] > greenish[0] + 40, f"Xiuwen should be green with a calm camera, saw {greenish}"
-    assert "LIVE" in browser.find_element("id", "map-freshness").text
 
     send(
         producer,
@@ -189,3 +195,45 @@ def test_the_map_renders_and_a_district_turns_red_when_its_camera_sees_smoke(
     assert reddish[0] > reddish[1] + 60, f"Xiuwen should turn red when its camera sees smoke, saw {reddish}"
     alarms = browser.find_element("id", "map-alarms").text
     assert "ALARM" in alarms and "smoke seen" in alarms
+
+
+def freshness(driver: webdriver.Chrome, expected: str, timeout_s: float = 30) -> str:
+    deadline = time.monotonic() + timeout_s
+    text = ""
+    while time.monotonic() < deadline:
+        elements = driver.find_elements("id", "map-freshness")
+        text = elements[0].text if elements else ""
+        if text.startswith(expected):
+            return text
+        time.sleep(0.25)
+    raise AssertionError(f"the clock never showed {expected!r}; it shows {text!r}")
+
+
+def test_the_clock_turns_stale_when_telemetry_stops_and_when_the_server_goes_away(
+    kafka_settings: Settings,
+    pack: CityPack,
+    producer: KafkaProducer,
+    runner_thread: ConsumerRunner,
+    web_process: tuple[str, subprocess.Popen[bytes]],
+    browser: webdriver.Chrome,
+) -> None:
+    url, server = web_process
+    camera = pack.sensors_of_type("fire.camera")[0]
+
+    def report(confidence: float) -> None:
+        reading = Reading(camera.type, camera.id, camera.district, datetime.now(UTC), {"smoke_confidence": confidence})
+        send(producer, kafka_settings, reading)
+
+    report(0.05)
+    browser.get(url)
+    assert freshness(browser, "LIVE").endswith("CST")
+    # No further telemetry: consumers still publish their status, but the picture is not live any more.
+    stale = freshness(browser, "STALE", timeout_s=STALE_AFTER_S + 20)
+    assert "no update for" in stale
+    browser.save_screenshot(str(SCREENSHOTS / "map-stale.png"))
+    report(0.06)
+    freshness(browser, "LIVE")
+    # The server itself goes away: the browser's own clock still turns the page stale.
+    server.terminate()
+    server.wait(timeout=30)
+    freshness(browser, "STALE", timeout_s=STALE_AFTER_S + 20)
