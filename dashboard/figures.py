@@ -16,7 +16,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from consumers.citypack import CityPack
+from consumers.citypack import CityPack, District
+from dashboard.i18n import names_in_order, t
 from dashboard.state_view import StateSnapshot
 
 LEVEL_COLORS: Mapping[str, str] = {
@@ -47,6 +48,7 @@ OFFLINE_STYLE: Mapping[str, Any] = {
     "sources": {"none": {"type": "geojson", "data": {"type": "FeatureCollection", "features": []}}},
     "layers": [{"id": "background", "type": "background", "paint": {"background-color": "#0e1a24"}}],
 }
+LEVEL_TICKS = ((0, "ok"), (25, "watch"), (50, "warning"), (80, "alarm"))
 TRACE_RISK = 1
 TRACE_SITES = 4
 
@@ -80,6 +82,10 @@ def sites(pack: CityPack) -> list[Site]:
     return out
 
 
+def district_name(district: District, lang: str) -> str:
+    return " ".join(names_in_order(district.name_en, district.name_zh, lang))
+
+
 def sensor_level(doc: Mapping[str, Any] | None) -> str:
     if doc is None:
         return "no_data"
@@ -88,50 +94,58 @@ def sensor_level(doc: Mapping[str, Any] | None) -> str:
     return str(doc.get("level", "no_data"))
 
 
-def site_status(site: Site, snapshot: StateSnapshot) -> tuple[str, str]:
+def site_status(site: Site, snapshot: StateSnapshot, lang: str = "en") -> tuple[str, str]:
     """Worst level over the site's sensors, with a hover text that names what is wrong."""
     docs = [(sid, snapshot.sensor(sid)) for sid in site.sensor_ids]
     worst = max((sensor_level(d) for _, d in docs), key=LEVEL_RANK.__getitem__)
     lines = [f"<b>{site.label}</b>"]
     problems = [(sid, d) for sid, d in docs if sensor_level(d) not in ("ok",)]
     if not problems:
-        lines.append(f"all {len(docs)} sensors OK" if len(docs) > 1 else _describe(docs[0][1]))
+        lines.append(t(lang, "all_ok", n=len(docs)) if len(docs) > 1 else _describe(docs[0][1], lang))
     for sid, d in sorted(problems, key=lambda p: -LEVEL_RANK[sensor_level(p[1])])[:6]:
-        lines.append(f"{sid}: {sensor_level(d).upper()} · {_describe(d)}")
+        lines.append(f"{sid}: {_level_label(sensor_level(d), lang)} · {_describe(d, lang)}")
     return worst, "<br>".join(lines)
 
 
-def _describe(doc: Mapping[str, Any] | None) -> str:
+def _level_label(level: str, lang: str) -> str:
+    return t(lang, "level.stale") if level in ("stale", "no_data") else t(lang, f"level.{level}").upper()
+
+
+def _describe(doc: Mapping[str, Any] | None, lang: str) -> str:
     if doc is None:
-        return "no data yet"
+        return t(lang, "no_data_yet")
     reason = str(doc.get("reason", ""))
-    return f"{reason} (last report {doc.get('event_time', '?')[11:19]})" if doc.get("stale") else reason
+    if doc.get("stale"):
+        return f"{reason} ({t(lang, 'last_report')} {str(doc.get('event_time', '?'))[11:19]})"
+    return reason
 
 
-def district_arrays(pack: CityPack, snapshot: StateSnapshot) -> tuple[list[float | None], list[str]]:
+def district_arrays(pack: CityPack, snapshot: StateSnapshot, lang: str = "en") -> tuple[list[float | None], list[str]]:
     z: list[float | None] = []
     hover: list[str] = []
     for code, district in pack.districts.items():
         doc = snapshot.district(code)
-        title = f"<b>{district.name_en} {district.name_zh}</b>"
+        title = f"<b>{district_name(district, lang)}</b>"
         if doc is None or doc.get("risk") is None:
             z.append(None)
-            hover.append(f"{title}<br>no data")
+            hover.append(f"{title}<br>{t(lang, 'no_data')}")
             continue
         counts = doc.get("counts", {})
         z.append(float(doc["risk"]))
-        text = [title, f"Risk {doc['risk']:.0f} · {str(doc.get('level', '')).upper()}"]
+        text = [title, f"{t(lang, 'risk')} {doc['risk']:.0f} · {_level_label(str(doc.get('level', 'no_data')), lang)}"]
         text += [str(r) for r in doc.get("reasons", [])[:3]]
         stale = counts.get("stale", 0) + counts.get("no_data", 0)
-        text.append(f"{doc.get('fresh', 0)} sensors reporting" + (f", {stale} silent" if stale else ""))
+        text.append(t(lang, "reporting", n=doc.get("fresh", 0)) + (t(lang, "silent_count", n=stale) if stale else ""))
         hover.append("<br>".join(text))
     return z, hover
 
 
-def site_arrays(site_list: Iterable[Site], snapshot: StateSnapshot) -> tuple[list[str], list[int], list[str]]:
+def site_arrays(
+    site_list: Iterable[Site], snapshot: StateSnapshot, lang: str = "en"
+) -> tuple[list[str], list[int], list[str]]:
     colors, sizes, hover = [], [], []
     for site in site_list:
-        level, text = site_status(site, snapshot)
+        level, text = site_status(site, snapshot, lang)
         colors.append(LEVEL_COLORS[level])
         sizes.append(SITE_SIZE[level])
         hover.append(text)
@@ -150,11 +164,11 @@ def _polyline(paths: Iterable[Iterable[tuple[float, float]]]) -> tuple[list[floa
     return lats, lons
 
 
-def map_figure(pack: CityPack, snapshot: StateSnapshot) -> go.Figure:
+def map_figure(pack: CityPack, snapshot: StateSnapshot, lang: str = "en") -> go.Figure:
     codes = list(pack.districts)
-    z, district_hover = district_arrays(pack, snapshot)
+    z, district_hover = district_arrays(pack, snapshot, lang)
     site_list = sites(pack)
-    colors, sizes, site_hover = site_arrays(site_list, snapshot)
+    colors, sizes, site_hover = site_arrays(site_list, snapshot, lang)
     river_lat, river_lon = _polyline(r.coords for r in pack.rivers.values())
     line_lat, line_lon = _polyline(s.params["path"] for s in pack.sensors_of_type("grid.line"))
     fig = go.Figure(
@@ -181,9 +195,9 @@ def map_figure(pack: CityPack, snapshot: StateSnapshot) -> go.Figure:
                 hoverinfo="text",
                 name="risk",
                 colorbar={
-                    "title": {"text": "District risk", "font": {"size": 18, "color": "#e8eef3"}},
+                    "title": {"text": t(lang, "district_risk"), "font": {"size": 18, "color": "#e8eef3"}},
                     "tickvals": [0, 25, 50, 80, 100],
-                    "ticktext": ["0 ok", "25 watch", "50 warning", "80 alarm", "100"],
+                    "ticktext": [f"{v} {t(lang, f'level.{k}')}" for v, k in LEVEL_TICKS] + ["100"],
                     "tickfont": {"size": 15, "color": "#e8eef3"},
                     "thickness": 18,
                     "len": 0.6,
@@ -234,10 +248,10 @@ def map_figure(pack: CityPack, snapshot: StateSnapshot) -> go.Figure:
     return fig
 
 
-def map_patch_values(pack: CityPack, snapshot: StateSnapshot) -> dict[str, Any]:
+def map_patch_values(pack: CityPack, snapshot: StateSnapshot, lang: str = "en") -> dict[str, Any]:
     """The live parts of the figure: what a patch replaces every refresh."""
-    z, district_hover = district_arrays(pack, snapshot)
-    colors, sizes, site_hover = site_arrays(sites(pack), snapshot)
+    z, district_hover = district_arrays(pack, snapshot, lang)
+    colors, sizes, site_hover = site_arrays(sites(pack), snapshot, lang)
     return {
         "risk_z": z,
         "risk_hover": district_hover,

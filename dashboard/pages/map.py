@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import dash
 from dash import Input, Output, Patch, State, callback, clientside_callback, dcc, html
 
-from consumers.citypack import CityPack
+from consumers.citypack import CityPack, District
 from dashboard.context import current
 from dashboard.figures import (
     LEVEL_COLORS,
@@ -27,6 +27,7 @@ from dashboard.figures import (
     map_patch_values,
     sensor_level,
 )
+from dashboard.i18n import language, names_in_order, t
 from dashboard.state_view import StateSnapshot
 
 dash.register_page(__name__, path="/", name="City map", title="City operations · map")
@@ -40,7 +41,12 @@ def _local_time(iso: str | None, tz: str) -> str:
     return datetime.fromisoformat(iso).astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M %Z")
 
 
-def district_rows(pack: CityPack, snapshot: StateSnapshot) -> list[html.Div]:
+def _district_label(district: District, lang: str) -> list[Any]:
+    first, second = names_in_order(district.name_en, district.name_zh, lang)
+    return [html.B(first), " ", second]
+
+
+def district_rows(pack: CityPack, snapshot: StateSnapshot, lang: str) -> list[html.Div]:
     """Districts ranked by risk; those with no data last, shown as such."""
     rows = []
     ranked = sorted(
@@ -62,9 +68,9 @@ def district_rows(pack: CityPack, snapshot: StateSnapshot) -> list[html.Div]:
                         className="map-risk-value",
                         style={"backgroundColor": LEVEL_COLORS[level]},
                     ),
-                    html.Span([html.B(district.name_en), " ", district.name_zh], className="map-district-name"),
+                    html.Span(_district_label(district, lang), className="map-district-name"),
                     html.Span(
-                        str(doc.get("worst_reason", "no data")) if level not in ("ok",) else "",
+                        str(doc.get("worst_reason") or t(lang, "no_data")) if level not in ("ok",) else "",
                         className="map-district-reason",
                     ),
                 ],
@@ -75,7 +81,7 @@ def district_rows(pack: CityPack, snapshot: StateSnapshot) -> list[html.Div]:
     return rows
 
 
-def alarm_rows(pack: CityPack, snapshot: StateSnapshot) -> list[html.Div]:
+def alarm_rows(pack: CityPack, snapshot: StateSnapshot, lang: str) -> list[html.Div]:
     """Sensors at warning or alarm, worst first; an empty list says so explicitly."""
     active = []
     for sensor_id, doc in snapshot.of_kind("sensor").items():
@@ -84,18 +90,20 @@ def alarm_rows(pack: CityPack, snapshot: StateSnapshot) -> list[html.Div]:
             active.append((LEVEL_RANK[level], float(doc.get("score", 0)), sensor_id, doc))
     active.sort(reverse=True)
     if not active:
-        return [html.Div("No active warnings", className="map-alarm-none")]
+        return [html.Div(t(lang, "no_active_warnings"), className="map-alarm-none")]
     rows = []
     for _, _, sensor_id, doc in active[:MAX_ALARMS]:
         spec = pack.sensors[sensor_id]
         place = pack.buildings[spec.building_id].name_en if spec.building_id else spec.name_en
-        district = pack.districts[spec.district].name_en
+        district = pack.districts[spec.district].name_zh if lang == "zh" else pack.districts[spec.district].name_en
         level = sensor_level(doc)
         rows.append(
             html.Div(
                 [
                     html.Span(
-                        level.upper(), className="map-alarm-level", style={"backgroundColor": LEVEL_COLORS[level]}
+                        t(lang, f"badge.{level}"),
+                        className="map-alarm-level",
+                        style={"backgroundColor": LEVEL_COLORS[level]},
                     ),
                     html.Span([html.B(place), f" · {district}"], className="map-alarm-place"),
                     html.Span(str(doc.get("reason", "")), className="map-alarm-reason"),
@@ -104,11 +112,11 @@ def alarm_rows(pack: CityPack, snapshot: StateSnapshot) -> list[html.Div]:
             )
         )
     if len(active) > MAX_ALARMS:
-        rows.append(html.Div(f"+ {len(active) - MAX_ALARMS} more", className="map-alarm-more"))
+        rows.append(html.Div(t(lang, "more", n=len(active) - MAX_ALARMS), className="map-alarm-more"))
     return rows
 
 
-def summary(pack: CityPack, snapshot: StateSnapshot) -> list[Any]:
+def summary(pack: CityPack, snapshot: StateSnapshot, lang: str) -> list[Any]:
     """Counts an operator scans first; "silent" covers stale sensors and those never heard from."""
     counts = {"alarm": 0, "warning": 0, "silent": 0}
     for sensor_id in pack.sensors:
@@ -117,7 +125,7 @@ def summary(pack: CityPack, snapshot: StateSnapshot) -> list[Any]:
         if key in counts:
             counts[key] += 1
     chips: list[Any] = [
-        html.Span(f"{n} {name}", className=f"map-count level-{name}" if n else "map-count")
+        html.Span(f"{n} {t(lang, name)}", className=f"map-count level-{name}" if n else "map-count")
         for name, n in counts.items()
     ]
     restoring = [c for c in snapshot.of_kind("consumer").values() if c.get("phase") == "restoring"]
@@ -125,33 +133,42 @@ def summary(pack: CityPack, snapshot: StateSnapshot) -> list[Any]:
         done = sum(int(c.get("restore", {}).get("done", 0)) for c in restoring)
         total = sum(int(c.get("restore", {}).get("total", 0)) for c in restoring)
         share = f" {100 * done // total}%" if total else ""
-        chips.append(html.Span(f"REBUILDING STATE{share}", className="map-count level-restoring"))
+        chips.append(html.Span(f"{t(lang, 'rebuilding')}{share}", className="map-count level-restoring"))
     return chips
 
 
-def status_doc(snapshot: StateSnapshot, tz: str, stale_after_s: float, now_wall: float) -> dict[str, Any]:
-    age = snapshot.data_age(now_wall)
+def status_doc(snapshot: StateSnapshot, tz: str, stale_after_s: float, now_wall: float, lang: str) -> dict[str, Any]:
+    """What the browser's own clock needs to tell LIVE from STALE, with its words in the page language."""
     return {
         "event_time": _local_time(snapshot.last_event_time(), tz),
-        "age_s": age,
+        "age_s": snapshot.data_age(now_wall),
         "stale_after_s": stale_after_s,
+        "words": {k: t(lang, k) for k in ("live", "stale", "last", "waiting")},
+        "no_update_for": t(lang, "no_update_for", s="{s}"),
     }
 
 
-def layout(**_: Any) -> html.Div:
+def layout(lang: str | None = None, **_: Any) -> html.Div:
+    """The page for one viewer; ``?lang=zh`` shows it in Chinese."""
     ctx = current()
     pack, snapshot = ctx.pack, ctx.view.snapshot
+    lang = language(lang, ctx.settings.language)
     return html.Div(
         [
             html.Header(
                 [
                     html.Div(
                         [
-                            html.Span(f"{pack.name_en} City Operations", className="map-title"),
-                            html.Span(f" {pack.name_zh}城市运行", className="map-title-zh"),
+                            html.Span(
+                                t(lang, "title", name_en=pack.name_en, name_zh=pack.name_zh), className="map-title"
+                            ),
+                            html.Span(
+                                t(lang, "subtitle", name_en=pack.name_en, name_zh=pack.name_zh),
+                                className="map-title-zh",
+                            ),
                         ]
                     ),
-                    html.Div(summary(pack, snapshot), id="map-summary", className="map-summary"),
+                    html.Div(summary(pack, snapshot, lang), id="map-summary", className="map-summary"),
                     html.Div(id="map-freshness", className="map-freshness"),
                 ],
                 className="map-header",
@@ -160,28 +177,26 @@ def layout(**_: Any) -> html.Div:
                 [
                     dcc.Graph(
                         id="map-graph",
-                        figure=map_figure(pack, snapshot),
+                        figure=map_figure(pack, snapshot, lang),
                         config={"displayModeBar": False, "scrollZoom": True},
                         className="map-graph",
                     ),
                     html.Aside(
                         [
-                            html.H2("Active warnings"),
-                            html.Div(alarm_rows(pack, snapshot), id="map-alarms", className="map-alarms"),
-                            html.H2("Districts by risk"),
-                            html.Div(district_rows(pack, snapshot), id="map-districts", className="map-districts"),
+                            html.H2(t(lang, "active_warnings")),
+                            html.Div(alarm_rows(pack, snapshot, lang), id="map-alarms", className="map-alarms"),
+                            html.H2(t(lang, "districts_by_risk")),
+                            html.Div(
+                                district_rows(pack, snapshot, lang), id="map-districts", className="map-districts"
+                            ),
                             html.Div(
                                 [
-                                    html.Span("Sites: ", className="map-legend-title"),
+                                    html.Span(t(lang, "sites"), className="map-legend-title"),
                                     *[
-                                        html.Span([html.I(style={"backgroundColor": LEVEL_COLORS[k]}), label])
-                                        for k, label in (
-                                            ("ok", "OK"),
-                                            ("watch", "watch"),
-                                            ("warning", "warning"),
-                                            ("alarm", "alarm"),
-                                            ("stale", "stale / no data"),
+                                        html.Span(
+                                            [html.I(style={"backgroundColor": LEVEL_COLORS[k]}), t(lang, f"level.{k}")]
                                         )
+                                        for k in ("ok", "watch", "warning", "alarm", "stale")
                                     ],
                                 ],
                                 className="map-legend",
@@ -195,8 +210,10 @@ def layout(**_: Any) -> html.Div:
             dcc.Interval(id="map-tick", interval=ctx.settings.ui_refresh_ms),
             dcc.Interval(id="map-clock", interval=1000),
             dcc.Store(id="map-seen", data=snapshot.version),
+            dcc.Store(id="map-lang", data=lang),
             dcc.Store(
-                id="map-status", data=status_doc(snapshot, pack.timezone, ctx.settings.ui_stale_after_s, time.time())
+                id="map-status",
+                data=status_doc(snapshot, pack.timezone, ctx.settings.ui_stale_after_s, time.time(), lang),
             ),
             dcc.Store(id="map-received"),
         ],
@@ -213,15 +230,17 @@ def layout(**_: Any) -> html.Div:
     Output("map-seen", "data"),
     Input("map-tick", "n_intervals"),
     State("map-seen", "data"),
+    State("map-lang", "data"),
 )
-def refresh(_: int | None, seen: int | None) -> tuple[Any, ...]:
+def refresh(_: int | None, seen: int | None, lang: str | None) -> tuple[Any, ...]:
     """Send what changed since this browser's last refresh; nothing at all when the view did not change."""
     ctx = current()
     snapshot = ctx.view.snapshot
-    status = status_doc(snapshot, ctx.pack.timezone, ctx.settings.ui_stale_after_s, time.time())
+    lang = language(lang, ctx.settings.language)
+    status = status_doc(snapshot, ctx.pack.timezone, ctx.settings.ui_stale_after_s, time.time(), lang)
     if seen == snapshot.version:
         return (dash.no_update,) * 4 + (status, dash.no_update)
-    values = map_patch_values(ctx.pack, snapshot)
+    values = map_patch_values(ctx.pack, snapshot, lang)
     patch = Patch()
     patch["data"][TRACE_RISK]["z"] = values["risk_z"]
     patch["data"][TRACE_RISK]["hovertext"] = values["risk_hover"]
@@ -230,9 +249,9 @@ def refresh(_: int | None, seen: int | None) -> tuple[Any, ...]:
     patch["data"][TRACE_SITES]["hovertext"] = values["site_hover"]
     return (
         patch,
-        alarm_rows(ctx.pack, snapshot),
-        district_rows(ctx.pack, snapshot),
-        summary(ctx.pack, snapshot),
+        alarm_rows(ctx.pack, snapshot, lang),
+        district_rows(ctx.pack, snapshot, lang),
+        summary(ctx.pack, snapshot, lang),
         status,
         snapshot.version,
     )
@@ -243,8 +262,7 @@ clientside_callback(
     """
     function(status) {
         if (!status) { return window.dash_clientside.no_update; }
-        return {age_s: status.age_s, event_time: status.event_time, stale_after_s: status.stale_after_s,
-                received_ms: Date.now()};
+        return Object.assign({}, status, {received_ms: Date.now()});
     }
     """,
     Output("map-received", "data"),
@@ -254,15 +272,17 @@ clientside_callback(
 clientside_callback(
     """
     function(_, received) {
-        if (!received || received.age_s === null || received.age_s === undefined) {
-            return [["WAITING FOR DATA"], "map-freshness stale"];
+        if (!received) { return [["…"], "map-freshness stale"]; }
+        const w = received.words;
+        if (received.age_s === null || received.age_s === undefined) {
+            return [[w.waiting], "map-freshness stale"];
         }
         const age = received.age_s + (Date.now() - received.received_ms) / 1000;
         if (age > received.stale_after_s) {
-            return [["STALE · no update for " + Math.round(age) + " s · last " + received.event_time],
-                    "map-freshness stale"];
+            const quiet = received.no_update_for.replace("{s}", Math.round(age));
+            return [[w.stale + " · " + quiet + " · " + w.last + " " + received.event_time], "map-freshness stale"];
         }
-        return [["LIVE · " + received.event_time], "map-freshness live"];
+        return [[w.live + " · " + received.event_time], "map-freshness live"];
     }
     """,
     Output("map-freshness", "children"),

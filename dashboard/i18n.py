@@ -1,0 +1,95 @@
+"""Interface labels in the languages the exhibition needs (English, Chinese).
+
+One table, looked up by key; a missing key in a language falls back to English, so a new label never
+breaks a page. The language is chosen per page view (``?lang=zh``), defaulting to ``CITYOPS_LANGUAGE``.
+Sensor reasons come from the consumers and stay in English for now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+LANGUAGES = ("en", "zh")
+
+LABELS: Mapping[str, Mapping[str, str]] = {
+    "en": {
+        "title": "{name_en} City Operations",
+        "subtitle": " {name_zh}城市运行",
+        "alarm": "alarm",
+        "warning": "warning",
+        "silent": "silent",
+        "rebuilding": "REBUILDING STATE",
+        "active_warnings": "Active warnings",
+        "no_active_warnings": "No active warnings",
+        "districts_by_risk": "Districts by risk",
+        "more": "+ {n} more",
+        "no_data": "no data",
+        "sites": "Sites: ",
+        "level.ok": "OK",
+        "level.watch": "watch",
+        "level.warning": "warning",
+        "level.alarm": "alarm",
+        "level.stale": "stale / no data",
+        "badge.warning": "WARNING",
+        "badge.alarm": "ALARM",
+        "live": "LIVE",
+        "stale": "STALE",
+        "no_update_for": "no update for {s} s",
+        "last": "last",
+        "waiting": "WAITING FOR DATA",
+        "risk": "Risk",
+        "district_risk": "District risk",
+        "reporting": "{n} sensors reporting",
+        "silent_count": ", {n} silent",
+        "all_ok": "all {n} sensors OK",
+        "no_data_yet": "no data yet",
+        "last_report": "last report",
+    },
+    "zh": {
+        "title": "{name_zh}城市运行",
+        "subtitle": " {name_en} City Operations",
+        "alarm": "报警",
+        "warning": "预警",
+        "silent": "离线",
+        "rebuilding": "正在重建状态",
+        "active_warnings": "当前告警",
+        "no_active_warnings": "无告警",
+        "districts_by_risk": "各区风险",
+        "more": "另有 {n} 条",
+        "no_data": "无数据",
+        "sites": "站点：",
+        "level.ok": "正常",
+        "level.watch": "关注",
+        "level.warning": "预警",
+        "level.alarm": "报警",
+        "level.stale": "离线 / 无数据",
+        "badge.warning": "预警",
+        "badge.alarm": "报警",
+        "live": "实时",
+        "stale": "数据过期",
+        "no_update_for": "{s} 秒无更新",
+        "last": "最后",
+        "waiting": "等待数据",
+        "risk": "风险",
+        "district_risk": "区域风险",
+        "reporting": "{n} 个传感器在线",
+        "silent_count": "，{n} 个离线",
+        "all_ok": "全部 {n} 个传感器正常",
+        "no_data_yet": "暂无数据",
+        "last_report": "最后上报",
+    },
+}
+
+
+def language(requested: str | None, default: str) -> str:
+    return requested if requested in LANGUAGES else default
+
+
+def t(lang: str, key: str, **values: object) -> str:
+    text = LABELS.get(lang, LABELS["en"]).get(key) or LABELS["en"][key]
+    return text.format(**values) if values else text
+
+
+def names_in_order(name_en: str, name_zh: str, lang: str) -> tuple[str, str]:
+    """Both names of a place, the page language's first: visitors read one, the control room knows both."""
+    return (name_zh, name_en) if lang == "zh" else (name_en, name_zh)
