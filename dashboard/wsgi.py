@@ -10,6 +10,7 @@ import logging
 import flask
 
 from consumers.citypack import load_city_pack
+from consumers.process import LOG_FORMAT
 from consumers.settings import Settings
 from consumers.transport import Transport, open_transport, topic_specs
 from dashboard.app import create_app
@@ -17,7 +18,7 @@ from dashboard.state_view import StateView
 
 
 def create_server(settings: Settings | None = None) -> flask.Flask:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     settings = settings or Settings.from_env()
     pack = load_city_pack(settings.city_dir)
     transport: Transport
