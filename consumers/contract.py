@@ -234,7 +234,13 @@ def decode_document(doc: Mapping[str, Any]) -> Reading | Rejection:
             continue
         value = doc[spec.name]
         if isinstance(spec, NumberField):
-            if not _is_number(value) or not math.isfinite(value):
+            if not _is_number(value):
+                return Rejection("wrong_type", f"{spec.name} must be a finite number, got {value!r}")
+            try:
+                number = float(value)  # a JSON integer can be too large for a float
+            except OverflowError:
+                return Rejection("out_of_range", f"{spec.name} is too large ({len(str(value))} digits)")
+            if not math.isfinite(number):
                 return Rejection("wrong_type", f"{spec.name} must be a finite number, got {value!r}")
             if not spec.low <= value <= spec.high:
                 return Rejection(

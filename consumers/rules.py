@@ -55,8 +55,8 @@ class Assessment:
 
 
 def _assessment(score: float, reason: str) -> Assessment:
-    score = max(0.0, min(100.0, score))
-    return Assessment(round(score, 1), level_for(score), reason)
+    score = round(max(0.0, min(100.0, score)), 1)  # round first: the level must agree with the score shown
+    return Assessment(score, level_for(score), reason)
 
 
 def _ramp(x: float, x0: float, x1: float, y0: float, y1: float) -> float:

@@ -126,7 +126,9 @@ class SensorModel:
             evening_peak = 0.5 + 0.5 * math.exp(-(((hour - 19.5) / 3.0) ** 2))
             rated = float(p["rated_current_a"])
             normal_load = float(p.get("normal_load_a", 0.5 * rated))
-            current = normal_load * (0.8 + 0.4 * evening_peak) * (1 + incident * 0.9)
+            # An incident (a parallel circuit tripped) shifts load onto this line, up to 1.35x its rating.
+            daily_load = normal_load * (0.8 + 0.4 * evening_peak)
+            current = daily_load + incident * max(0.0, 1.35 * rated - daily_load)
             current = max(0.0, current * (1 + self._ar("load", 0.005)))
             wind = max(0.2, 2.0 + self._ar("wind", 0.2) * 3)
             t_max = float(p["max_temp_c"])

@@ -1,0 +1,144 @@
+"""The simulator on the real Guiyang pack: deterministic, on contract, on cadence, calm when calm, loud in the demo."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import datetime, timedelta
+from itertools import pairwise
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from consumers.citypack import CityPack, load_city_pack
+from consumers.contract import Reading, decode
+from consumers.rules import EXPECTED_INTERVAL_S, assess
+from simulator.model import CitySimulator, scenario_incidents
+
+GUIYANG = Path(__file__).parents[2] / "assets/city/guiyang"
+START = datetime(2026, 7, 1, 14, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+TWO_HOURS = timedelta(hours=2)
+
+
+@pytest.fixture(scope="module")
+def guiyang() -> CityPack:
+    return load_city_pack(GUIYANG)
+
+
+def run(
+    pack: CityPack, seed: int, duration: timedelta, scenario: str = "calm", start: datetime = START
+) -> list[Reading]:
+    return list(CitySimulator(pack, seed, start, scenario).until(start + duration))
+
+
+@pytest.fixture(scope="module")
+def two_hours(guiyang: CityPack) -> list[Reading]:
+    return run(guiyang, 7, TWO_HOURS)
+
+
+def test_same_seed_and_start_give_identical_readings(guiyang: CityPack, two_hours: list[Reading]) -> None:
+    assert run(guiyang, 7, TWO_HOURS) == two_hours
+
+
+def test_different_seed_gives_different_readings(guiyang: CityPack, two_hours: list[Reading]) -> None:
+    other = run(guiyang, 8, TWO_HOURS)
+
+    assert [r.values for r in other] != [r.values for r in two_hours]
+
+
+def test_every_reading_re_decodes_and_matches_its_sensor(guiyang: CityPack, two_hours: list[Reading]) -> None:
+    assert two_hours
+    for reading in two_hours:
+        decoded = decode(reading.encode())
+        assert isinstance(decoded, Reading), (reading, decoded)
+        assert decoded == reading
+        spec = guiyang.sensors[reading.sensor_id]
+        assert (reading.type, reading.district) == (spec.type, spec.district)
+
+
+def test_every_sensor_reports_at_its_expected_cadence(guiyang: CityPack, two_hours: list[Reading]) -> None:
+    counts = Counter(r.sensor_id for r in two_hours)
+
+    assert set(counts) == set(guiyang.sensors)
+    for sensor_id, spec in guiyang.sensors.items():
+        expected = TWO_HOURS.total_seconds() / EXPECTED_INTERVAL_S[spec.type]
+        assert abs(counts[sensor_id] - expected) <= 1, (sensor_id, counts[sensor_id], expected)
+
+
+def test_event_times_are_ordered_local_and_within_the_run(two_hours: list[Reading]) -> None:
+    times = [r.event_time for r in two_hours]
+
+    assert all(a <= b for a, b in pairwise(times))
+    assert all(t.utcoffset() == timedelta(hours=8) for t in times)
+    assert '+08:00"' in two_hours[0].encode().decode()
+    assert times[0] >= START
+    assert times[-1] < START + TWO_HOURS
+
+
+def test_a_utc_start_still_emits_local_time(guiyang: CityPack) -> None:
+    start = START.astimezone(ZoneInfo("UTC"))
+
+    readings = run(guiyang, 7, timedelta(minutes=5), start=start)
+
+    assert readings
+    assert all(r.event_time.utcoffset() == timedelta(hours=8) for r in readings)
+
+
+def test_naive_start_is_refused(guiyang: CityPack) -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        CitySimulator(guiyang, 1, datetime(2026, 7, 1, 8, 0), "calm")  # noqa: DTZ001 - the point of the test
+
+
+def worst_level_by_sensor(pack: CityPack, readings: list[Reading]) -> dict[str, str]:
+    order = ("ok", "watch", "warning", "alarm")
+    worst: dict[str, str] = defaultdict(lambda: "ok")
+    for reading in readings:
+        spec = pack.sensors[reading.sensor_id]
+        level = assess(spec.type, spec.params, reading.values).level
+        if order.index(level) > order.index(worst[reading.sensor_id]):
+            worst[reading.sensor_id] = level
+    return dict(worst)
+
+
+def test_calm_day_raises_no_alarm(guiyang: CityPack) -> None:
+    worst = worst_level_by_sensor(guiyang, run(guiyang, 7, timedelta(hours=24), "calm"))
+
+    alarms = sorted(sid for sid, level in worst.items() if level == "alarm")
+    assert alarms == []
+
+
+@pytest.fixture(scope="module")
+def demo_worst(guiyang: CityPack) -> dict[str, str]:
+    return worst_level_by_sensor(guiyang, run(guiyang, 7, timedelta(hours=12), "demo"))
+
+
+@pytest.mark.parametrize(
+    "sensor_type",
+    [
+        pytest.param("fire.camera", id="camera"),
+        pytest.param("fire.smoke_detector", id="smoke-detector"),
+        pytest.param("river.gauge", id="gauge"),
+        pytest.param("grid.line", id="line"),
+    ],
+)
+def test_demo_scenario_drives_each_domain_to_alarm(
+    guiyang: CityPack, demo_worst: dict[str, str], sensor_type: str
+) -> None:
+    alarmed = [
+        sid for sid, level in demo_worst.items() if level == "alarm" and guiyang.sensors[sid].type == sensor_type
+    ]
+
+    assert alarmed, f"no {sensor_type} reached alarm in 12 h of the demo scenario"
+
+
+def test_demo_incidents_target_real_sensors(guiyang: CityPack) -> None:
+    incidents = scenario_incidents(guiyang, "demo")
+
+    assert incidents
+    assert {i.sensor_id for i in incidents} <= set(guiyang.sensors)
+    assert scenario_incidents(guiyang, "calm") == []
+
+
+def test_unknown_scenario_is_refused(guiyang: CityPack) -> None:
+    with pytest.raises(ValueError, match="nope"):
+        scenario_incidents(guiyang, "nope")
