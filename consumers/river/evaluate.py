@@ -1,0 +1,268 @@
+"""Measured skill of the drought warning: replay a series through ``GaugeModel`` and score it against itself.
+
+Why replay the product code: a skill number is only worth something if it was measured on the code that runs in
+the stream. So a CSV (daily or finer, stage or discharge) is fed sample by sample, in event time, into the same
+``GaugeModel`` the processor uses, and the warnings it raised are scored against what the series did afterwards.
+
+Definitions (pure functions below, each tested on hand-made timelines):
+
+- **onset**: the first step below the threshold after at least seven days at or above it, measured from the
+  first at-or-above step of the run to the step that goes below (a series that starts at or above counts
+  from its first step);
+- **episode**: a maximal run of steps with the warning on; it starts at its first step and ends at the first
+  step with the warning off again (the warning was in force until then), or at the last step if still on;
+- **lead** of an onset: onset time minus the start of the episode active at the onset step; no warning at the
+  onset step is a miss;
+- ``pod_72h`` = onsets with lead >= 72 h / onsets; ``pod_any`` = onsets with any lead / onsets (null without
+  onsets);
+- a **false alarm** is an episode with no onset between its start and 24 h after its end;
+- ``far`` = FA / (H + FA) with H the onsets warned at any lead (a late warning is not a false one); null when
+  nothing was warned and nothing happened;
+- ``csi`` = H72 / (H72 + M + FA) with H72 the 72-hour hits and M = onsets - H72;
+- ``median_lead_hours``: the median lead of the warned onsets.
+
+The model's parameters come from the series and the threshold (``derive_params``): ``drought_low`` is the given
+threshold, ``normal`` the median of the first seven days, and the flood levels ten and twenty spans above the
+maximum, so that flood logic stays silent.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from consumers.river.gauge import GaugeModel, ModelConfig
+
+HOUR_S = 3600.0
+DAY_S = 86400.0
+MIN_ABOVE_S = 7 * DAY_S
+LEAD_TARGET_H = 72.0
+FALSE_ALARM_GRACE_S = 24 * HOUR_S
+TIMELINE_COLUMNS = ("time", "value", "forecast_min_72h", "warning", "eta_hours")
+
+
+@dataclass(frozen=True, slots=True)
+class Episode:
+    """A run of warned steps: ``start`` (first warned step) to ``end`` (first unwarned step, or the last step)."""
+
+    start: float
+    end: float
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineRow:
+    """One input step after the model saw it."""
+
+    t: float
+    value: float
+    forecast_min_72h: float | None
+    warning: bool
+    eta_hours: float | None
+
+
+# -- metrics (pure) ---------------------------------------------------------------------------------------
+
+
+def onset_indices(times: Sequence[float], values: Sequence[float], threshold: float) -> list[int]:
+    """Steps that go below ``threshold`` after at least seven days at or above it (NaN steps are skipped)."""
+    out: list[int] = []
+    run_start: float | None = None
+    for i, (t, v) in enumerate(zip(times, values, strict=True)):
+        if math.isnan(v):
+            continue
+        if v >= threshold:
+            run_start = t if run_start is None else run_start
+            continue
+        if run_start is not None and t - run_start >= MIN_ABOVE_S:
+            out.append(i)
+        run_start = None
+    return out
+
+
+def episodes(times: Sequence[float], warnings: Sequence[bool]) -> list[Episode]:
+    """Warning episodes of a timeline."""
+    out: list[Episode] = []
+    start: float | None = None
+    for t, w in zip(times, warnings, strict=True):
+        if w and start is None:
+            start = t
+        elif not w and start is not None:
+            out.append(Episode(start, t))
+            start = None
+    if start is not None:
+        out.append(Episode(start, times[-1]))
+    return out
+
+
+def onset_leads(times: Sequence[float], warnings: Sequence[bool], onsets: Sequence[int]) -> list[float | None]:
+    """Lead in hours of each onset (None for a miss): from the start of the episode active at the onset."""
+    eps = episodes(times, warnings)
+    leads: list[float | None] = []
+    for i in onsets:
+        if not warnings[i]:
+            leads.append(None)
+            continue
+        start = max(e.start for e in eps if e.start <= times[i])
+        leads.append((times[i] - start) / HOUR_S)
+    return leads
+
+
+def false_alarms(eps: Sequence[Episode], onset_times: Sequence[float]) -> list[Episode]:
+    """Episodes with no onset between their start and 24 h after their end."""
+    return [e for e in eps if not any(e.start <= t <= e.end + FALSE_ALARM_GRACE_S for t in onset_times)]
+
+
+def skill(
+    times: Sequence[float], values: Sequence[float], warnings: Sequence[bool], threshold: float
+) -> dict[str, Any]:
+    """The skill summary of one timeline (see the module docstring for the definitions)."""
+    onsets = onset_indices(times, values, threshold)
+    leads = onset_leads(times, warnings, onsets)
+    hits = [lead for lead in leads if lead is not None]
+    h72 = sum(1 for lead in hits if lead >= LEAD_TARGET_H)
+    fa = len(false_alarms(episodes(times, warnings), [times[i] for i in onsets]))
+    n = len(onsets)
+    return {
+        "onsets": n,
+        "pod_72h": _ratio(h72, n),
+        "pod_any": _ratio(len(hits), n),
+        "far": _ratio(fa, len(hits) + fa),
+        "csi": _ratio(h72, n + fa),
+        "median_lead_hours": round(statistics.median(hits), 1) if hits else None,
+        "hits_72h": h72,
+        "hits_any": len(hits),
+        "false_alarms": fa,
+        "episodes": len(episodes(times, warnings)),
+    }
+
+
+def _ratio(a: int, b: int) -> float | None:
+    return round(a / b, 3) if b else None
+
+
+# -- replay -----------------------------------------------------------------------------------------------
+
+
+def derive_params(values: Sequence[float], times: Sequence[float], threshold: float, measure: str) -> dict[str, Any]:
+    """Gauge parameters for a bare series: threshold given, normal from the first week, flood far above."""
+    finite = [(t, v) for t, v in zip(times, values, strict=True) if not math.isnan(v)]
+    if not finite:
+        raise ValueError("the series has no values")
+    t0 = finite[0][0]
+    first_week = [v for t, v in finite if t - t0 <= MIN_ABOVE_S]
+    top = max(v for _, v in finite)
+    span = max(top - min(v for _, v in finite), abs(top), 1.0)
+    key = "stage_m" if measure == "stage" else "discharge_m3s"
+    return {
+        "id": "evaluate",
+        "measure": measure,
+        "normal": {key: statistics.median(first_week)},
+        "thresholds": {"drought_low": threshold, "flood_warning": top + 10 * span, "flood_danger": top + 20 * span},
+    }
+
+
+def replay(
+    times: Sequence[float],
+    values: Sequence[float],
+    rains: Sequence[float | None] | None,
+    params: dict[str, Any],
+    config: ModelConfig | None = None,
+) -> list[TimelineRow]:
+    """Feed the series to a fresh ``GaugeModel`` in order; one row per step with the model's view after it."""
+    model = GaugeModel(params, config)
+    rows: list[TimelineRow] = []
+    for i, (t, v) in enumerate(zip(times, values, strict=True)):
+        rain = rains[i] if rains is not None else None
+        if not math.isnan(v):
+            model.update(t, v, None if rain is None or math.isnan(rain) else rain)
+        fc = model.forecast
+        rows.append(
+            TimelineRow(
+                t=t,
+                value=v,
+                forecast_min_72h=None if fc is None else fc.min_within(LEAD_TARGET_H),
+                warning=model.drought.active,
+                eta_hours=model.drought.eta_hours if model.drought.active else None,
+            )
+        )
+    return rows
+
+
+def write_timeline(rows: Sequence[TimelineRow], path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(TIMELINE_COLUMNS)
+        for r in rows:
+            out.writerow(
+                [
+                    datetime.fromtimestamp(r.t, UTC).isoformat(),
+                    "" if math.isnan(r.value) else repr(r.value),
+                    _num(r.forecast_min_72h, 4),
+                    int(r.warning),
+                    _num(r.eta_hours, 1),
+                ]
+            )
+
+
+def _num(x: float | None, digits: int) -> str:
+    return "" if x is None else f"{x:.{digits}f}"
+
+
+# -- input ------------------------------------------------------------------------------------------------
+
+
+def read_series(
+    path: Path, time_column: str, value_column: str, rain_column: str | None = None
+) -> tuple[list[float], list[float], list[float | None] | None]:
+    """Times (epoch s, sorted), values and rain from a CSV; times are ISO-8601 (naive = UTC) or epoch seconds."""
+    import pandas as pd
+
+    usecols = [time_column, value_column] + ([rain_column] if rain_column else [])
+    df = pd.read_csv(path, usecols=usecols)
+    raw_t = df[time_column]
+    if pd.api.types.is_numeric_dtype(raw_t):
+        seconds = raw_t.astype(float)
+    else:
+        stamps = pd.to_datetime(raw_t, utc=True, format="ISO8601")
+        seconds = (stamps - pd.Timestamp(0, tz="UTC")) / pd.Timedelta(seconds=1)
+    df = df.assign(_t=seconds).sort_values("_t", kind="stable")
+    times = [float(t) for t in df["_t"]]
+    values = [float(v) for v in pd.to_numeric(df[value_column], errors="coerce")]
+    rains: list[float | None] | None = None
+    if rain_column:
+        rains = [float(r) for r in pd.to_numeric(df[rain_column], errors="coerce")]
+    return times, values, rains
+
+
+def guess_measure(value_column: str) -> str:
+    """``stage`` or ``discharge`` from a column name; stage (the more general model, with a base) if unclear."""
+    name = value_column.lower()
+    if re.search(r"discharge|flow|m3s|m3/s|cms|(^|_)q($|_)", name):
+        return "discharge"
+    return "stage"
+
+
+def evaluate_file(
+    csv_path: Path,
+    time_column: str,
+    value_column: str,
+    threshold: float,
+    timeline_out: Path | None = None,
+    rain_column: str | None = None,
+    measure: str = "auto",
+    config: ModelConfig | None = None,
+) -> dict[str, Any]:
+    """Replay a CSV, optionally write its timeline, and return the skill summary."""
+    times, values, rains = read_series(csv_path, time_column, value_column, rain_column)
+    measure = guess_measure(value_column) if measure == "auto" else measure
+    rows = replay(times, values, rains, derive_params(values, times, threshold, measure), config)
+    if timeline_out is not None:
+        write_timeline(rows, timeline_out)
+    return skill(times, values, [r.warning for r in rows], threshold)
