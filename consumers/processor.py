@@ -25,7 +25,9 @@ from consumers.citypack import CityPack, SensorSpec
 from consumers.clock import Clock
 from consumers.contract import NumberField, Reading, Rejection
 from consumers.district_risk import DistrictRisk, SensorSummary, district_risk
-from consumers.rules import Assessment, assess, stale_after_s
+from consumers.river.gauge import GaugeModel
+from consumers.river.warnings import RiverStatus
+from consumers.rules import Assessment, assess, assess_with_river_state, stale_after_s
 from consumers.transport.base import Message
 from consumers.transport.memory import default_partition
 from consumers.window import SampleWindow
@@ -91,6 +93,8 @@ class SensorState:
     windows: dict[str, SampleWindow] = field(default_factory=dict)
     scores: SampleWindow = field(default_factory=lambda: SampleWindow(WINDOW_AGE_S, WINDOW_LEN))
     stale: bool = False
+    river: GaugeModel | None = None
+    river_status: RiverStatus | None = None
 
     def apply(self, reading: Reading, offset: int) -> None:
         t = _epoch(reading.event_time)
@@ -98,12 +102,25 @@ class SensorState:
         for name, value in reading.values.items():
             if isinstance(value, float):
                 self.windows.setdefault(name, SampleWindow(WINDOW_AGE_S, WINDOW_LEN)).add(t, value)
+        if self.river is not None:
+            measured = reading.values.get(self.river.params.key)
+            if isinstance(measured, float):
+                rain = reading.values.get("rain_mm_h")
+                self.river.update(t, measured, rain if isinstance(rain, float) else None)
         if t >= self.event_time:
             self.event_time = t
             self.values = dict(reading.values)
-            self.assessment = assess(self.spec.type, self.spec.params, self.values)
             self.stale = False
+            self.reassess(t)
         self.scores.add(t, self.assessment.score)
+
+    def reassess(self, now: float) -> None:
+        """Score the latest values; a gauge also through its river model, whose state depends on ``now``."""
+        assessment = assess(self.spec.type, self.spec.params, self.values)
+        if self.river is not None:
+            self.river_status = self.river.status(now)
+            assessment = assess_with_river_state(assessment, self.river_status.state, self.river_status.reason)
+        self.assessment = assessment
 
     def view(self) -> dict[str, Any]:
         """The read-only view published to the state topic (small: no sample history)."""
@@ -125,6 +142,7 @@ class SensorState:
             "reason": self.assessment.reason,
             "stale": self.stale,
             "stats": stats,
+            **({"river": river_view(self.river, self.river_status)} if self.river and self.river_status else {}),
         }
 
     def snapshot(self) -> dict[str, Any]:
@@ -139,6 +157,7 @@ class SensorState:
             "values": self.values,
             "windows": {name: w.snapshot() for name, w in self.windows.items()},
             "scores": self.scores.snapshot(),
+            "river": None if self.river is None else self.river.snapshot(),
         }
 
     @classmethod
@@ -155,7 +174,67 @@ class SensorState:
             windows={name: SampleWindow.restore(WINDOW_AGE_S, WINDOW_LEN, w) for name, w in snap["windows"].items()},
             scores=SampleWindow.restore(WINDOW_AGE_S, WINDOW_LEN, snap["scores"]),
         )
+        if spec.type == "river.gauge":
+            river = snap.get("river")
+            state.river = GaugeModel(spec.params) if river is None else GaugeModel.restore(spec.params, river)
+            state.reassess(state.event_time)
         return state
+
+
+VIEW_HISTORY_POINTS = 300
+
+
+def river_stretches(pack: CityPack) -> dict[str, str]:
+    """For each gauge, the stretch of river its warnings concern: down to the next gauge on the same river."""
+    out = {}
+    by_river: dict[str, list[SensorSpec]] = {}
+    for spec in pack.sensors_of_type("river.gauge"):
+        by_river.setdefault(str(spec.params.get("river", "")), []).append(spec)
+    for river_id, gauges in by_river.items():
+        river = pack.rivers.get(river_id)
+        name = river.name_en if river is not None else river_id
+        gauges.sort(key=lambda g: float(g.params.get("chainage_km", 0.0)))
+        for here, below in zip(gauges, [*gauges[1:], None], strict=True):
+            km = float(here.params.get("chainage_km", 0.0))
+            if below is None:
+                out[here.id] = f"{name} from km {km:.1f} downstream"
+            else:
+                out[here.id] = (
+                    f"{name} km {km:.1f}–{float(below.params.get('chainage_km', 0.0)):.1f} (to {below.name_en})"
+                )
+    return out
+
+
+def river_view(model: GaugeModel, status: RiverStatus) -> dict[str, Any]:
+    """What the dashboard shows of a gauge's river model: state in words, the 72-hour forecast band and the
+    last seven days thinned to at most ``VIEW_HISTORY_POINTS`` points (the read model stays small)."""
+    series = model.history.series()
+    step = max(1, -(-len(series) // VIEW_HISTORY_POINTS))
+    shown = series[::step]
+    if series and shown[-1] != series[-1]:
+        shown.append(series[-1])
+    forecast = status.forecast
+    return {
+        "state": status.state,
+        "fault": status.fault,
+        "reason": status.reason,
+        "drought_eta_hours": status.drought_eta_hours,
+        "drought_confidence": status.drought_confidence,
+        "flood_eta_hours": status.flood_eta_hours,
+        "rate_per_hour": status.rate_per_hour,
+        "history": {"t": [_iso(t) for t, _ in shown], "v": [round(v, 4) for _, v in shown]},
+        "forecast": None
+        if forecast is None
+        else {
+            "issued": _iso(forecast.issue_t),
+            "method": forecast.method,
+            "k_per_day": forecast.k_per_day,
+            "t": [_iso(p.t) for p in forecast.points],
+            "median": [round(p.median, 4) for p in forecast.points],
+            "low": [round(p.low, 4) for p in forecast.points],
+            "high": [round(p.high, 4) for p in forecast.points],
+        },
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +266,7 @@ class Processor:
         self._districts_sensors: dict[str, list[SensorSpec]] = {
             code: pack.sensors_in_district(code) for code in pack.districts
         }
+        self.stretches = river_stretches(pack)
 
     # -- ownership -------------------------------------------------------------------------------------
 
@@ -278,6 +358,8 @@ class Processor:
             state = SensorState(
                 spec, message.topic, message.partition, message.offset, t, dict(reading.values), assessment
             )
+            if spec.type == "river.gauge":
+                state.river = GaugeModel(spec.params)
             state.apply(reading, message.offset)
             self.sensors[spec.id] = state
         self.watermark = t if self.watermark is None else max(self.watermark, t)
@@ -319,6 +401,8 @@ class Processor:
             stale = now - state.event_time > stale_after_s(state.spec.type)
             if stale != state.stale:
                 state.stale = stale
+                if state.river is not None:
+                    state.reassess(now)  # a silent gauge is a gap fault, not the last river state
                 self._dirty_sensors.add(state.spec.id)
                 self._dirty_districts.add(state.spec.district)
 
@@ -366,7 +450,10 @@ class Processor:
                 continue
             key = f"sensor:{sensor_id}".encode()
             changelog.append((key, _dumps(s.snapshot()), s.partition))
-            state.append((key, _dumps(s.view())))
+            view = s.view()
+            if "river" in view:
+                view["river"]["stretch"] = self.stretches.get(sensor_id, "")
+            state.append((key, _dumps(view)))
         for code in sorted(self._dirty_districts):
             if self._district_partition[code] in self.owned:
                 state.append((f"district:{code}".encode(), _dumps(self.district_view(code))))

@@ -202,3 +202,28 @@ RULES: Mapping[str, Callable[[Mapping[str, Any], Mapping[str, Any]], Assessment]
 
 def assess(sensor_type: str, params: Mapping[str, Any], values: Mapping[str, Any]) -> Assessment:
     return RULES[sensor_type](params, values)
+
+
+# The least score of each river state (consumers/river): a drought or flood warning is at least a warning
+# even when the level alone looks harmless, because the river model sees the trend.
+RIVER_STATE_FLOOR: Mapping[str, float] = {
+    "normal": 0.0,
+    "low_water_watch": 30.0,
+    "drought_warning": 60.0,
+    "flood_warning": 60.0,
+    "flood_danger": 90.0,
+}
+SENSOR_FAULT_SCORE = 30.0
+
+
+def assess_with_river_state(level_assessment: Assessment, state: str, reason: str) -> Assessment:
+    """Combine the level rule with the river model's state. A faulty gauge's values are not trusted, so its
+    score is a fixed watch (someone should look at the sensor), never a flood or a drought."""
+    if state == "fault":
+        return _assessment(SENSOR_FAULT_SCORE, reason)
+    floor = RIVER_STATE_FLOOR[state]
+    if floor > level_assessment.score:
+        return _assessment(floor, reason)
+    return Assessment(
+        level_assessment.score, level_assessment.level, reason if state != "normal" else level_assessment.reason
+    )

@@ -28,6 +28,15 @@ LEVEL_COLORS: Mapping[str, str] = {
     "stale": "#7f8c8d",
     "no_data": "#55606b",
 }
+RIVER_COLORS: Mapping[str, str] = {
+    "normal": "#2ecc71",
+    "low_water_watch": "#e9c46a",
+    "drought_warning": "#b5651d",
+    "flood_warning": "#f39c12",
+    "flood_danger": "#ff3b30",
+    "fault": "#a569bd",
+    "stale": "#7f8c8d",
+}
 LEVEL_RANK = {"no_data": -2, "stale": -1, "ok": 0, "watch": 1, "warning": 2, "alarm": 3}
 SITE_SIZE = {"ok": 11, "watch": 14, "warning": 18, "alarm": 24, "stale": 11, "no_data": 9}
 RISK_COLORSCALE = [
@@ -94,17 +103,35 @@ def sensor_level(doc: Mapping[str, Any] | None) -> str:
     return str(doc.get("level", "no_data"))
 
 
-def site_status(site: Site, snapshot: StateSnapshot, lang: str = "en") -> tuple[str, str]:
-    """Worst level over the site's sensors, with a hover text that names what is wrong."""
+def site_status(site: Site, snapshot: StateSnapshot, lang: str = "en") -> tuple[str, str, str]:
+    """Worst level over the site's sensors, its colour, and a hover text that names what is wrong.
+
+    A gauge is coloured by its river state (drought and flood must not look alike on the wall); every
+    other site by its worst sensor's level.
+    """
     docs = [(sid, snapshot.sensor(sid)) for sid in site.sensor_ids]
     worst = max((sensor_level(d) for _, d in docs), key=LEVEL_RANK.__getitem__)
+    color = LEVEL_COLORS[worst]
     lines = [f"<b>{site.label}</b>"]
+    river_state = river_state_of(docs[0][1]) if len(docs) == 1 else None
+    if river_state is not None:
+        color = RIVER_COLORS[river_state]
+        lines.append(t(lang, f"river.{river_state}").upper())
     problems = [(sid, d) for sid, d in docs if sensor_level(d) not in ("ok",)]
     if not problems:
         lines.append(t(lang, "all_ok", n=len(docs)) if len(docs) > 1 else _describe(docs[0][1], lang))
     for sid, d in sorted(problems, key=lambda p: -LEVEL_RANK[sensor_level(p[1])])[:6]:
         lines.append(f"{sid}: {_level_label(sensor_level(d), lang)} · {_describe(d, lang)}")
-    return worst, "<br>".join(lines)
+    return worst, color, "<br>".join(lines)
+
+
+def river_state_of(doc: Mapping[str, Any] | None) -> str | None:
+    """The river state of a gauge's document (stale wins: an old state is not a statement about now)."""
+    if doc is None or "river" not in doc:
+        return None
+    if doc.get("stale"):
+        return "stale"
+    return str(doc["river"].get("state", "normal"))
 
 
 def _level_label(level: str, lang: str) -> str:
@@ -145,8 +172,8 @@ def site_arrays(
 ) -> tuple[list[str], list[int], list[str]]:
     colors, sizes, hover = [], [], []
     for site in site_list:
-        level, text = site_status(site, snapshot, lang)
-        colors.append(LEVEL_COLORS[level])
+        level, color, text = site_status(site, snapshot, lang)
+        colors.append(color)
         sizes.append(SITE_SIZE[level])
         hover.append(text)
     return colors, sizes, hover

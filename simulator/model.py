@@ -32,8 +32,20 @@ class Incident:
     start_s: float
     duration_s: float
     peak: float = 1.0
+    kind: str = "surge"
+    """``surge``: the rise-hold-fall push above; ``drought``: a dry-weather recession of the gauge's level,
+    ``level = normal * k_per_day ** days``, until the incident ends (rain) and the level returns."""
+    k_per_day: float = 0.9
+
+    def dry_days(self, elapsed_s: float) -> float | None:
+        """Days into an active drought, or None."""
+        if self.kind != "drought" or not self.start_s <= elapsed_s <= self.start_s + self.duration_s:
+            return None
+        return (elapsed_s - self.start_s) / 86400.0
 
     def intensity(self, elapsed_s: float) -> float:
+        if self.kind != "surge":
+            return 0.0
         x = (elapsed_s - self.start_s) / self.duration_s
         if not 0.0 <= x <= 1.0:
             return 0.0
@@ -46,9 +58,16 @@ class Incident:
 
 
 def scenario_incidents(pack: CityPack, name: str) -> list[Incident]:
-    """Named scenarios. ``calm``: no incidents. ``demo``: a fire, an overload and a flood, one after another."""
+    """Named scenarios. ``calm``: no incidents. ``demo``: a fire, an overload and a flood, one after another.
+    ``drought``: a dry spell on every gauge (best at CITYOPS_SIM_SPEED=600: warnings after about ten
+    minutes, the first gauges below their drought level after about twenty)."""
     if name == "calm":
         return []
+    if name == "drought":
+        return [
+            Incident(g.id, 3600.0, 14 * 86400.0, kind="drought", k_per_day=0.88 + 0.01 * (i % 4))
+            for i, g in enumerate(pack.sensors_of_type("river.gauge"))
+        ]
     if name == "demo":
         camera = pack.sensors_of_type("fire.camera")[0]
         line = pack.sensors_of_type("grid.line")[0]
@@ -64,7 +83,7 @@ def scenario_incidents(pack: CityPack, name: str) -> list[Incident]:
         ]
         incidents += [Incident(g.id, 5 * hour + i * 0.3 * hour, 6 * hour, 0.9) for i, g in enumerate(gauges[:4])]
         return incidents
-    raise ValueError(f"unknown scenario {name!r}: use calm or demo")
+    raise ValueError(f"unknown scenario {name!r}: use calm, demo or drought")
 
 
 def _stable_seed(seed: int, sensor_id: str) -> int:
@@ -86,8 +105,11 @@ class SensorModel:
         self.noise[quantity] = value
         return value
 
-    def values(self, when: datetime, incident: float) -> dict[str, float | str]:
-        """Measurement fields for one report at ``when`` with incident intensity 0..1."""
+    def values(
+        self, when: datetime, incident: float, drought: tuple[float, float] | None = None
+    ) -> dict[str, float | str]:
+        """Measurement fields for one report at ``when`` with incident intensity 0..1, and for a gauge in a
+        drought its ``(days of drought, recession constant per day)``."""
         p = self.spec.params
         hour = when.hour + when.minute / 60.0
         daily = math.sin((hour - 9.0) / 24.0 * 2 * math.pi)  # warmest mid-afternoon
@@ -97,10 +119,14 @@ class SensorModel:
             stage0 = float(normal.get("stage_m", 1.0))
             th = p["thresholds"]
             target = stage0 + incident * (float(th["flood_danger"]) + 0.3 - stage0)
-            stage = max(0.0, target + self._ar("stage", 0.01) * 3)
+            if drought is not None:
+                days, k = drought
+                target = stage0 * k**days + 0.01 * daily
+            stage = max(0.0, target + self._ar("stage", 0.01))
             q0 = float(normal.get("discharge_m3s", 20.0))
             discharge = q0 * (max(stage, 0.05) / stage0) ** 1.6
-            rain = max(0.0, incident * 25.0 + self.rng.gauss(0, 0.3))
+            # Rain with floods; otherwise an occasional trace, rarely above the 0.5 mm/h that means "wet".
+            rain = max(0.0, incident * 25.0 + self.rng.gauss(0, 0.15) - 0.3) if drought is None else 0.0
             return {"stage_m": round(stage, 3), "discharge_m3s": round(discharge, 2), "rain_mm_h": round(rain, 1)}
         if kind == "fire.camera":
             c = 0.04 + abs(self._ar("smoke", 0.01)) + incident * 0.9
@@ -173,10 +199,12 @@ class CitySimulator:
             when, sid = heapq.heappop(self._queue)
             model = self.models[sid]
             elapsed = (when - self.start).total_seconds()
-            intensity = max((i.intensity(elapsed) for i in self.incidents.get(sid, ())), default=0.0)
+            incidents = self.incidents.get(sid, ())
+            intensity = max((i.intensity(elapsed) for i in incidents), default=0.0)
+            dry = next(((d, i.k_per_day) for i in incidents if (d := i.dry_days(elapsed)) is not None), None)
             spec = model.spec
             local = when.astimezone(self.tz)  # daily cycles follow local time; records carry the +08:00 offset
-            yield Reading(spec.type, spec.id, spec.district, local, model.values(local, intensity))
+            yield Reading(spec.type, spec.id, spec.district, local, model.values(local, intensity, dry))
             heapq.heappush(self._queue, (when + timedelta(seconds=model.interval_s), sid))
 
     def next_time(self) -> datetime | None:

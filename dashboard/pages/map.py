@@ -15,12 +15,15 @@ from zoneinfo import ZoneInfo
 
 import dash
 from dash import Input, Output, Patch, State, callback, clientside_callback, dcc, html
+from dash import ctx as dash_ctx
+from dash.exceptions import PreventUpdate
 
 from consumers.citypack import CityPack, District
 from dashboard.context import current
 from dashboard.figures import (
     LEVEL_COLORS,
     LEVEL_RANK,
+    RIVER_COLORS,
     TRACE_RISK,
     TRACE_SITES,
     map_figure,
@@ -28,6 +31,8 @@ from dashboard.figures import (
     sensor_level,
 )
 from dashboard.i18n import language, names_in_order, t
+from dashboard.river_chart import gauge_figure
+from dashboard.river_panel import gauge_sentence, river_banner
 from dashboard.state_view import StateSnapshot
 
 dash.register_page(__name__, path="/", name="City map", title="City operations · map")
@@ -173,8 +178,24 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
                 ],
                 className="map-header",
             ),
+            html.Div(river_banner(pack, snapshot, lang), id="map-river-banner", className="map-river-banner"),
             html.Main(
                 [
+                    html.Div(
+                        [
+                            html.Div(
+                                [
+                                    html.Div(id="map-gauge-status", className="map-gauge-status"),
+                                    html.Button(t(lang, "close"), id="map-gauge-close", className="map-gauge-close"),
+                                ],
+                                className="map-gauge-head",
+                            ),
+                            dcc.Graph(id="map-gauge-graph", config={"displayModeBar": False}),
+                        ],
+                        id="map-gauge-panel",
+                        className="map-gauge-panel",
+                        hidden=True,
+                    ),
                     dcc.Graph(
                         id="map-graph",
                         figure=map_figure(pack, snapshot, lang),
@@ -201,6 +222,16 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
                                 ],
                                 className="map-legend",
                             ),
+                            html.Div(
+                                [
+                                    html.Span(t(lang, "gauges"), className="map-legend-title"),
+                                    *[
+                                        html.Span([html.I(style={"backgroundColor": color}), t(lang, f"river.{k}")])
+                                        for k, color in RIVER_COLORS.items()
+                                    ],
+                                ],
+                                className="map-legend",
+                            ),
                         ],
                         className="map-side",
                     ),
@@ -216,6 +247,8 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
                 data=status_doc(snapshot, pack.timezone, ctx.settings.ui_stale_after_s, time.time(), lang),
             ),
             dcc.Store(id="map-received"),
+            dcc.Store(id="map-gauge"),
+            dcc.Store(id="map-gauge-seen"),
         ],
         className="map-page",
     )
@@ -226,6 +259,7 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
     Output("map-alarms", "children"),
     Output("map-districts", "children"),
     Output("map-summary", "children"),
+    Output("map-river-banner", "children"),
     Output("map-status", "data"),
     Output("map-seen", "data"),
     Input("map-tick", "n_intervals"),
@@ -239,7 +273,7 @@ def refresh(_: int | None, seen: int | None, lang: str | None) -> tuple[Any, ...
     lang = language(lang, ctx.settings.language)
     status = status_doc(snapshot, ctx.pack.timezone, ctx.settings.ui_stale_after_s, time.time(), lang)
     if seen == snapshot.version:
-        return (dash.no_update,) * 4 + (status, dash.no_update)
+        return (dash.no_update,) * 5 + (status, dash.no_update)
     values = map_patch_values(ctx.pack, snapshot, lang)
     patch = Patch()
     patch["data"][TRACE_RISK]["z"] = values["risk_z"]
@@ -252,6 +286,7 @@ def refresh(_: int | None, seen: int | None, lang: str | None) -> tuple[Any, ...
         alarm_rows(ctx.pack, snapshot, lang),
         district_rows(ctx.pack, snapshot, lang),
         summary(ctx.pack, snapshot, lang),
+        river_banner(ctx.pack, snapshot, lang),
         status,
         snapshot.version,
     )
@@ -290,3 +325,42 @@ clientside_callback(
     Input("map-clock", "n_intervals"),
     State("map-received", "data"),
 )
+
+
+@callback(
+    Output("map-gauge", "data"),
+    Input("map-graph", "clickData"),
+    Input("map-gauge-close", "n_clicks"),
+    prevent_initial_call=True,
+)
+def select_gauge(click: dict[str, Any] | None, _: int | None) -> str | None:
+    """A click on a gauge opens its panel; a click on anything else, or on Close, closes it."""
+    if dash_ctx.triggered_id == "map-gauge-close" or not click:
+        return None
+    site_id = str(click["points"][0].get("customdata", ""))
+    spec = current().pack.sensors.get(site_id)
+    return site_id if spec is not None and spec.type == "river.gauge" else None
+
+
+@callback(
+    Output("map-gauge-panel", "hidden"),
+    Output("map-gauge-graph", "figure"),
+    Output("map-gauge-status", "children"),
+    Output("map-gauge-seen", "data"),
+    Input("map-gauge", "data"),
+    Input("map-tick", "n_intervals"),
+    State("map-gauge-seen", "data"),
+    State("map-lang", "data"),
+)
+def refresh_gauge(gauge_id: str | None, _: int | None, seen: str | None, lang: str | None) -> tuple[Any, ...]:
+    """Redraw the open gauge's chart only when the gauge itself reported something new."""
+    if not gauge_id:
+        return True, dash.no_update, dash.no_update, None
+    ctx = current()
+    spec = ctx.pack.sensors[gauge_id]
+    doc = ctx.view.snapshot.sensor(gauge_id)
+    lang = language(lang, ctx.settings.language)
+    stamp = f"{gauge_id}@{(doc or {}).get('event_time')}@{(doc or {}).get('stale')}@{lang}"
+    if dash_ctx.triggered_id == "map-tick" and stamp == seen:
+        raise PreventUpdate
+    return False, gauge_figure(spec, doc, ctx.pack.timezone, lang), gauge_sentence(spec, doc, lang), stamp

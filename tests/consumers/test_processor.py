@@ -60,7 +60,8 @@ def test_a_good_reading_becomes_sensor_state_and_a_district_score(
     changes = processor.drain()
     views = {k.decode(): json.loads(v) for k, v in changes.state if v is not None}
     sensor = views["sensor:NM-01"]
-    assert sensor["level"] == "warning" and "3.50 m above flood warning level 3" in sensor["reason"]
+    assert sensor["level"] == "warning" and "3.50 m at or above the flood warning level 3 m" in sensor["reason"]
+    assert sensor["river"]["state"] == "flood_warning"
     district = views[f"district:{spec.district}"]
     assert district["risk"] >= 60 and district["worst_sensor"] == "NM-01"
     # The changelog record goes to the sensor's input partition and carries the offset it reflects.

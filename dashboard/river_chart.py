@@ -1,0 +1,106 @@
+"""The time series of one river gauge: observations, the 72-hour forecast band, thresholds and the ETA.
+
+Built from the gauge's read-model document (``sensor:<id>`` in the state topic, its ``river`` part), so
+the chart shows exactly what the consumers decided, not a second computation in the web layer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import plotly.graph_objects as go
+
+from consumers.citypack import SensorSpec
+from dashboard.i18n import names_in_order, t
+
+THRESHOLD_STYLE = {
+    "flood_danger": ("#ff3b30", "dash"),
+    "flood_warning": ("#f39c12", "dash"),
+    "drought_low": ("#c0783c", "dot"),
+}
+TRACE_OBSERVED = 0
+TRACE_BAND = 1
+TRACE_MEDIAN = 2
+
+
+def _local(times: list[str], tz: ZoneInfo) -> list[datetime]:
+    return [datetime.fromisoformat(x).astimezone(tz) for x in times]
+
+
+def gauge_figure(spec: SensorSpec, doc: Mapping[str, Any] | None, tz_name: str, lang: str = "en") -> go.Figure:
+    """Observed history, forecast median with its band, the three thresholds, and the drought ETA if any."""
+    tz = ZoneInfo(tz_name)
+    river: Mapping[str, Any] = (doc or {}).get("river") or {}
+    unit = str(spec.params.get("unit", "m"))
+    history = river.get("history") or {"t": [], "v": []}
+    forecast = river.get("forecast") or {"t": [], "median": [], "low": [], "high": []}
+    observed_t = _local(list(history["t"]), tz)
+    forecast_t = _local(list(forecast["t"]), tz)
+    fig = go.Figure(
+        [
+            go.Scatter(
+                x=observed_t,
+                y=list(history["v"]),
+                mode="lines",
+                name=t(lang, "observed"),
+                line={"color": "#4fc3f7", "width": 3},
+            ),
+            go.Scatter(
+                x=forecast_t + forecast_t[::-1],
+                y=list(forecast["high"]) + list(forecast["low"])[::-1],
+                fill="toself",
+                fillcolor="rgba(255,255,255,0.16)",
+                line={"width": 0},
+                hoverinfo="skip",
+                name=t(lang, "forecast_band"),
+            ),
+            go.Scatter(
+                x=forecast_t,
+                y=list(forecast["median"]),
+                mode="lines",
+                name=t(lang, "forecast"),
+                line={"color": "#ffffff", "width": 2, "dash": "dash"},
+            ),
+        ]
+    )
+    for key, (color, dash) in THRESHOLD_STYLE.items():
+        level = spec.params["thresholds"].get(key)
+        if level is not None:
+            fig.add_hline(
+                y=float(level),
+                line={"color": color, "dash": dash, "width": 2},
+                annotation={
+                    "text": f"{t(lang, 'threshold.' + key)} {float(level):g} {unit}",
+                    "font": {"color": color, "size": 14},
+                },
+                annotation_position="top left",
+            )
+    eta = river.get("drought_eta_hours")
+    if eta is not None and river.get("state") == "drought_warning" and forecast_t:
+        crossing = forecast_t[0] + timedelta(hours=float(eta))
+        fig.add_vline(x=crossing, line={"color": "#c0783c", "width": 2})
+        fig.add_annotation(
+            x=crossing,
+            y=1,
+            yref="paper",
+            showarrow=False,
+            yanchor="bottom",
+            text=f"ETA {float(eta):.0f} h",
+            font={"color": "#f0b27a", "size": 16},
+        )
+    first, second = names_in_order(spec.name_en, spec.name_zh, lang)
+    fig.update_layout(
+        title={"text": f"{spec.id} · {first} {second}", "font": {"size": 20}},
+        template="plotly_dark",
+        paper_bgcolor="#13232f",
+        plot_bgcolor="#0e1a24",
+        margin={"l": 60, "r": 20, "t": 60, "b": 40},
+        legend={"orientation": "h", "y": -0.15},
+        yaxis={"title": {"text": f"{spec.params.get('measure', 'stage')} ({unit})"}},
+        uirevision=spec.id,
+        font={"size": 14},
+    )
+    return fig

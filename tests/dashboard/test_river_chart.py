@@ -1,0 +1,64 @@
+"""The gauge chart and the river banner, from a gauge document shaped like the consumers publish it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from consumers.citypack import CityPack
+from dashboard.river_chart import TRACE_BAND, TRACE_MEDIAN, TRACE_OBSERVED, gauge_figure
+from dashboard.river_panel import gauge_sentence
+
+NOW = datetime(2026, 8, 1, 12, tzinfo=UTC)
+
+
+def gauge_doc(state: str, eta: float | None = None) -> dict[str, Any]:
+    hours = range(-48, 1)
+    ahead = range(0, 73)
+    return {
+        "id": "NM-03",
+        "event_time": NOW.isoformat(),
+        "stale": False,
+        "river": {
+            "state": state,
+            "reason": "stage 0.71 m falling 0.02 m/day",
+            "drought_eta_hours": eta,
+            "drought_confidence": 0.8 if eta is not None else None,
+            "history": {
+                "t": [(NOW + timedelta(hours=h)).isoformat() for h in hours],
+                "v": [0.9 - h / 500 for h in hours],
+            },
+            "forecast": {
+                "t": [(NOW + timedelta(hours=h)).isoformat() for h in ahead],
+                "median": [0.71 - h * 0.003 for h in ahead],
+                "low": [0.71 - h * 0.004 for h in ahead],
+                "high": [0.71 - h * 0.002 for h in ahead],
+            },
+            "stretch": "Nanming km 24.0–31.5",
+        },
+    }
+
+
+def test_chart_shows_observations_band_median_thresholds_and_the_eta(pack: CityPack) -> None:
+    spec = pack.sensors["NM-03"]
+    fig = gauge_figure(spec, gauge_doc("drought_warning", eta=41.0), pack.timezone)
+    assert len(fig.data[TRACE_OBSERVED].y) == 49
+    band = fig.data[TRACE_BAND]
+    assert band.fill == "toself" and len(band.x) == 2 * 73
+    assert max(fig.data[TRACE_MEDIAN].y) <= max(band.y) and min(fig.data[TRACE_MEDIAN].y) >= min(band.y)
+    levels = sorted(shape.y0 for shape in fig.layout.shapes if shape.y0 == shape.y1)
+    thresholds = spec.params["thresholds"]
+    assert levels == sorted(float(thresholds[k]) for k in ("drought_low", "flood_warning", "flood_danger"))
+    assert any("ETA 41 h" in a.text for a in fig.layout.annotations)
+
+
+def test_no_eta_line_without_a_drought_warning(pack: CityPack) -> None:
+    fig = gauge_figure(pack.sensors["NM-03"], gauge_doc("low_water_watch"), pack.timezone)
+    assert not any("ETA" in (a.text or "") for a in fig.layout.annotations)
+
+
+def test_sentence_names_state_eta_confidence_and_stretch(pack: CityPack) -> None:
+    sentence = gauge_sentence(pack.sensors["NM-03"], gauge_doc("drought_warning", eta=41.0), "en")
+    assert sentence.startswith("DROUGHT WARNING · in about 41 h · confidence 0.80")
+    assert sentence.endswith("Nanming km 24.0–31.5")
+    assert gauge_sentence(pack.sensors["NM-03"], gauge_doc("drought_warning", eta=41.0), "zh").startswith("干旱预警")
