@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -621,15 +621,20 @@ class _Loader:
         self.check_district(item, placed.district, placed.lon, placed.lat)
         return placed
 
-    def point_sensors(self, doc: Any, name: str, rivers: Mapping[str, River]) -> list[SensorSpec]:
-        expected = _POINT_FILE_TYPES[name]
-        sensors: list[SensorSpec] = []
+    def _items(self, doc: Any, name: str) -> Iterator[_Item]:
+        """The objects of a JSON-array file with their checkers; a non-object entry is reported and skipped."""
         for index, raw in enumerate(_objects(doc, name, self.problems)):
             where = _label(name, index, raw)
             if not isinstance(raw, dict):
                 self.problems.add(where, "item must be an object")
                 continue
-            item = _Item(raw, where, self.problems)
+            yield _Item(raw, where, self.problems)
+
+    def point_sensors(self, doc: Any, name: str, rivers: Mapping[str, River]) -> list[SensorSpec]:
+        expected = _POINT_FILE_TYPES[name]
+        sensors: list[SensorSpec] = []
+        for item in self._items(doc, name):
+            where, raw = item.where, item.doc
             placed = self._placed(item, name, (expected,))
             if expected == "river.gauge":
                 self._gauge(item, placed, rivers)
@@ -681,12 +686,8 @@ class _Loader:
         name = "buildings.json"
         buildings: list[Building] = []
         devices: list[SensorSpec] = []
-        for index, raw in enumerate(_objects(doc, name, self.problems)):
-            where = _label(name, index, raw)
-            if not isinstance(raw, dict):
-                self.problems.add(where, "item must be an object")
-                continue
-            item = _Item(raw, where, self.problems)
+        for item in self._items(doc, name):
+            where = item.where
             b_id, name_en, name_zh = item.text("id"), item.text("name_en"), item.text("name_zh")
             kind, district = item.text("kind"), item.text("district")
             lat = item.number("lat", low=-90.0, high=90.0)
