@@ -335,10 +335,9 @@ class Processor:
         spec = self.pack.sensors[reading.sensor_id]
         t = _epoch(reading.event_time)
         state = self.sensors.get(spec.id)
-        same_partition = state is not None and (state.topic, state.partition) == (message.topic, message.partition)
-        if same_partition and state is not None and message.offset <= state.offset:
-            return Replayed(spec.id)
         if state is not None:
+            if (state.topic, state.partition) == (message.topic, message.partition) and message.offset <= state.offset:
+                return Replayed(spec.id)
             if state.scores.contains_time(t) or t == state.event_time:
                 return DeadLetter(
                     message,
