@@ -59,13 +59,15 @@ class Incident:
 
 def scenario_incidents(pack: CityPack, name: str) -> list[Incident]:
     """Named scenarios. ``calm``: no incidents. ``demo``: a fire, an overload and a flood, one after another.
-    ``drought``: a dry spell on every gauge (best at CITYOPS_SIM_SPEED=600: warnings after about ten
-    minutes, the first gauges below their drought level after about twenty)."""
+    ``drought``: after a day and a half of normal flow the rain stops on every gauge and the level recedes at
+    K = 0.90-0.93 per day, the fast end of real low-flow recessions (DESIGN.md), so that a demo shows it soon:
+    at CITYOPS_SIM_SPEED=600 drought warnings come after about eleven minutes and the first gauge falls below
+    its drought level about eight minutes later; every gauge is warned at least 72 h of event time ahead."""
     if name == "calm":
         return []
     if name == "drought":
         return [
-            Incident(g.id, 3600.0, 14 * 86400.0, kind="drought", k_per_day=0.88 + 0.01 * (i % 4))
+            Incident(g.id, 36 * 3600.0, 14 * 86400.0, kind="drought", k_per_day=0.90 + 0.01 * (i % 4))
             for i, g in enumerate(pack.sensors_of_type("river.gauge"))
         ]
     if name == "demo":
@@ -122,7 +124,8 @@ class SensorModel:
             if drought is not None:
                 days, k = drought
                 target = stage0 * k**days + 0.01 * daily
-            stage = max(0.0, target + self._ar("stage", 0.01))
+            # About 1 cm of noise (AR(1), sd 0.4 cm per step / sqrt(1 - 0.81)): a stage gauge's own precision.
+            stage = max(0.0, target + self._ar("stage", 0.004))
             q0 = float(normal.get("discharge_m3s", 20.0))
             discharge = q0 * (max(stage, 0.05) / stage0) ** 1.6
             # Rain with floods; otherwise an occasional trace, rarely above the 0.5 mm/h that means "wet".

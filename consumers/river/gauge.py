@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from consumers.river.faults import FrozenDetector, IntervalTracker, SpikeGate, is_gap
-from consumers.river.forecast import Z80, Forecast, ForecastConfig, forecast
+from consumers.river.forecast import Forecast, ForecastConfig, forecast
 from consumers.river.history import GaugeHistory
-from consumers.river.warnings import DroughtWarning, FloodWarning, RiverStatus, low_band_top, slope_per_hour
+from consumers.river.warnings import RAISE_Z, DroughtWarning, FloodWarning, RiverStatus, low_band_top, slope_per_hour
 
 SNAPSHOT_VERSION = 1
 HOUR_S = 3600.0
@@ -77,7 +77,7 @@ class ModelConfig:
     rate_window_s: float = 2 * HOUR_S
     rain_mm_h: float = 0.5
     forecast: ForecastConfig = field(default_factory=ForecastConfig)
-    drought_raise_z: float = Z80
+    drought_raise_z: float = RAISE_Z
     drought_raise_after: int = 2
     drought_clear_hold_s: float = 24 * HOUR_S
     spike_rel_floor: float = 0.03

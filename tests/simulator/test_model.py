@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -11,8 +12,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from consumers.citypack import CityPack, load_city_pack
+from consumers.clock import ManualClock
 from consumers.contract import Reading, decode
+from consumers.processor import Processor, ProcessorConfig
 from consumers.rules import EXPECTED_INTERVAL_S, assess
+from consumers.settings import Settings
+from consumers.testing import MessageFactory
 from simulator.model import CitySimulator, scenario_incidents
 
 GUIYANG = Path(__file__).parents[2] / "assets/city/guiyang"
@@ -142,3 +147,31 @@ def test_demo_incidents_target_real_sensors(guiyang: CityPack) -> None:
 def test_unknown_scenario_is_refused(guiyang: CityPack) -> None:
     with pytest.raises(ValueError, match="nope"):
         scenario_incidents(guiyang, "nope")
+
+
+def test_the_drought_scenario_is_warned_at_least_72_hours_ahead_on_every_gauge(guiyang: CityPack) -> None:
+    """The exhibition's headline, on the product's own scenario: replayed through the consumers' processor in
+    event time, every gauge raises a drought warning at least 72 h before its first reading below drought_low."""
+    gauges_only = replace(guiyang, sensors={s.id: s for s in guiyang.sensors_of_type("river.gauge")})
+    start = datetime(2026, 7, 1, tzinfo=UTC)
+    clock = ManualClock(start)
+    settings = Settings()
+    processor = Processor(gauges_only, ProcessorConfig(settings.partitions), clock)
+    processor.assign(range(settings.partitions))
+    messages = MessageFactory(settings)
+    first_warning: dict[str, datetime] = {}
+    first_below: dict[str, datetime] = {}
+    for reading in CitySimulator(gauges_only, 7, start, "drought").until(start + timedelta(days=12)):
+        clock.set(reading.event_time)
+        processor.process(messages.reading(reading))
+        status = processor.sensors[reading.sensor_id].river_status
+        if status is not None and status.state == "drought_warning":
+            first_warning.setdefault(reading.sensor_id, reading.event_time)
+        low = gauges_only.sensors[reading.sensor_id].params["thresholds"]["drought_low"]
+        if reading.values["stage_m"] < low:
+            first_below.setdefault(reading.sensor_id, reading.event_time)
+
+    assert sorted(first_below) == sorted(gauges_only.sensors), "every gauge should fall below its drought level"
+    leads_h = {g: (first_below[g] - first_warning[g]).total_seconds() / 3600 for g in first_below if g in first_warning}
+    assert sorted(leads_h) == sorted(first_below), f"gauges never warned: {set(first_below) - set(leads_h)}"
+    assert min(leads_h.values()) >= 72.0, leads_h
