@@ -35,6 +35,11 @@ from consumers.window import SampleWindow
 WINDOW_AGE_S = 3600.0
 WINDOW_LEN = 240
 CHANGELOG_VERSION = 1
+RIVER_SNAPSHOT_EVERY_S = 600.0
+"""A gauge's river model (about 45 KB of JSON with seven days of history) goes to the changelog under its own key,
+``river:<id>``, at most once per this much event time, instead of with every flush of the sensor. The samples since
+are in the sensor's one-hour windows, which are in every ``sensor:<id>`` record, and are replayed into the model on
+restore; so a restored model is the one that was running, at a tenth of the bytes for a 1-minute gauge."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +100,8 @@ class SensorState:
     stale: bool = False
     river: GaugeModel | None = None
     river_status: RiverStatus | None = None
+    river_written_t: float | None = None
+    """Event time of the river model's newest sample when it last went to the changelog."""
 
     def apply(self, reading: Reading, offset: int) -> None:
         t = _epoch(reading.event_time)
@@ -157,11 +164,18 @@ class SensorState:
             "values": self.values,
             "windows": {name: w.snapshot() for name, w in self.windows.items()},
             "scores": self.scores.snapshot(),
-            "river": None if self.river is None else self.river.snapshot(),
         }
 
+    def river_snapshot_due(self) -> bool:
+        """Whether the river model should go to the changelog now (see ``RIVER_SNAPSHOT_EVERY_S``)."""
+        if self.river is None or self.river.newest_t is None:
+            return False
+        return self.river_written_t is None or self.river.newest_t - self.river_written_t >= RIVER_SNAPSHOT_EVERY_S
+
     @classmethod
-    def restore(cls, spec: SensorSpec, snap: Mapping[str, Any]) -> SensorState:
+    def restore(cls, spec: SensorSpec, snap: Mapping[str, Any], river: GaugeModel | None = None) -> SensorState:
+        """Rebuild from a ``sensor:<id>`` record and, for a gauge, the river model restored from its latest
+        ``river:<id>`` record (a record written before the split carries the model inline under ``"river"``)."""
         values = dict(snap["values"])
         state = cls(
             spec=spec,
@@ -175,10 +189,28 @@ class SensorState:
             scores=SampleWindow.restore(WINDOW_AGE_S, WINDOW_LEN, snap["scores"]),
         )
         if spec.type == "river.gauge":
-            river = snap.get("river")
-            state.river = GaugeModel(spec.params) if river is None else GaugeModel.restore(spec.params, river)
+            inline = snap.get("river")
+            if river is None:
+                river = GaugeModel(spec.params) if inline is None else GaugeModel.restore(spec.params, inline)
+            state.river = river  # river_written_t stays None: the next flush writes the rebuilt model
+            state._replay_windows_into_river()
             state.reassess(state.event_time)
         return state
+
+    def _replay_windows_into_river(self) -> None:
+        """Feed the river model the samples in the windows newer than its snapshot, oldest first, with the rain
+        reported at the same time."""
+        model = self.river
+        assert model is not None
+        window = self.windows.get(model.params.key)
+        if window is None:
+            return
+        rain = self.windows.get("rain_mm_h")
+        rain_at = dict(zip(rain.times, rain.values, strict=True)) if rain is not None else {}
+        newest = model.newest_t
+        for t, value in zip(window.times, window.values, strict=True):
+            if newest is None or t > newest:
+                model.update(t, value, rain_at.get(t))
 
 
 VIEW_HISTORY_POINTS = 300
@@ -259,6 +291,7 @@ class Processor:
         self.deadlettered: Counter[str] = Counter()
         self.replayed = 0
         self._dirty_sensors: set[str] = set()
+        self._pending_rivers: dict[str, GaugeModel] = {}
         self._dirty_districts: set[str] = set()
         self._district_partition = {
             code: default_partition(code.encode(), config.partitions) for code in pack.districts
@@ -288,20 +321,37 @@ class Processor:
             del self.sensors[sensor_id]
             self._dirty_sensors.discard(sensor_id)
         self._dirty_districts -= set(self.districts_of(gone))
+        self._pending_rivers.clear()
 
     def restore(self, messages: Iterable[Message]) -> int:
-        """Rebuild sensor states from changelog records; returns how many were applied."""
+        """Rebuild sensor states from changelog records (called batch by batch); returns how many were applied.
+
+        A gauge has two records, ``sensor:<id>`` and ``river:<id>``, in either order and possibly in different
+        batches: a river model read first waits for its sensor record; one read after is joined to the sensor
+        state already rebuilt; a newer sensor record keeps the model rebuilt so far and replays its own windows.
+        """
         applied = 0
         for message in messages:
-            sensor_id = (message.key or b"").decode(errors="replace").removeprefix("sensor:")
-            if message.value is None:
-                self.sensors.pop(sensor_id, None)
-                continue
+            kind, _, sensor_id = (message.key or b"").decode(errors="replace").partition(":")
             spec = self.pack.sensors.get(sensor_id)
-            if spec is None:
+            if message.value is None:
+                self._pending_rivers.pop(sensor_id, None)
+                if kind == "sensor":
+                    self.sensors.pop(sensor_id, None)
+                continue
+            if spec is None or kind not in ("sensor", "river"):
                 continue  # the city pack no longer has this sensor
             snap = json.loads(message.value)
-            state = SensorState.restore(spec, snap)
+            existing = self.sensors.get(sensor_id)
+            if kind == "river":
+                model = GaugeModel.restore(spec.params, snap)
+                if existing is None:
+                    self._pending_rivers[sensor_id] = model
+                    continue
+                state = SensorState.restore(spec, existing.snapshot(), model)
+            else:
+                river = self._pending_rivers.pop(sensor_id, None) or (existing.river if existing else None)
+                state = SensorState.restore(spec, snap, river)
             self.sensors[sensor_id] = state
             self.watermark = max(self.watermark or state.event_time, state.event_time)
             applied += 1
@@ -449,6 +499,9 @@ class Processor:
                 continue
             key = f"sensor:{sensor_id}".encode()
             changelog.append((key, _dumps(s.snapshot()), s.partition))
+            if s.river is not None and s.river_snapshot_due():
+                changelog.append((f"river:{sensor_id}".encode(), _dumps(s.river.snapshot()), s.partition))
+                s.river_written_t = s.river.newest_t
             view = s.view()
             if "river" in view:
                 view["river"]["stretch"] = self.stretches.get(sensor_id, "")

@@ -110,6 +110,11 @@ class GaugeModel:
         self.last_fit_t: float | None = None
         self.last_rate_t: float | None = None
 
+    @property
+    def newest_t(self) -> float | None:
+        """Event time of the newest sample seen (late samples never move it)."""
+        return self.intervals.last_t
+
     # -- input ----------------------------------------------------------------------------------------------
 
     def update(self, t: float, value: float, rain_mm_h: float | None = None) -> None:

@@ -64,11 +64,14 @@ def test_a_good_reading_becomes_sensor_state_and_a_district_score(
     assert sensor["river"]["state"] == "flood_warning"
     district = views[f"district:{spec.district}"]
     assert district["risk"] >= 60 and district["worst_sensor"] == "NM-01"
-    # The changelog record goes to the sensor's input partition and carries the offset it reflects.
-    ((key, value, partition),) = changes.changelog
-    assert key == b"sensor:NM-01" and value is not None
+    # The changelog records go to the sensor's input partition; the sensor's carries the offset it reflects, the
+    # gauge's river model has a record of its own.
+    records = {key: (value, partition) for key, value, partition in changes.changelog}
+    assert sorted(records) == [b"river:NM-01", b"sensor:NM-01"]
+    value, partition = records[b"sensor:NM-01"]
+    assert value is not None
     snapshot = json.loads(value)
-    assert partition == snapshot["partition"] and snapshot["offset"] == 0
+    assert partition == snapshot["partition"] == records[b"river:NM-01"][1] and snapshot["offset"] == 0
 
 
 def _bad_cases(pack: CityPack) -> list[tuple[str, str, Any]]:
@@ -238,3 +241,55 @@ def test_revoked_partitions_are_forgotten(processor: Processor, messages: Messag
     assert m.partition not in processor.owned
     views = {k.decode() for k, _ in processor.drain().state}
     assert f"district:{pack.sensors['NM-01'].district}" not in views
+
+
+def _changelog_messages(records: list[tuple[bytes, bytes | None, int]]) -> list[Message]:
+    return [Message("changelog", partition, i, key, value) for i, (key, value, partition) in enumerate(records)]
+
+
+def test_the_river_model_goes_to_the_changelog_every_ten_minutes_of_event_time_not_every_flush(
+    processor: Processor, messages: MessageFactory, pack: CityPack
+) -> None:
+    processor.assign(range(6))
+    river_writes = []
+    for minute in range(0, 61):
+        processor.process(messages.reading(gauge(pack, 1.2 - minute / 1000, T0 + timedelta(minutes=minute))))
+        keys = [key for key, _, _ in processor.drain().changelog]
+        assert b"sensor:NM-01" in keys
+        if b"river:NM-01" in keys:
+            river_writes.append(minute)
+    assert river_writes == [0, 10, 20, 30, 40, 50, 60]
+
+
+@pytest.mark.parametrize("order", ["as written", "river records first", "one record per batch"])
+def test_a_gauge_restored_from_its_last_records_is_the_model_that_was_running(
+    pack: CityPack, clock: ManualClock, messages: MessageFactory, order: str
+) -> None:
+    """The river model is written every ten minutes and the sensor every flush; the samples in between come back
+    from the sensor's windows, so the rebuilt forecast and warnings are exactly the running ones."""
+    first = Processor(pack, ProcessorConfig(partitions=6), clock)
+    first.assign(range(6))
+    changelog: list[tuple[bytes, bytes | None, int]] = []
+    for minute in range(0, 3 * 24 * 60, 2):  # three days every two minutes, falling; rain on the first morning
+        at = T0 + timedelta(minutes=minute)
+        rain = 2.0 if 300 <= minute < 360 else 0.0
+        spec = pack.sensors["NM-01"]
+        values = {"stage_m": round(1.5 * 0.95 ** (minute / 1440), 4), "rain_mm_h": rain}
+        first.process(messages.reading(Reading("river.gauge", spec.id, spec.district, at, values)))
+        changelog += first.drain().changelog
+    latest = {key: (key, value, partition) for key, value, partition in changelog}  # what compaction keeps
+    records = list(latest.values())
+    assert json.loads(latest[b"sensor:NM-01"][1])["event_time"] > json.loads(latest[b"river:NM-01"][1])["latest"][0]
+    restored = Processor(pack, ProcessorConfig(partitions=6), clock)
+    if order == "river records first":
+        records.sort(key=lambda r: not r[0].startswith(b"river:"))
+    if order == "one record per batch":
+        for message in _changelog_messages(records):
+            restored.restore([message])
+    else:
+        restored.restore(_changelog_messages(records))
+
+    running, rebuilt = first.sensors["NM-01"].river, restored.sensors["NM-01"].river
+    assert running is not None and rebuilt is not None
+    assert rebuilt.snapshot() == running.snapshot()
+    assert restored.sensors["NM-01"].view() == first.sensors["NM-01"].view()
