@@ -52,7 +52,7 @@ def gauge_figure(spec: SensorSpec, doc: Mapping[str, Any] | None, tz_name: str, 
                 x=forecast_t + forecast_t[::-1],
                 y=list(forecast["high"]) + list(forecast["low"])[::-1],
                 fill="toself",
-                fillcolor="rgba(255,255,255,0.16)",
+                fillcolor="rgba(255,255,255,0.3)",
                 line={"width": 0},
                 hoverinfo="skip",
                 name=t(lang, "forecast_band"),
@@ -66,9 +66,11 @@ def gauge_figure(spec: SensorSpec, doc: Mapping[str, Any] | None, tz_name: str, 
             ),
         ]
     )
+    values = [float(v) for v in [*history["v"], *forecast["low"], *forecast["high"]] if v is not None]
+    y_range, shown = _focus(spec, values)
     for key, (color, dash) in THRESHOLD_STYLE.items():
         level = spec.params["thresholds"].get(key)
-        if level is not None:
+        if level is not None and key in shown:
             fig.add_hline(
                 y=float(level),
                 line={"color": color, "dash": dash, "width": 2},
@@ -99,8 +101,38 @@ def gauge_figure(spec: SensorSpec, doc: Mapping[str, Any] | None, tz_name: str, 
         plot_bgcolor="#0e1a24",
         margin={"l": 60, "r": 20, "t": 60, "b": 40},
         legend={"orientation": "h", "y": -0.15},
-        yaxis={"title": {"text": f"{spec.params.get('measure', 'stage')} ({unit})"}},
+        yaxis={"title": {"text": f"{spec.params.get('measure', 'stage')} ({unit})"}, "range": y_range},
         uirevision=spec.id,
         font={"size": 14},
     )
     return fig
+
+
+def _focus(spec: SensorSpec, values: list[float]) -> tuple[list[float] | None, set[str]]:
+    """The y range and the thresholds worth drawing: the data and its band, plus the levels it is heading for.
+
+    Why not always all three levels: on a 4 m axis a drought's 80 % band is a few pixels high and cannot be read
+    from across a control room. The drought level is shown once the river is a quarter of the way from normal down
+    to it, the flood warning level a quarter of the way up, the danger level once the warning level is passed.
+    """
+    th = spec.params["thresholds"]
+    key = "stage_m" if spec.params.get("measure", "stage") == "stage" else "discharge_m3s"
+    normal_raw = spec.params.get("normal", {})
+    low, warning = float(th["drought_low"]), float(th["flood_warning"])
+    normal = float(normal_raw.get(key, (low + warning) / 2)) if isinstance(normal_raw, Mapping) else float(normal_raw)
+    if not values:
+        return None, set(THRESHOLD_STYLE)
+    lo, hi = min(values), max(values)
+    shown = set()
+    if lo <= normal - 0.25 * (normal - low):
+        shown.add("drought_low")
+    if hi >= normal + 0.25 * (warning - normal):
+        shown.add("flood_warning")
+    if hi >= warning:
+        shown.add("flood_danger")
+    if not shown:
+        shown = {"drought_low", "flood_warning"}
+    levels = [float(th[k]) for k in shown]
+    lo, hi = min(lo, *levels), max(hi, *levels)
+    pad = 0.08 * (hi - lo)
+    return [max(0.0, lo - pad) if lo >= 0 else lo - pad, hi + pad], shown

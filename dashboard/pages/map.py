@@ -190,7 +190,12 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
                                 ],
                                 className="map-gauge-head",
                             ),
-                            dcc.Graph(id="map-gauge-graph", config={"displayModeBar": False}),
+                            dcc.Graph(
+                                id="map-gauge-graph",
+                                config={"displayModeBar": False},
+                                responsive=True,
+                                style={"height": "100%", "width": "100%"},
+                            ),
                         ],
                         id="map-gauge-panel",
                         className="map-gauge-panel",

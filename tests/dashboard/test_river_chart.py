@@ -48,8 +48,39 @@ def test_chart_shows_observations_band_median_thresholds_and_the_eta(pack: CityP
     assert max(fig.data[TRACE_MEDIAN].y) <= max(band.y) and min(fig.data[TRACE_MEDIAN].y) >= min(band.y)
     levels = sorted(shape.y0 for shape in fig.layout.shapes if shape.y0 == shape.y1)
     thresholds = spec.params["thresholds"]
-    assert levels == sorted(float(thresholds[k]) for k in ("drought_low", "flood_warning", "flood_danger"))
+    assert levels == [float(thresholds["drought_low"])]
     assert any("ETA 41 h" in a.text for a in fig.layout.annotations)
+    # In a drought the axis is the data and the drought level, so the band is tall enough to read from afar:
+    # the band's spread at 72 h is at least 5 % of the axis (it would be 1 % on an axis up to flood danger).
+    y0, y1 = fig.layout.yaxis.range
+    assert y0 <= float(thresholds["drought_low"]) and y1 < float(thresholds["flood_warning"])
+    band_spread_72h = (0.71 - 72 * 0.002) - (0.71 - 72 * 0.004)
+    assert band_spread_72h >= 0.05 * (y1 - y0)
+
+
+def test_a_rising_river_shows_the_flood_levels_it_is_heading_for(pack: CityPack) -> None:
+    spec = pack.sensors["NM-03"]
+    thresholds = spec.params["thresholds"]
+    doc = gauge_doc("flood_warning")
+    river = doc["river"]
+    river["history"]["v"] = [1.4 + 2.0 * (h + 48) / 48 for h in range(-48, 1)]  # up to 3.4 m, past the warning level
+    river["forecast"] = {k: [] for k in ("t", "median", "low", "high")}
+    fig = gauge_figure(spec, doc, pack.timezone)
+    levels = sorted(shape.y0 for shape in fig.layout.shapes if shape.y0 == shape.y1)
+    assert levels == sorted(float(thresholds[k]) for k in ("flood_warning", "flood_danger"))
+    assert fig.layout.yaxis.range[1] > float(thresholds["flood_danger"])
+
+
+def test_a_river_at_its_normal_level_shows_both_ways_it_could_go(pack: CityPack) -> None:
+    spec = pack.sensors["NM-03"]
+    doc = gauge_doc("normal")
+    river = doc["river"]
+    river["history"]["v"] = [1.4 for _ in river["history"]["v"]]
+    river["forecast"] = {k: [] for k in ("t", "median", "low", "high")}
+    fig = gauge_figure(spec, doc, pack.timezone)
+    levels = sorted(shape.y0 for shape in fig.layout.shapes if shape.y0 == shape.y1)
+    thresholds = spec.params["thresholds"]
+    assert levels == sorted(float(thresholds[k]) for k in ("drought_low", "flood_warning"))
 
 
 def test_no_eta_line_without_a_drought_warning(pack: CityPack) -> None:

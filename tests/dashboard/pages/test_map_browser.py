@@ -18,7 +18,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -26,12 +26,14 @@ from kafka.producer import KafkaProducer
 from PIL import Image
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
 from shapely.geometry import Point, shape
 
 from consumers.citypack import CityPack
 from consumers.contract import Reading
 from consumers.runner import ConsumerRunner
 from consumers.settings import Settings
+from dashboard.state_view import StateView
 
 pytestmark = [pytest.mark.kafka, pytest.mark.browser]
 REPO = Path(__file__).resolve().parents[3]
@@ -237,3 +239,97 @@ def test_the_clock_turns_stale_when_telemetry_stops_and_when_the_server_goes_awa
     server.terminate()
     server.wait(timeout=30)
     freshness(browser, "STALE", timeout_s=STALE_AFTER_S + 20)
+
+
+def screen_position(driver: webdriver.Chrome, lon: float, lat: float) -> tuple[float, float]:
+    """Where the page's own map draws a position, in CSS pixels of the window."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        position = driver.execute_script(
+            """
+            const gd = document.querySelector('#map-graph .js-plotly-plot');
+            const map = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot.map;
+            if (!map || !map.loaded()) { return null; }
+            const p = map.project([arguments[0], arguments[1]]);
+            const box = map.getCanvas().getBoundingClientRect();
+            return [box.left + p.x, box.top + p.y];
+            """,
+            lon,
+            lat,
+        )
+        if position is not None:
+            return float(position[0]), float(position[1])
+        time.sleep(0.2)
+    raise AssertionError("the map never finished loading")
+
+
+def click_at(driver: webdriver.Chrome, x: float, y: float) -> None:
+    body = driver.find_element("tag name", "body")
+    width, height = body.rect["width"], body.rect["height"]
+    ActionChains(driver).move_to_element_with_offset(body, int(x - width / 2), int(y - height / 2)).click().perform()
+
+
+def test_clicking_a_gauge_opens_its_chart_with_the_forecast_band(
+    kafka_settings: Settings,
+    pack: CityPack,
+    producer: KafkaProducer,
+    runner_thread: ConsumerRunner,
+    view: StateView,
+    web: str,
+    browser: webdriver.Chrome,
+) -> None:
+    gauge = pack.sensors["NM-01"]
+    normal = float(gauge.params["normal"]["stage_m"])
+    now = datetime.now(UTC).replace(microsecond=0)
+    # Six days up to now every 30 minutes: two steady days, then four days receding at 7 % a day.
+    for i in range(6 * 48, -1, -1):
+        at = now - i * timedelta(minutes=30)
+        dry_days = max(0.0, (6 * 48 - i) / 48 - 2.0)
+        stage = round(normal * 0.93**dry_days + 0.005 * (i % 3 - 1), 3)
+        reading = Reading(gauge.type, gauge.id, gauge.district, at, {"stage_m": stage, "rain_mm_h": 0.0})
+        producer.send(kafka_settings.topics.river, key=gauge.district.encode(), value=reading.encode())
+    producer.flush(timeout=30)
+
+    def has_recession_forecast(snapshot: object) -> bool:
+        doc = view.snapshot.sensor(gauge.id)
+        forecast = ((doc or {}).get("river") or {}).get("forecast") or {}
+        return doc is not None and doc["event_time"] == now.isoformat() and forecast.get("method") == "recession"
+
+    assert view.wait_until(has_recession_forecast, 60), view.snapshot.sensor(gauge.id)
+
+    browser.get(web)
+    x, y = screen_position(browser, gauge.lon, gauge.lat)
+    click_at(browser, x, y)
+    deadline = time.monotonic() + 30
+    chart = None
+    while chart is None and time.monotonic() < deadline:
+        chart = browser.execute_script(
+            """
+            const panel = document.getElementById('map-gauge-panel');
+            const gd = document.querySelector('#map-gauge-graph .js-plotly-plot');
+            if (!panel || panel.hidden || !gd || !gd.data) { return null; }
+            const band = gd.data.find((d) => d.fill === 'toself');
+            const fills = [...gd.querySelectorAll('path.js-fill')].map((p) => p.getBBox().height);
+            const box = gd.getBoundingClientRect();
+            return {
+              band_x: band ? band.x : [], band_y: band ? band.y : [],
+              observed_x: gd.data[0].x, fills: fills, width: box.width, height: box.height,
+              status: document.getElementById('map-gauge-status').innerText,
+            };
+            """
+        )
+        if chart is None:
+            time.sleep(0.25)
+    browser.save_screenshot(str(SCREENSHOTS / "gauge-chart.png"))
+    assert chart is not None, "clicking the gauge did not open its chart"
+    assert chart["width"] > 300 and chart["height"] > 200, chart
+    # The band covers the next 72 hours: it starts at the last observation and ends three days later.
+    last_observed = datetime.fromisoformat(chart["observed_x"][-1])
+    band_end = max(datetime.fromisoformat(x) for x in chart["band_x"])
+    assert timedelta(hours=71) <= band_end - last_observed <= timedelta(hours=73), (last_observed, band_end)
+    highs = chart["band_y"][: len(chart["band_y"]) // 2]
+    lows = chart["band_y"][len(chart["band_y"]) // 2 :][::-1]
+    assert all(hi >= lo for hi, lo in zip(highs, lows, strict=True)) and highs[-1] > lows[-1]
+    # Drawn large enough to read across a room: the filled band is tens of pixels tall, not a hairline.
+    assert max(chart["fills"], default=0) >= 20, chart["fills"]
+    assert chart["status"].startswith("NORMAL") and "Nanming River km" in chart["status"], chart["status"]
