@@ -23,12 +23,15 @@ def gauge_sentence(spec: SensorSpec, doc: Mapping[str, Any] | None, lang: str) -
     state = river_state_of(doc) or "stale"
     river: Mapping[str, Any] = (doc or {}).get("river") or {}
     parts = [t(lang, f"river.{state}").upper()]
-    if state == "drought_warning" and river.get("drought_eta_hours") is not None:
-        parts.append(t(lang, "eta", h=f"{float(river['drought_eta_hours']):.0f}"))
-        if river.get("drought_confidence") is not None:
-            parts.append(t(lang, "confidence", c=f"{float(river['drought_confidence']):.2f}"))
-    if state == "flood_warning" and river.get("flood_eta_hours") is not None:
-        parts.append(t(lang, "eta", h=f"{float(river['flood_eta_hours']):.0f}"))
+    # The consumers' reason is English and already says the ETA and confidence; other languages get them as
+    # translated parts until the reasons are translated too.
+    if lang != "en" or not river.get("reason"):
+        if state == "drought_warning" and river.get("drought_eta_hours") is not None:
+            parts.append(t(lang, "eta", h=f"{float(river['drought_eta_hours']):.0f}"))
+            if river.get("drought_confidence") is not None:
+                parts.append(t(lang, "confidence", c=f"{float(river['drought_confidence']):.0%}"))
+        if state == "flood_warning" and river.get("flood_eta_hours") is not None:
+            parts.append(t(lang, "eta", h=f"{float(river['flood_eta_hours']):.0f}"))
     if river.get("reason"):
         parts.append(str(river["reason"]))
     if river.get("stretch"):

@@ -89,7 +89,10 @@ def test_no_eta_line_without_a_drought_warning(pack: CityPack) -> None:
 
 
 def test_sentence_names_state_eta_confidence_and_stretch(pack: CityPack) -> None:
-    sentence = gauge_sentence(pack.sensors["NM-03"], gauge_doc("drought_warning", eta=41.0), "en")
-    assert sentence.startswith("DROUGHT WARNING · in about 41 h · confidence 0.80")
-    assert sentence.endswith("Nanming km 24.0–31.5")
-    assert gauge_sentence(pack.sensors["NM-03"], gauge_doc("drought_warning", eta=41.0), "zh").startswith("干旱预警")
+    doc = gauge_doc("drought_warning", eta=41.0)
+    doc["river"]["reason"] = "stage 0.71 m, falling 3.0 % a day: expected below 0.7 m in about 41 h, confidence 80%"
+    sentence = gauge_sentence(pack.sensors["NM-03"], doc, "en")
+    # In English the consumers' reason carries the ETA and the confidence: said once, not twice.
+    assert sentence == f"DROUGHT WARNING · {doc['river']['reason']} · Nanming km 24.0–31.5"
+    chinese = gauge_sentence(pack.sensors["NM-03"], doc, "zh")
+    assert chinese.startswith("干旱预警 · 约 41 小时后 · 置信度 80%") and chinese.endswith("Nanming km 24.0–31.5")
