@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import socket
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,6 +34,9 @@ log = logging.getLogger(__name__)
 
 MAX_POLL_RECORDS = 2000
 MAX_UNFLUSHED_RECORDS = 20_000
+ABANDONED_STATUS_AFTER_S = 3600.0
+"""A ``consumer:<id>`` status not updated for this long belongs to a member that died without closing (a
+running member republishes its status every few seconds; the dashboard already hides it after five minutes)."""
 
 
 def deadletter_headers(message: Message, reason_code: str, reason: str) -> list[tuple[str, bytes]]:
@@ -45,6 +49,30 @@ def deadletter_headers(message: Message, reason_code: str, reason: str) -> list[
         ("dlq.offset", str(message.offset).encode()),
         ("dlq.timestamp_ms", str(message.timestamp_ms).encode()),
     ]
+
+
+def abandoned_statuses(records: Iterable[Message], now_wall: float, older_than_s: float) -> list[bytes]:
+    """Keys of ``consumer:<id>`` status records whose latest version is older than ``older_than_s``.
+
+    Why: a consumer that is killed (OOM, kill -9, a lost host) cannot remove its own status, and its id has its
+    process id in it, so every crash would leave one key in the compacted state topic for ever. An unreadable
+    status is abandoned too: nothing can show it.
+    """
+    latest: dict[bytes, bytes | None] = {}
+    for message in records:
+        if message.key is not None and message.key.startswith(b"consumer:"):
+            latest[message.key] = message.value
+    abandoned = []
+    for key, value in latest.items():
+        if value is None:
+            continue
+        try:
+            updated = datetime.fromisoformat(json.loads(value)["updated_at"]).timestamp()
+        except (ValueError, KeyError, TypeError):
+            updated = -math.inf
+        if now_wall - updated > older_than_s:
+            abandoned.append(key)
+    return sorted(abandoned)
 
 
 def default_client_id(settings: Settings) -> str:
@@ -89,8 +117,10 @@ class ConsumerRunner:
     # -- lifecycle ------------------------------------------------------------------------------------
 
     def open(self) -> None:
-        """Create the topics if needed and join the group; partitions arrive with the first poll."""
+        """Create the topics if needed, clear abandoned status records, and join the group; partitions arrive
+        with the first poll."""
         self.transport.ensure_topics(topic_specs(self.settings))
+        self.remove_abandoned_statuses()
         self._consumer = self.transport.group_consumer(
             self.settings.topics.inputs, self.settings.consumer_group, self, self.client_id
         )
@@ -103,6 +133,29 @@ class ConsumerRunner:
         self._producer.send(self.settings.topics.state, None, key=f"consumer:{self.client_id}".encode())
         self._producer.flush()
         self._producer.close()
+
+    def remove_abandoned_statuses(self) -> int:
+        """Tombstone the status records of members that died without closing (see ``abandoned_statuses``).
+
+        Done once at start: a member that crashed is usually restarted, and the restart cleans up after it. Reads
+        the state topic once; it is compacted, so that is about one record per sensor, district and consumer.
+        """
+        t = self.settings.topics
+        reader = self.transport.reader([TopicPartition(t.state, p) for p in range(self.settings.partitions)])
+        try:
+            targets = reader.end_offsets()
+            records: list[Message] = []
+            while not caught_up(reader, targets):
+                records += [m for m in reader.poll(0.5, 5000) if m.offset < targets[m.tp]]
+        finally:
+            reader.close()
+        keys = abandoned_statuses(records, time.time(), ABANDONED_STATUS_AFTER_S)
+        for key in keys:
+            self._producer.send(t.state, None, key=key)
+        if keys:
+            self._producer.flush()
+            log.info("removed %d abandoned consumer status records: %s", len(keys), b", ".join(keys).decode())
+        return len(keys)
 
     def run(self, stop: threading.Event) -> None:
         self.open()

@@ -11,9 +11,10 @@ from datetime import UTC, datetime, timedelta
 from consumers.citypack import CityPack
 from consumers.clock import ManualClock
 from consumers.contract import Reading
-from consumers.runner import ConsumerRunner
+from consumers.runner import ConsumerRunner, abandoned_statuses
 from consumers.settings import Settings
 from consumers.transport import TopicPartition, topic_specs
+from consumers.transport.base import Message
 from consumers.transport.memory import MemoryTransport
 
 T0 = datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
@@ -29,11 +30,14 @@ def read_all(transport: MemoryTransport, topic: str, partitions: int) -> list:
 
 
 def latest_state(transport: MemoryTransport, settings: Settings) -> dict[str, dict]:
-    return {
-        m.key.decode(): json.loads(m.value)
-        for m in read_all(transport, settings.topics.state, settings.partitions)
-        if m.value is not None
-    }
+    """The state topic as compaction would leave it: the latest value per key, tombstoned keys gone."""
+    state: dict[str, dict] = {}
+    for m in read_all(transport, settings.topics.state, settings.partitions):
+        if m.value is None:
+            state.pop(m.key.decode(), None)
+        else:
+            state[m.key.decode()] = json.loads(m.value)
+    return state
 
 
 def start(settings: Settings, transport: MemoryTransport, pack: CityPack, clock: ManualClock) -> ConsumerRunner:
@@ -94,3 +98,41 @@ def test_a_restarted_consumer_rebuilds_its_state_from_the_changelog(settings: Se
     assert after.windows["stage_m"].values == [1.0, 1.1, 1.2, 1.3, 1.4, 2.0]
     assert before["stats"]["stage_m"]["n"] == 5 and after.view()["stats"]["stage_m"]["n"] == 6
     assert second.processor.replayed == 0  # committed offsets mean nothing is delivered twice here
+
+
+def _status(client_id: str, updated: datetime) -> bytes:
+    return json.dumps({"kind": "consumer", "id": client_id, "updated_at": updated.isoformat()}).encode()
+
+
+def test_only_statuses_not_updated_for_an_hour_are_abandoned() -> None:
+    now = datetime(2026, 7, 1, 12, tzinfo=UTC)
+    records = [
+        Message("state", 0, 0, b"consumer:crashed", _status("crashed", now - timedelta(hours=3))),
+        Message("state", 1, 0, b"consumer:alive", _status("alive", now - timedelta(seconds=5))),
+        Message("state", 2, 0, b"consumer:restarted", _status("restarted", now - timedelta(hours=3))),
+        Message("state", 2, 1, b"consumer:restarted", _status("restarted", now - timedelta(minutes=1))),
+        Message("state", 3, 0, b"consumer:closed", _status("closed", now - timedelta(hours=3))),
+        Message("state", 3, 1, b"consumer:closed", None),
+        Message("state", 4, 0, b"consumer:garbled", b"{not json"),
+        Message("state", 5, 0, b"sensor:NM-01", _status("not a consumer", now - timedelta(days=3))),
+    ]
+    assert abandoned_statuses(records, now.timestamp(), 3600.0) == [b"consumer:crashed", b"consumer:garbled"]
+
+
+def test_a_starting_consumer_removes_the_status_of_one_that_died_without_closing(
+    settings: Settings, pack: CityPack
+) -> None:
+    transport, clock = MemoryTransport(), ManualClock(T0)
+    transport.ensure_topics(topic_specs(settings))
+    producer = transport.producer()
+    wall = datetime.now(UTC)
+    producer.send(settings.topics.state, _status("killed", wall - timedelta(hours=2)), key=b"consumer:killed")
+    producer.send(settings.topics.state, _status("other", wall), key=b"consumer:other")
+
+    runner = start(settings, transport, pack, clock)
+    runner.step(timeout_s=0.1)
+    runner.flush()
+
+    state = latest_state(transport, settings)
+    assert "consumer:killed" not in state
+    assert "consumer:other" in state and "consumer:test" in state

@@ -23,9 +23,11 @@ from kafka.consumer import KafkaConsumer
 from kafka.producer import KafkaProducer
 
 from consumers.citypack import CityPack
+from consumers.clock import SystemClock
 from consumers.contract import Reading
 from consumers.runner import ConsumerRunner
 from consumers.settings import Settings
+from consumers.transport.kafka import KafkaTransport
 from dashboard.state_view import StateSnapshot, StateView
 
 pytestmark = pytest.mark.kafka
@@ -223,3 +225,23 @@ def _normal_values(sensor_type: str) -> dict[str, Any]:
         "fire.fire_door": {"status": "closed"},
         "grid.line": {"conductor_temp_c": 35.0, "current_a": 200.0, "ambient_temp_c": 20.0, "wind_m_s": 2.0},
     }[sensor_type]
+
+
+def test_a_starting_consumer_removes_the_status_left_by_one_that_was_killed(
+    kafka_settings: Settings, kafka_transport: KafkaTransport, pack: CityPack, producer: KafkaProducer, view: StateView
+) -> None:
+    """A member killed two hours ago left its status in the compacted state topic; the next member to start
+    tombstones it, so status keys do not pile up over days of restarts. A recent status is left alone."""
+    wall = datetime.now(UTC)
+    for client_id, updated in (("killed-long-ago", wall - timedelta(hours=2)), ("busy-elsewhere", wall)):
+        doc = {"kind": "consumer", "id": client_id, "updated_at": updated.isoformat()}
+        send(producer, kafka_settings.topics.state, f"consumer:{client_id}", json.dumps(doc).encode())
+    wait_for(view, lambda s: len(s.of_kind("consumer")) == 2, "both statuses in the view")
+
+    runner = ConsumerRunner(kafka_settings, kafka_transport, pack, SystemClock(), client_id="next-member")
+    runner.open()
+    try:
+        wait_for(view, lambda s: s.entities.get("consumer:killed-long-ago") is None, "the abandoned status to go")
+        assert view.snapshot.entities.get("consumer:busy-elsewhere") is not None
+    finally:
+        runner.close()
