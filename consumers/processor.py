@@ -216,24 +216,30 @@ class SensorState:
 VIEW_HISTORY_POINTS = 300
 
 
-def river_stretches(pack: CityPack) -> dict[str, str]:
-    """For each gauge, the stretch of river its warnings concern: down to the next gauge on the same river."""
+def river_stretches(pack: CityPack, lang: str = "en") -> dict[str, str]:
+    """For each gauge, the stretch of river its warnings concern: down to the next gauge on the same river.
+
+    English goes into the read model; the dashboard asks for Chinese (``lang="zh"``) when it shows that.
+    """
+    zh = lang == "zh"
     out = {}
     by_river: dict[str, list[SensorSpec]] = {}
     for spec in pack.sensors_of_type("river.gauge"):
         by_river.setdefault(str(spec.params.get("river", "")), []).append(spec)
     for river_id, gauges in by_river.items():
         river = pack.rivers.get(river_id)
-        name = river.name_en if river is not None else river_id
+        name = river_id if river is None else (river.name_zh if zh else river.name_en)
         gauges.sort(key=lambda g: float(g.params.get("chainage_km", 0.0)))
         for here, below in zip(gauges, [*gauges[1:], None], strict=True):
             km = float(here.params.get("chainage_km", 0.0))
             if below is None:
-                out[here.id] = f"{name} from km {km:.1f} downstream"
+                out[here.id] = f"{name} {km:.1f} 公里以下" if zh else f"{name} from km {km:.1f} downstream"
+                continue
+            end = float(below.params.get("chainage_km", 0.0))
+            if zh:
+                out[here.id] = f"{name} {km:.1f}–{end:.1f} 公里（至{below.name_zh}）"
             else:
-                out[here.id] = (
-                    f"{name} km {km:.1f}–{float(below.params.get('chainage_km', 0.0)):.1f} (to {below.name_en})"
-                )
+                out[here.id] = f"{name} km {km:.1f}–{end:.1f} (to {below.name_en})"
     return out
 
 

@@ -2,7 +2,8 @@
 
 One table, looked up by key; a missing key in a language falls back to English, so a new label never
 breaks a page. The language is chosen per page view (``?lang=zh``), defaulting to ``CITYOPS_LANGUAGE``.
-Sensor reasons come from the consumers and stay in English for now.
+Sensor reasons come from the consumers in English; river sentences are composed here from the river state's
+numbers, so a gauge reads in the visitor's language (other sensor types' reasons are still English).
 """
 
 from __future__ import annotations
@@ -62,6 +63,22 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "river_warnings": "River warnings",
         "eta": "in about {h} h",
         "confidence": "confidence {c}",
+        "measure.stage": "stage",
+        "measure.discharge": "discharge",
+        "reason.value": "{measure} {v} {unit}",
+        "reason.falling": "falling {p} % a day",
+        "reason.drought_eta": "expected below the drought level {low} {unit} in about {h} h",
+        "reason.drought_band": "may fall below the drought level {low} {unit} within 72 h (lower forecast bound)",
+        "reason.drought_below": "below the drought level {low} {unit}",
+        "reason.flood_level": "at or above the {name} level {level} {unit}",
+        "reason.rising": "rising {r} {unit}/h",
+        "reason.flood_eta": "flood warning level {level} {unit} expected in about {h} h",
+        "reason.watch": "in the low-water band (drought level {low} {unit}); no crossing forecast within 72 h",
+        "reason.normal": "no low-water or flood signal",
+        "reason.no_reading": "no reading yet",
+        "fault.gap": "readings have stopped",
+        "fault.frozen": "the same reading for hours (frozen sensor)",
+        "fault.no_data": "no reading yet",
     },
     "zh": {
         "title": "{name_zh}城市运行",
@@ -113,6 +130,22 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "river_warnings": "河流预警",
         "eta": "约 {h} 小时后",
         "confidence": "置信度 {c}",
+        "measure.stage": "水位",
+        "measure.discharge": "流量",
+        "reason.value": "{measure} {v} {unit}",
+        "reason.falling": "每天下降 {p}%",
+        "reason.drought_eta": "预计约 {h} 小时后低于枯水警戒 {low} {unit}",
+        "reason.drought_band": "72 小时内可能低于枯水警戒 {low} {unit}（预报下限）",
+        "reason.drought_below": "已低于枯水警戒 {low} {unit}",
+        "reason.flood_level": "已达{name}水位 {level} {unit}",
+        "reason.rising": "每小时上涨 {r} {unit}",
+        "reason.flood_eta": "预计约 {h} 小时后达到洪水警戒 {level} {unit}",
+        "reason.watch": "处于低水位区间（枯水警戒 {low} {unit}），72 小时内无越限预报",
+        "reason.normal": "无低水位或洪水信号",
+        "reason.no_reading": "暂无读数",
+        "fault.gap": "数据中断",
+        "fault.frozen": "读数数小时不变（传感器冻结）",
+        "fault.no_data": "暂无读数",
     },
 }
 

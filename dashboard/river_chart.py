@@ -101,7 +101,10 @@ def gauge_figure(spec: SensorSpec, doc: Mapping[str, Any] | None, tz_name: str, 
         plot_bgcolor="#0e1a24",
         margin={"l": 60, "r": 20, "t": 60, "b": 40},
         legend={"orientation": "h", "y": -0.15},
-        yaxis={"title": {"text": f"{spec.params.get('measure', 'stage')} ({unit})"}, "range": y_range},
+        yaxis={
+            "title": {"text": f"{t(lang, 'measure.' + str(spec.params.get('measure', 'stage')))} ({unit})"},
+            "range": y_range,
+        },
         uirevision=spec.id,
         font={"size": 14},
     )

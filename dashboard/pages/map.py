@@ -19,6 +19,7 @@ from dash import ctx as dash_ctx
 from dash.exceptions import PreventUpdate
 
 from consumers.citypack import CityPack, District
+from consumers.processor import river_stretches
 from dashboard.context import current
 from dashboard.figures import (
     LEVEL_COLORS,
@@ -32,7 +33,7 @@ from dashboard.figures import (
 )
 from dashboard.i18n import language, names_in_order, t
 from dashboard.river_chart import gauge_figure
-from dashboard.river_panel import gauge_sentence, river_banner
+from dashboard.river_panel import gauge_sentence, river_banner, sensor_reason
 from dashboard.state_view import StateSnapshot
 
 dash.register_page(__name__, path="/", name="City map", title="City operations · map")
@@ -75,7 +76,7 @@ def district_rows(pack: CityPack, snapshot: StateSnapshot, lang: str) -> list[ht
                     ),
                     html.Span(_district_label(district, lang), className="map-district-name"),
                     html.Span(
-                        str(doc.get("worst_reason") or t(lang, "no_data")) if level not in ("ok",) else "",
+                        _worst_reason(pack, snapshot, doc, lang) if level not in ("ok",) else "",
                         className="map-district-reason",
                     ),
                 ],
@@ -84,6 +85,14 @@ def district_rows(pack: CityPack, snapshot: StateSnapshot, lang: str) -> list[ht
             )
         )
     return rows
+
+
+def _worst_reason(pack: CityPack, snapshot: StateSnapshot, doc: Mapping[str, Any], lang: str) -> str:
+    worst = pack.sensors.get(str(doc.get("worst_sensor")))
+    worst_doc = snapshot.sensor(worst.id) if worst is not None else None
+    if worst is not None and worst_doc is not None and lang != "en":
+        return sensor_reason(worst, worst_doc, lang)
+    return str(doc.get("worst_reason") or t(lang, "no_data"))
 
 
 def alarm_rows(pack: CityPack, snapshot: StateSnapshot, lang: str) -> list[html.Div]:
@@ -99,7 +108,8 @@ def alarm_rows(pack: CityPack, snapshot: StateSnapshot, lang: str) -> list[html.
     rows = []
     for _, _, sensor_id, doc in active[:MAX_ALARMS]:
         spec = pack.sensors[sensor_id]
-        place = pack.buildings[spec.building_id].name_en if spec.building_id else spec.name_en
+        named = pack.buildings[spec.building_id] if spec.building_id else spec
+        place = named.name_zh if lang == "zh" else named.name_en
         district = pack.districts[spec.district].name_zh if lang == "zh" else pack.districts[spec.district].name_en
         level = sensor_level(doc)
         rows.append(
@@ -111,7 +121,7 @@ def alarm_rows(pack: CityPack, snapshot: StateSnapshot, lang: str) -> list[html.
                         style={"backgroundColor": LEVEL_COLORS[level]},
                     ),
                     html.Span([html.B(place), f" · {district}"], className="map-alarm-place"),
-                    html.Span(str(doc.get("reason", "")), className="map-alarm-reason"),
+                    html.Span(sensor_reason(spec, doc, lang), className="map-alarm-reason"),
                 ],
                 className=f"map-alarm-row level-{level}",
             )
@@ -368,4 +378,6 @@ def refresh_gauge(gauge_id: str | None, _: int | None, seen: str | None, lang: s
     stamp = f"{gauge_id}@{(doc or {}).get('event_time')}@{(doc or {}).get('stale')}@{lang}"
     if dash_ctx.triggered_id == "map-tick" and stamp == seen:
         raise PreventUpdate
-    return False, gauge_figure(spec, doc, ctx.pack.timezone, lang), gauge_sentence(spec, doc, lang), stamp
+    stretch = river_stretches(ctx.pack, lang).get(gauge_id) if lang != "en" else None
+    sentence = gauge_sentence(spec, doc, lang, stretch)
+    return False, gauge_figure(spec, doc, ctx.pack.timezone, lang), sentence, stamp

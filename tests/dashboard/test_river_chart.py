@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from consumers.citypack import CityPack
+from consumers.processor import river_stretches
 from dashboard.river_chart import TRACE_BAND, TRACE_MEDIAN, TRACE_OBSERVED, gauge_figure
 from dashboard.river_panel import gauge_sentence
 
@@ -94,5 +95,26 @@ def test_sentence_names_state_eta_confidence_and_stretch(pack: CityPack) -> None
     sentence = gauge_sentence(pack.sensors["NM-03"], doc, "en")
     # In English the consumers' reason carries the ETA and the confidence: said once, not twice.
     assert sentence == f"DROUGHT WARNING · {doc['river']['reason']} · Nanming km 24.0–31.5"
+
+
+def test_in_chinese_the_sentence_is_composed_from_the_numbers(pack: CityPack) -> None:
+    doc = gauge_doc("drought_warning", eta=41.0)
+    doc["values"] = {"stage_m": 0.93}
+    doc["river"]["forecast"]["k_per_day"] = 0.97
+    stretch = river_stretches(pack, "zh")["NM-03"]
+    chinese = gauge_sentence(pack.sensors["NM-03"], doc, "zh", stretch)
+    assert chinese == (
+        "干旱预警 · 水位 0.93 m，每天下降 3.0%，预计约 41 小时后低于枯水警戒 0.7 m，置信度 80% · " + stretch
+    )
+    assert stretch.startswith("南明河 ") and "公里（至" in stretch  # the river and the next gauge in Chinese
+
+
+def test_in_chinese_a_rising_river_says_its_rate_and_when_it_reaches_the_warning_level(pack: CityPack) -> None:
+    doc = gauge_doc("flood_warning")
+    doc["values"] = {"stage_m": 2.8}
+    doc["river"].update(rate_per_hour=0.12, flood_eta_hours=3.3)
     chinese = gauge_sentence(pack.sensors["NM-03"], doc, "zh")
-    assert chinese.startswith("干旱预警 · 约 41 小时后 · 置信度 80%") and chinese.endswith("Nanming km 24.0–31.5")
+    assert chinese.startswith("洪水预警 · 水位 2.80 m，每小时上涨 0.12 m，预计约 3.3 小时后达到洪水警戒 3.2 m")
+    doc["values"] = {"stage_m": 4.5}
+    doc["river"]["state"] = "flood_danger"
+    assert "已达洪水保证水位 4.4 m" in gauge_sentence(pack.sensors["NM-03"], doc, "zh")
