@@ -36,10 +36,11 @@ WINDOW_AGE_S = 3600.0
 WINDOW_LEN = 240
 CHANGELOG_VERSION = 1
 RIVER_SNAPSHOT_EVERY_S = 600.0
-"""A gauge's river model (about 45 KB of JSON with seven days of history) goes to the changelog under its own key,
+"""A gauge's river model (30-45 KB of JSON with seven days of history) goes to the changelog under its own key,
 ``river:<id>``, at most once per this much event time, instead of with every flush of the sensor. The samples since
 are in the sensor's one-hour windows, which are in every ``sensor:<id>`` record, and are replayed into the model on
-restore; so a restored model is the one that was running, at a tenth of the bytes for a 1-minute gauge."""
+restore; so a restored model is the one that was running, at a fifth of the changelog bytes for a 1-minute gauge
+(8.9 instead of 46.8 MiB a day, measured)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,7 +347,7 @@ class Processor:
                     self.sensors.pop(sensor_id, None)
                 continue
             if spec is None or kind not in ("sensor", "river"):
-                continue  # the city pack no longer has this sensor
+                continue  # the city pack no longer has this sensor, or a key this version does not know
             snap = json.loads(message.value)
             existing = self.sensors.get(sensor_id)
             if kind == "river":

@@ -13,7 +13,7 @@ from dash import html
 from consumers.citypack import CityPack, SensorSpec
 from consumers.processor import river_stretches
 from dashboard.figures import RIVER_COLORS, river_state_of
-from dashboard.i18n import names_in_order, t
+from dashboard.i18n import LABELS, names_in_order, t
 from dashboard.state_view import StateSnapshot
 
 BANNER_STATES = ("flood_danger", "flood_warning", "drought_warning")
@@ -54,10 +54,13 @@ def localized_reason(spec: SensorSpec, doc: Mapping[str, Any], state: str, lang:
     th = spec.params["thresholds"]
     value = (doc.get("values") or {}).get("stage_m" if measure == "stage" else "discharge_m3s")
     if river.get("fault") is not None or state == "fault":
-        return t(lang, f"fault.{river.get('fault') or 'no_data'}")
+        fault = str(river.get("fault") or "no_data")
+        return t(lang, f"fault.{fault}") if f"fault.{fault}" in LABELS["en"] else fault
     if not isinstance(value, int | float):
         return t(lang, "reason.no_reading")
     said = [t(lang, "reason.value", measure=t(lang, f"measure.{measure}"), v=f"{float(value):.2f}", unit=unit)]
+    if state == "stale":
+        return said[0]  # the last value; the state word already says it is not current
     low = f"{float(th['drought_low']):g}"
     if state == "drought_warning":
         k = ((river.get("forecast") or {}).get("k_per_day")) if river.get("forecast") else None

@@ -118,3 +118,14 @@ def test_in_chinese_a_rising_river_says_its_rate_and_when_it_reaches_the_warning
     doc["values"] = {"stage_m": 4.5}
     doc["river"]["state"] = "flood_danger"
     assert "已达洪水保证水位 4.4 m" in gauge_sentence(pack.sensors["NM-03"], doc, "zh")
+
+
+def test_in_chinese_a_stale_or_faulty_gauge_never_reads_as_normal(pack: CityPack) -> None:
+    doc = gauge_doc("normal")
+    doc["values"] = {"stage_m": 1.2}
+    doc["stale"] = True
+    stale = gauge_sentence(pack.sensors["NM-03"], doc, "zh")
+    assert stale.startswith("离线 · 水位 1.20 m") and "无低水位或洪水信号" not in stale
+    doc["stale"] = False
+    doc["river"].update(state="fault", fault="frozen")
+    assert gauge_sentence(pack.sensors["NM-03"], doc, "zh").startswith("传感器故障 · 读数数小时不变")
