@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -67,6 +68,8 @@ def web_process(kafka_settings: Settings, kafka_transport: object) -> Iterator[t
         try:
             with urllib.request.urlopen(f"{url}/health", timeout=2):
                 break
+        except urllib.error.HTTPError:
+            break  # it answers: 503 only says the picture is stale (no telemetry yet), the server is up
         except OSError:
             if server.poll() is not None or time.monotonic() > deadline:
                 server.kill()
