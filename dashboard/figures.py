@@ -16,8 +16,9 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from consumers.citypack import CityPack, District
+from consumers.citypack import CityPack, District, SensorSpec
 from dashboard.i18n import names_in_order, t
+from dashboard.river_words import localized_reason
 from dashboard.state_view import StateSnapshot
 
 LEVEL_COLORS: Mapping[str, str] = {
@@ -71,13 +72,16 @@ class Site:
     lat: float
     lon: float
     sensor_ids: tuple[str, ...]
+    gauge: SensorSpec | None = None
+    """The gauge, for a gauge's site: its hover text is composed in the page language from the river state."""
 
 
 def sites(pack: CityPack) -> list[Site]:
     out = []
     for spec in sorted(pack.sensors.values(), key=lambda s: s.id):
         if spec.building_id is None:
-            out.append(Site(spec.id, f"{spec.name_en} {spec.name_zh}", spec.lat, spec.lon, (spec.id,)))
+            gauge = spec if spec.type == "river.gauge" else None
+            out.append(Site(spec.id, f"{spec.name_en} {spec.name_zh}", spec.lat, spec.lon, (spec.id,), gauge))
     for building in pack.buildings.values():
         out.append(
             Site(
@@ -117,6 +121,10 @@ def site_status(site: Site, snapshot: StateSnapshot, lang: str = "en") -> tuple[
     if river_state is not None:
         color = RIVER_COLORS[river_state]
         lines.append(t(lang, f"river.{river_state}").upper())
+    if site.gauge is not None and river_state is not None and lang != "en":
+        doc = docs[0][1] or {}
+        lines.append(localized_reason(site.gauge, doc, river_state, lang))
+        return worst, color, "<br>".join(lines)
     problems = [(sid, d) for sid, d in docs if sensor_level(d) not in ("ok",)]
     if not problems:
         lines.append(t(lang, "all_ok", n=len(docs)) if len(docs) > 1 else _describe(docs[0][1], lang))

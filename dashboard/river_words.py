@@ -1,0 +1,62 @@
+"""River states in words, in any page language, from the numbers the consumers publish.
+
+Why here and not in the consumers: the consumers write one English reason per sensor (the record of what they
+decided); a page in another language composes the same facts (value, trend, ETA, confidence, rate, fault) from
+the river part of the sensor's state document. Shared by the banner, the gauge panel, the lists and the map's
+hover text, so a gauge says the same thing everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from consumers.citypack import SensorSpec
+from dashboard.i18n import LABELS, t
+
+
+def localized_reason(spec: SensorSpec, doc: Mapping[str, Any], state: str, lang: str) -> str:
+    """The river reason in ``lang``, from the numbers the consumers published beside their English reason."""
+    river: Mapping[str, Any] = doc.get("river") or {}
+    measure = str(spec.params.get("measure", "stage"))
+    unit = str(spec.params.get("unit", "m")) if measure == "stage" else "m³/s"
+    th = spec.params["thresholds"]
+    value = (doc.get("values") or {}).get("stage_m" if measure == "stage" else "discharge_m3s")
+    if river.get("fault") is not None or state == "fault":
+        fault = str(river.get("fault") or "no_data")
+        return t(lang, f"fault.{fault}") if f"fault.{fault}" in LABELS["en"] else fault
+    if not isinstance(value, int | float):
+        return t(lang, "reason.no_reading")
+    said = [t(lang, "reason.value", measure=t(lang, f"measure.{measure}"), v=f"{float(value):.2f}", unit=unit)]
+    if state == "stale":
+        return said[0]  # the last value; the state word already says it is not current
+    low = f"{float(th['drought_low']):g}"
+    if state == "drought_warning":
+        k = ((river.get("forecast") or {}).get("k_per_day")) if river.get("forecast") else None
+        if k is not None and float(k) < 1.0:
+            said.append(t(lang, "reason.falling", p=f"{100 * (1 - float(k)):.1f}"))
+        eta, confidence = river.get("drought_eta_hours"), river.get("drought_confidence")
+        if float(value) < float(th["drought_low"]):
+            said.append(t(lang, "reason.drought_below", low=low, unit=unit))
+        elif eta is not None:
+            said.append(t(lang, "reason.drought_eta", low=low, unit=unit, h=f"{float(eta):.0f}"))
+        else:
+            said.append(t(lang, "reason.drought_band", low=low, unit=unit))
+        if confidence is not None:
+            said.append(t(lang, "confidence", c=f"{float(confidence):.0%}"))
+    elif state in ("flood_danger", "flood_warning"):
+        level_key = "flood_danger" if state == "flood_danger" else "flood_warning"
+        level = float(th[level_key])
+        if float(value) >= level:
+            name = t(lang, f"threshold.{level_key}")
+            said.append(t(lang, "reason.flood_level", name=name, level=f"{level:g}", unit=unit))
+        if river.get("rate_per_hour") is not None and float(river["rate_per_hour"]) > 0:
+            said.append(t(lang, "reason.rising", r=f"{float(river['rate_per_hour']):.2f}", unit=unit))
+        if river.get("flood_eta_hours") is not None:
+            h = f"{float(river['flood_eta_hours']):.1f}"
+            said.append(t(lang, "reason.flood_eta", level=f"{float(th['flood_warning']):g}", unit=unit, h=h))
+    elif state == "low_water_watch":
+        said.append(t(lang, "reason.watch", low=low, unit=unit))
+    else:
+        said.append(t(lang, "reason.normal"))
+    return ", ".join(said) if lang == "en" else "，".join(said)
