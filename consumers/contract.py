@@ -12,10 +12,23 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 SCHEMA_VERSION = 1
+
+MAX_RECORD_BYTES = 64 * 1024
+"""A reading is a few hundred bytes; anything this large is refused before it is parsed, so a hostile value
+(a megabyte of nested brackets, a 5,000-digit number) costs a length check, not a parse."""
+MAX_ID_CHARS = 64
+"""Ids and district codes of a city pack are short; a longer one cannot match and would bloat every reason,
+dead-letter header and state key that quotes it."""
+MAX_DETAIL_CHARS = 300
+"""Reasons quote what they refuse; bounded so that a dead letter's headers stay small whatever came in."""
+EARLIEST_EVENT_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_EVENT_TIME = datetime(2200, 1, 1, tzinfo=UTC)
+"""Event times outside this span are refused: ``0001-01-01T00:00:00+14:00`` parses, but it is not a moment
+in UTC that Python can represent, and the state of a sensor must always be publishable."""
 
 DOMAINS = ("river", "fire", "grid")
 
@@ -163,13 +176,74 @@ class Reading:
 
 @dataclass(frozen=True, slots=True)
 class Rejection:
-    """Why a record is not accepted. ``code`` is stable (counted, filtered on); ``detail`` is for people."""
+    """Why a record is not accepted. ``code`` is stable (counted, filtered on); ``detail`` is for people.
+
+    The detail is cut to ``MAX_DETAIL_CHARS`` and made encodable (a lone surrogate becomes its escape), so
+    whatever a record quotes, its reason fits in a header and encodes as UTF-8.
+    """
 
     code: str
     detail: str
 
+    def __post_init__(self) -> None:
+        detail = self.detail.encode("utf-8", "backslashreplace").decode("utf-8")
+        if len(detail) > MAX_DETAIL_CHARS:
+            detail = detail[: MAX_DETAIL_CHARS - 1] + "…"
+        object.__setattr__(self, "detail", detail)
+
     def __str__(self) -> str:
         return f"{self.code}: {self.detail}"
+
+
+def quoted(value: object, limit: int = 60) -> str:
+    """``repr`` of a refused value, shortened: reasons say what came in without carrying all of it."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _is_text(value: object) -> bool:
+    """A string that encodes as UTF-8 (JSON allows lone surrogates such as ``"\\ud800"``; UTF-8 does not)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+CLOCK_TYPE = "sim.clock"
+"""The simulator's clock record: not a reading but the simulated "now" (see ``ClockTick``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClockTick:
+    """The simulated clock's time, sent by the simulator to every input partition ahead of its readings.
+
+    Why: a simulator at 60x produces event times far ahead of the wall clock. Consumers configured with
+    ``CITYOPS_CLOCK=simulated`` take "now" (for staleness and the future-time check) from these ticks, the way
+    a stream processor takes watermarks from its source, instead of from the newest reading, which any one
+    sensor with a wrong clock could push forward. With the wall clock (production) they are refused.
+    """
+
+    event_time: datetime
+    speed: float
+
+    def encode(self) -> bytes:
+        doc = {"schema": SCHEMA_VERSION, "type": CLOCK_TYPE, "event_time": self.event_time.isoformat()}
+        return json.dumps({**doc, "speed": self.speed}, separators=(",", ":")).encode()
+
+
+def _decode_clock(doc: Mapping[str, Any]) -> ClockTick | Rejection:
+    event_time = parse_event_time(doc.get("event_time"))
+    if isinstance(event_time, Rejection):
+        return event_time
+    speed = doc.get("speed")
+    if not isinstance(speed, int | float) or isinstance(speed, bool) or not 0 < speed <= 1e6:
+        return Rejection("wrong_type", f"a clock record needs a positive speed, got {quoted(speed)}")
+    if set(doc) - {"schema", "type", "event_time", "speed"}:
+        return Rejection("unexpected_field", "a clock record has only schema, type, event_time and speed")
+    return ClockTick(event_time, float(speed))
 
 
 def _is_number(value: object) -> bool:
@@ -180,25 +254,42 @@ def parse_event_time(value: object) -> datetime | Rejection:
     """Parse an ISO 8601 timestamp that carries its UTC offset; a naive timestamp is ambiguous, so rejected."""
     if not isinstance(value, str):
         return Rejection("wrong_type", f"event_time must be an ISO 8601 string, got {type(value).__name__}")
+    if len(value) > 40:
+        return Rejection("bad_timestamp", f"event_time {quoted(value)} is not ISO 8601")
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        return Rejection("bad_timestamp", f"event_time {value!r} is not ISO 8601")
+        return Rejection("bad_timestamp", f"event_time {quoted(value)} is not ISO 8601")
     if parsed.tzinfo is None or parsed.utcoffset() is None:
-        return Rejection("naive_timestamp", f"event_time {value!r} has no UTC offset")
+        return Rejection("naive_timestamp", f"event_time {quoted(value)} has no UTC offset")
+    try:
+        in_utc = parsed.astimezone(UTC)
+    except (OverflowError, ValueError):
+        in_utc = None
+    if in_utc is None or not EARLIEST_EVENT_TIME <= in_utc < LATEST_EVENT_TIME:
+        return Rejection(
+            "bad_timestamp",
+            f"event_time {quoted(value)} is outside {EARLIEST_EVENT_TIME.year}..{LATEST_EVENT_TIME.year - 1}",
+        )
     return parsed
 
 
-def decode(raw: bytes | None) -> Reading | Rejection:
+def decode(raw: bytes | None) -> Reading | ClockTick | Rejection:
     """Decode one record value into a ``Reading``, or say exactly why it is not one."""
     if raw is None:
         return Rejection("empty", "record has no value")
+    if len(raw) > MAX_RECORD_BYTES:
+        return Rejection("too_large", f"record is {len(raw)} bytes, more than {MAX_RECORD_BYTES}")
     try:
         doc = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except RecursionError:
+        return Rejection("malformed_json", "JSON is nested too deeply")
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, and int() beyond 4,300 digits
         return Rejection("malformed_json", str(exc))
     if not isinstance(doc, dict):
         return Rejection("not_an_object", f"expected a JSON object, got {type(doc).__name__}")
+    if doc.get("type") == CLOCK_TYPE and doc.get("schema") == SCHEMA_VERSION:
+        return _decode_clock(doc)
     return decode_document(doc)
 
 
@@ -209,14 +300,17 @@ def decode_document(doc: Mapping[str, Any]) -> Reading | Rejection:
             return Rejection("missing_field", f"{name} is required")
     schema = doc["schema"]
     if schema != SCHEMA_VERSION or isinstance(schema, bool):
-        return Rejection("unsupported_schema", f"schema {schema!r} is not {SCHEMA_VERSION}")
+        return Rejection("unsupported_schema", f"schema {quoted(schema)} is not {SCHEMA_VERSION}")
     type_name = doc["type"]
     record_type = RECORD_TYPES.get(type_name) if isinstance(type_name, str) else None
     if record_type is None:
-        return Rejection("unknown_type", f"type {type_name!r} is not one of {sorted(RECORD_TYPES)}")
+        return Rejection("unknown_type", f"type {quoted(type_name)} is not one of {sorted(RECORD_TYPES)}")
     for name in ("sensor_id", "district"):
-        if not isinstance(doc[name], str) or not doc[name]:
-            return Rejection("wrong_type", f"{name} must be a non-empty string")
+        value = doc[name]
+        if not _is_text(value) or not value:
+            return Rejection("wrong_type", f"{name} must be a non-empty UTF-8 string, got {quoted(value)}")
+        if len(value) > MAX_ID_CHARS:
+            return Rejection("wrong_type", f"{name} is {len(value)} characters long, at most {MAX_ID_CHARS}")
     event_time = parse_event_time(doc["event_time"])
     if isinstance(event_time, Rejection):
         return event_time
@@ -224,7 +318,7 @@ def decode_document(doc: Mapping[str, Any]) -> Reading | Rejection:
     allowed = set(COMMON_FIELDS) | {spec.name for spec in record_type.fields}
     extra = sorted(set(doc) - allowed)
     if extra:
-        return Rejection("unexpected_field", f"{type_name} does not have {', '.join(extra)}")
+        return Rejection("unexpected_field", f"{type_name} does not have {', '.join(quoted(x) for x in extra[:5])}")
 
     values: dict[str, float | str] = {}
     for spec in record_type.fields:
@@ -235,13 +329,13 @@ def decode_document(doc: Mapping[str, Any]) -> Reading | Rejection:
         value = doc[spec.name]
         if isinstance(spec, NumberField):
             if not _is_number(value):
-                return Rejection("wrong_type", f"{spec.name} must be a finite number, got {value!r}")
+                return Rejection("wrong_type", f"{spec.name} must be a finite number, got {quoted(value)}")
             try:
                 number = float(value)  # a JSON integer can be too large for a float
             except OverflowError:
                 return Rejection("out_of_range", f"{spec.name} is too large ({len(str(value))} digits)")
             if not math.isfinite(number):
-                return Rejection("wrong_type", f"{spec.name} must be a finite number, got {value!r}")
+                return Rejection("wrong_type", f"{spec.name} must be a finite number, got {quoted(value)}")
             if not spec.low <= value <= spec.high:
                 return Rejection(
                     "out_of_range",
@@ -250,9 +344,9 @@ def decode_document(doc: Mapping[str, Any]) -> Reading | Rejection:
             values[spec.name] = float(value)
         else:
             if not isinstance(value, str):
-                return Rejection("wrong_type", f"{spec.name} must be a string, got {value!r}")
+                return Rejection("wrong_type", f"{spec.name} must be a string, got {quoted(value)}")
             if value not in spec.choices:
-                return Rejection("out_of_range", f"{spec.name}={value!r} is not one of {spec.choices}")
+                return Rejection("out_of_range", f"{spec.name}={quoted(value)} is not one of {spec.choices}")
             values[spec.name] = value
     if record_type.at_least_one_of and not any(name in values for name in record_type.at_least_one_of):
         return Rejection("missing_field", f"{type_name} needs at least one of {', '.join(record_type.at_least_one_of)}")

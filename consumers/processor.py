@@ -8,12 +8,20 @@ tests drive it directly. Guarantees it keeps:
   with the state) is recognised and skipped, so at-least-once delivery gives exactly-once state;
 - a second record for the same sensor and event time is a duplicate, a record older than the sensor's
   latest by more than the allowed lateness is late; both are dead-lettered;
-- a sensor silent for three reporting intervals becomes stale, never OK.
+- a sensor silent for three reporting intervals becomes stale, never OK;
+- no input stops a partition: a record whose processing raises anyway is dead-lettered as ``internal_error``
+  with the exception's last line, and an entity whose view cannot be published is dropped and rebuilt from
+  its next reading, instead of failing the whole flush.
+
+"Now" (staleness, the future-time check) is the wall clock, or with ``simulated_clock`` the simulator's
+clock ticks; never the newest event time, which one sensor with a wrong clock could push forward.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import traceback
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -23,7 +31,7 @@ from typing import Any
 from consumers import contract
 from consumers.citypack import CityPack, SensorSpec
 from consumers.clock import Clock
-from consumers.contract import NumberField, Reading, Rejection
+from consumers.contract import ClockTick, NumberField, Reading, Rejection
 from consumers.district_risk import DistrictRisk, SensorSummary, district_risk
 from consumers.river.gauge import GaugeModel
 from consumers.river.warnings import RiverStatus
@@ -31,6 +39,8 @@ from consumers.rules import Assessment, assess, assess_with_river_state, stale_a
 from consumers.transport.base import Message
 from consumers.transport.memory import default_partition
 from consumers.window import SampleWindow
+
+log = logging.getLogger(__name__)
 
 WINDOW_AGE_S = 3600.0
 WINDOW_LEN = 240
@@ -48,8 +58,9 @@ class ProcessorConfig:
     """Tolerances of the processor (from ``Settings``)."""
 
     partitions: int
-    future_tolerance_s: float = 3600.0
+    future_tolerance_s: float = 300.0
     allowed_lateness_s: float = 1800.0
+    simulated_clock: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +78,13 @@ class Replayed:
 
 
 @dataclass(frozen=True, slots=True)
+class Clocked:
+    """A simulator clock tick moved (or confirmed) the simulated "now"."""
+
+    event_time: float
+
+
+@dataclass(frozen=True, slots=True)
 class DeadLetter:
     """The record is bad; ``rejection`` says why. The original message goes to the dead-letter topic."""
 
@@ -74,7 +92,12 @@ class DeadLetter:
     rejection: Rejection
 
 
-Outcome = Accepted | Replayed | DeadLetter
+Outcome = Accepted | Replayed | Clocked | DeadLetter
+
+
+def last_line(exc: BaseException) -> str:
+    """The last line of an exception's traceback (``ValueError: year 0 is out of range``): enough to find it."""
+    return traceback.format_exception_only(exc)[-1].strip()
 
 
 def _epoch(t: datetime) -> float:
@@ -215,6 +238,7 @@ class SensorState:
 
 
 VIEW_HISTORY_POINTS = 300
+MAX_INTERNAL_ERRORS_KEPT = 10
 
 
 def river_stretches(pack: CityPack, lang: str = "en") -> dict[str, str]:
@@ -294,9 +318,14 @@ class Processor:
         self.sensors: dict[str, SensorState] = {}
         self.owned: set[int] = set()
         self.watermark: float | None = None
+        """Newest event time of any accepted reading: shown as the picture's "last data", never used as now."""
+        self.sim_now: float | None = None
+        self.sim_speed: float | None = None
         self.consumed: Counter[str] = Counter()
         self.deadlettered: Counter[str] = Counter()
         self.replayed = 0
+        self.internal_errors: list[str] = []
+        """The last few internal errors (bounded), for ``/health``: each is a bug to fix, not bad input."""
         self._dirty_sensors: set[str] = set()
         self._pending_rivers: dict[str, GaugeModel] = {}
         self._dirty_districts: set[str] = set()
@@ -367,12 +396,19 @@ class Processor:
     # -- records ---------------------------------------------------------------------------------------
 
     def now(self) -> float:
-        """Event-time "now": the wall clock, or the watermark when the feed runs ahead (a 60x simulator)."""
-        wall = _epoch(self.clock.now())
-        return wall if self.watermark is None else max(wall, self.watermark)
+        """The wall clock; with a simulated clock, the newest simulator tick (the wall clock before the first)."""
+        if self.config.simulated_clock and self.sim_now is not None:
+            return self.sim_now
+        return _epoch(self.clock.now())
 
     def process(self, message: Message) -> Outcome:
-        outcome = self._process(message)
+        try:
+            outcome = self._process(message)
+        except Exception as exc:  # one record must never stop its partition (module doc)
+            log.exception("internal error on %s/%d@%d", message.topic, message.partition, message.offset)
+            outcome = DeadLetter(message, Rejection("internal_error", last_line(exc)))
+            self._note_internal_error(f"{message.topic}/{message.partition}@{message.offset}: {last_line(exc)}")
+            self._forget_broken(message)
         if isinstance(outcome, DeadLetter):
             self.deadlettered[outcome.rejection.code] += 1
         elif isinstance(outcome, Replayed):
@@ -385,6 +421,8 @@ class Processor:
         decoded = contract.decode(message.value)
         if isinstance(decoded, Rejection):
             return DeadLetter(message, decoded)
+        if isinstance(decoded, ClockTick):
+            return self._tick_clock(message, decoded)
         reading = decoded
         rejection = self._check(message, reading)
         if rejection is not None:
@@ -423,6 +461,30 @@ class Processor:
         self._dirty_districts.add(spec.district)
         return Accepted(spec.id)
 
+    def _tick_clock(self, message: Message, tick: ClockTick) -> Outcome:
+        if not self.config.simulated_clock:
+            return DeadLetter(
+                message,
+                Rejection("clock_refused", "a simulator clock record, but consumers run on the wall clock"),
+            )
+        t = _epoch(tick.event_time)
+        self.sim_now = t if self.sim_now is None else max(self.sim_now, t)
+        self.sim_speed = tick.speed
+        return Clocked(t)
+
+    def _note_internal_error(self, text: str) -> None:
+        self.internal_errors = [*self.internal_errors[-(MAX_INTERNAL_ERRORS_KEPT - 1) :], text[:300]]
+
+    def _forget_broken(self, message: Message) -> None:
+        """After an internal error, drop the state the record may have half-changed; its next reading rebuilds it."""
+        try:
+            decoded = contract.decode(message.value)
+            if isinstance(decoded, Reading) and decoded.sensor_id in self.sensors:
+                del self.sensors[decoded.sensor_id]
+                self._dirty_districts.add(self.pack.sensors[decoded.sensor_id].district)
+        except Exception:  # already handling an internal error; logged
+            log.exception("could not drop the state touched by a broken record")
+
     def _check(self, message: Message, reading: Reading) -> Rejection | None:
         spec = self.pack.sensors.get(reading.sensor_id)
         if spec is None:
@@ -435,7 +497,15 @@ class Processor:
             return Rejection("district_mismatch", f"{spec.id} is in {spec.district}, record says {reading.district}")
         key = None if message.key is None else message.key.decode(errors="replace")
         if key != reading.district:
-            return Rejection("key_mismatch", f"record key {key!r} is not its district {reading.district}")
+            quoted_key = contract.quoted(key)
+            return Rejection("key_mismatch", f"record key {quoted_key} is not its district {reading.district}")
+        expected_partition = self._district_partition[reading.district]
+        if message.partition != expected_partition:
+            return Rejection(
+                "wrong_partition",
+                f"key {key} belongs in partition {expected_partition} (murmur2), record came on {message.partition}: "
+                "set the producer's partitioner to murmur2 (librdkafka: partitioner=murmur2_random)",
+            )
         expected_topic_domain = contract.topic_suffix(reading.type)
         if not message.topic.endswith("." + expected_topic_domain):
             return Rejection("wrong_topic", f"{reading.type} records belong on the {expected_topic_domain} topic")
@@ -461,6 +531,22 @@ class Processor:
                     state.reassess(now)  # a silent gauge is a gap fault, not the last river state
                 self._dirty_sensors.add(state.spec.id)
                 self._dirty_districts.add(state.spec.district)
+
+    def _sensor_records(
+        self, sensor_id: str, s: SensorState
+    ) -> tuple[list[tuple[bytes, bytes | None, int]], tuple[bytes, bytes | None]]:
+        key = f"sensor:{sensor_id}".encode()
+        changelog: list[tuple[bytes, bytes | None, int]] = [(key, _dumps(s.snapshot()), s.partition)]
+        river_due = s.river is not None and s.river_snapshot_due()
+        if s.river is not None and river_due:
+            changelog.append((f"river:{sensor_id}".encode(), _dumps(s.river.snapshot()), s.partition))
+        view = s.view()
+        if "river" in view:
+            view["river"]["stretch"] = self.stretches.get(sensor_id, "")
+        state = (key, _dumps(view))
+        if s.river is not None and river_due:
+            s.river_written_t = s.river.newest_t
+        return changelog, state
 
     def district(self, code: str) -> DistrictRisk:
         summaries = []
@@ -504,15 +590,17 @@ class Processor:
             s = self.sensors.get(sensor_id)
             if s is None:
                 continue
-            key = f"sensor:{sensor_id}".encode()
-            changelog.append((key, _dumps(s.snapshot()), s.partition))
-            if s.river is not None and s.river_snapshot_due():
-                changelog.append((f"river:{sensor_id}".encode(), _dumps(s.river.snapshot()), s.partition))
-                s.river_written_t = s.river.newest_t
-            view = s.view()
-            if "river" in view:
-                view["river"]["stretch"] = self.stretches.get(sensor_id, "")
-            state.append((key, _dumps(view)))
+            try:
+                records = self._sensor_records(sensor_id, s)
+            except Exception as exc:  # one broken entity must not fail the whole flush
+                log.exception("cannot publish sensor %s; dropping its state", sensor_id)
+                self.deadlettered["internal_error"] += 1
+                self._note_internal_error(f"sensor {sensor_id}: {last_line(exc)}")
+                del self.sensors[sensor_id]
+                self._dirty_districts.add(s.spec.district)
+                continue
+            changelog += records[0]
+            state.append(records[1])
         for code in sorted(self._dirty_districts):
             if self._district_partition[code] in self.owned:
                 state.append((f"district:{code}".encode(), _dumps(self.district_view(code))))

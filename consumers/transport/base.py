@@ -53,7 +53,12 @@ class TransportError(RuntimeError):
 
 
 class Producer(Protocol):
-    """Sends records; ``flush`` returns only once every record sent before it is durably acknowledged."""
+    """Sends records; ``flush`` returns only once every record sent before it is durably acknowledged.
+
+    A ``best_effort`` record (a dead letter) that the log refuses for good, because it is too large for it, is
+    logged with its coordinates and dropped instead of failing the flush: it must never stop a partition.
+    ``close(timeout_s=0)`` abandons whatever is still unacknowledged (after a failed flush).
+    """
 
     def send(
         self,
@@ -62,11 +67,12 @@ class Producer(Protocol):
         key: bytes | None = None,
         partition: int | None = None,
         headers: Headers = (),
+        best_effort: bool = False,
     ) -> None: ...
 
     def flush(self, timeout_s: float = 30.0) -> None: ...
 
-    def close(self) -> None: ...
+    def close(self, timeout_s: float = 10.0) -> None: ...
 
 
 class RebalanceListener(Protocol):
@@ -99,6 +105,10 @@ class PartitionReader(Protocol):
     def end_offsets(self) -> dict[TopicPartition, int]: ...
 
     def positions(self) -> dict[TopicPartition, int]: ...
+
+    def seek(self, offsets: Mapping[TopicPartition, int]) -> None:
+        """Read on from these offsets (to look at the tail of a partition without reading all of it)."""
+        ...
 
     def close(self) -> None: ...
 

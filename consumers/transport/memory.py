@@ -193,13 +193,14 @@ class MemoryProducer:
         key: bytes | None = None,
         partition: int | None = None,
         headers: Headers = (),
+        best_effort: bool = False,
     ) -> None:
         self._broker.append(topic, value, key, partition, headers)
 
     def flush(self, timeout_s: float = 30.0) -> None:
         return None
 
-    def close(self) -> None:
+    def close(self, timeout_s: float = 10.0) -> None:
         return None
 
 
@@ -261,6 +262,11 @@ class MemoryReader:
 
     def positions(self) -> dict[TopicPartition, int]:
         return dict(self._positions)
+
+    def seek(self, offsets: Mapping[TopicPartition, int]) -> None:
+        for tp, offset in offsets.items():
+            if tp in self._positions:
+                self._positions[tp] = offset
 
     def close(self) -> None:
         return None

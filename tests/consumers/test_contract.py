@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from consumers.contract import RECORD_TYPES, NumberField, Reading, Rejection, decode
+from consumers.contract import MAX_DETAIL_CHARS, RECORD_TYPES, ClockTick, NumberField, Reading, Rejection, decode
+from tests.poison import Poison, corpus
 
 CST = timezone(timedelta(hours=8))
 EVENT_TIME = "2026-07-01T08:00:00+08:00"
@@ -246,3 +247,32 @@ def test_any_finite_number_outside_a_line_field_range_is_out_of_range(data: st.D
 
     assert isinstance(decoded, Rejection)
     assert decoded.code == "out_of_range"
+
+
+@pytest.mark.parametrize("poison", corpus(), ids=lambda p: p.name)
+def test_each_input_that_once_stopped_a_partition_is_rejected_with_a_reason(poison: Poison) -> None:
+    decoded = decode(poison.value)
+    assert isinstance(decoded, Rejection) and decoded.code == poison.code, decoded
+    assert 0 < len(decoded.detail) <= MAX_DETAIL_CHARS
+    decoded.detail.encode("utf-8")  # a reason always encodes, whatever the record carried
+
+
+def test_an_id_longer_than_any_pack_id_is_refused_without_quoting_it_whole() -> None:
+    decoded = decode(raw(record(sensor_id="C" * 5000)))
+    assert isinstance(decoded, Rejection) and decoded.code == "wrong_type"
+    assert "5000 characters" in decoded.detail and len(decoded.detail) < 200
+
+
+@pytest.mark.parametrize(
+    "event_time", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00", "1969-12-31T23:59:59+00:00"]
+)
+def test_event_times_python_cannot_place_in_utc_or_outside_the_span_are_bad_timestamps(event_time: str) -> None:
+    decoded = decode(raw(record(event_time=event_time)))
+    assert isinstance(decoded, Rejection) and decoded.code == "bad_timestamp"
+
+
+def test_a_clock_tick_decodes_with_its_time_and_speed() -> None:
+    at = datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
+    assert decode(ClockTick(at, 60.0).encode()) == ClockTick(at, 60.0)
+    bad = decode(json.dumps({"schema": 1, "type": "sim.clock", "event_time": at.isoformat(), "speed": -1}).encode())
+    assert isinstance(bad, Rejection) and bad.code == "wrong_type"

@@ -10,12 +10,13 @@ import pytest
 
 from consumers.citypack import CityPack
 from consumers.clock import ManualClock
-from consumers.contract import Reading
-from consumers.processor import Accepted, DeadLetter, Processor, ProcessorConfig, Replayed
+from consumers.contract import ClockTick, Reading, Rejection
+from consumers.processor import Accepted, Clocked, DeadLetter, Processor, ProcessorConfig, Replayed, SensorState
 from consumers.rules import stale_after_s
 from consumers.settings import Settings
 from consumers.testing import MessageFactory
 from consumers.transport.base import Message
+from consumers.transport.memory import default_partition
 
 T0 = datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
 
@@ -167,8 +168,9 @@ def test_a_bad_record_between_good_ones_loses_nothing(
 
 
 def test_duplicates_and_late_records_are_dead_lettered_but_slightly_late_ones_are_kept(
-    processor: Processor, messages: MessageFactory, pack: CityPack
+    processor: Processor, messages: MessageFactory, pack: CityPack, clock: ManualClock
 ) -> None:
+    clock.set(T0 + timedelta(minutes=10))
     processor.process(messages.reading(gauge(pack, 1.0, T0)))
     processor.process(messages.reading(gauge(pack, 1.2, T0 + timedelta(minutes=10))))
     duplicate = processor.process(messages.reading(gauge(pack, 9.9, T0)))
@@ -187,6 +189,7 @@ def test_replaying_records_after_a_restore_does_not_change_the_state(
     pack: CityPack, clock: ManualClock, messages: MessageFactory
 ) -> None:
     batch = [messages.reading(gauge(pack, 1.0 + i / 10, T0 + timedelta(minutes=5 * i))) for i in range(6)]
+    clock.set(T0 + timedelta(minutes=25))
     first = Processor(pack, ProcessorConfig(partitions=6), clock)
     first.assign(range(6))
     for m in batch:
@@ -200,6 +203,7 @@ def test_replaying_records_after_a_restore_does_not_change_the_state(
     )
     restored.assign(range(6))
     outcomes = [restored.process(m) for m in batch]  # at-least-once: the whole batch is delivered again
+    assert first.consumed[batch[0].topic] == len(batch)
     assert all(isinstance(o, Replayed) for o in outcomes)
     assert restored.sensors["NM-01"].view() == before
     assert restored.replayed == len(batch) and not restored.deadlettered
@@ -248,11 +252,12 @@ def _changelog_messages(records: list[tuple[bytes, bytes | None, int]]) -> list[
 
 
 def test_the_river_model_goes_to_the_changelog_every_ten_minutes_of_event_time_not_every_flush(
-    processor: Processor, messages: MessageFactory, pack: CityPack
+    processor: Processor, messages: MessageFactory, pack: CityPack, clock: ManualClock
 ) -> None:
     processor.assign(range(6))
     river_writes = []
     for minute in range(0, 61):
+        clock.set(T0 + timedelta(minutes=minute))
         processor.process(messages.reading(gauge(pack, 1.2 - minute / 1000, T0 + timedelta(minutes=minute))))
         keys = [key for key, _, _ in processor.drain().changelog]
         assert b"sensor:NM-01" in keys
@@ -275,7 +280,10 @@ def test_a_gauge_restored_from_its_last_records_is_the_model_that_was_running(
         rain = 2.0 if 300 <= minute < 360 else 0.0
         spec = pack.sensors["NM-01"]
         values = {"stage_m": round(1.5 * 0.95 ** (minute / 1440), 4), "rain_mm_h": rain}
-        first.process(messages.reading(Reading("river.gauge", spec.id, spec.district, at, values)))
+        clock.set(at)
+        assert first.process(messages.reading(Reading("river.gauge", spec.id, spec.district, at, values))) == Accepted(
+            "NM-01"
+        )
         changelog += first.drain().changelog
     latest = {key: (key, value, partition) for key, value, partition in changelog}  # what compaction keeps
     records = list(latest.values())
@@ -293,3 +301,88 @@ def test_a_gauge_restored_from_its_last_records_is_the_model_that_was_running(
     assert running is not None and rebuilt is not None
     assert rebuilt.snapshot() == running.snapshot()
     assert restored.sensors["NM-01"].view() == first.sensors["NM-01"].view()
+
+
+def camera(pack: CityPack, sensor_id: str, at: datetime, confidence: float = 0.05) -> Reading:
+    spec = pack.sensors[sensor_id]
+    return Reading(spec.type, spec.id, spec.district, at, {"smoke_confidence": confidence})
+
+
+def test_one_sensor_with_a_clock_an_hour_ahead_neither_stales_others_nor_gets_its_real_readings_refused(
+    processor: Processor, messages: MessageFactory, pack: CityPack, clock: ManualClock
+) -> None:
+    """On the wall clock, "now" is the wall clock: a sensor's wrong clock cannot move it (issue 7: 24 records 59
+    minutes ahead made every other sensor stale and this sensor's own real readings late)."""
+    processor.assign(range(6))
+    others = [s.id for s in pack.sensors_of_type("fire.camera") if s.id != "CAM-01"]
+    for sensor_id in others:
+        processor.process(messages.reading(camera(pack, sensor_id, T0)))
+    ahead = [
+        processor.process(messages.reading(camera(pack, "CAM-01", T0 + timedelta(minutes=59, seconds=i))))
+        for i in range(24)
+    ]
+    assert all(isinstance(o, DeadLetter) and o.rejection.code == "future_timestamp" for o in ahead)
+    clock.advance(60)
+    processor.drain()
+    assert not any(processor.sensors[s].stale for s in others)
+    assert processor.process(messages.reading(camera(pack, "CAM-01", T0 + timedelta(seconds=60)))) == Accepted("CAM-01")
+
+
+def test_on_the_simulated_clock_now_is_the_newest_tick_and_readings_beyond_it_are_refused(
+    pack: CityPack, clock: ManualClock, messages: MessageFactory
+) -> None:
+    processor = Processor(pack, ProcessorConfig(partitions=6, simulated_clock=True), clock)
+    processor.assign(range(6))
+    ahead = T0 + timedelta(days=3)  # a 60x simulator three days into its run
+    assert isinstance(processor.process(messages.raw("city.fire", ClockTick(ahead, 60).encode(), None)), Clocked)
+    assert processor.now() == ahead.timestamp() and processor.sim_speed == 60
+    assert processor.process(messages.reading(camera(pack, "CAM-01", ahead))) == Accepted("CAM-01")
+    beyond = processor.process(messages.reading(camera(pack, "CAM-02", ahead + timedelta(minutes=30))))
+    assert isinstance(beyond, DeadLetter) and beyond.rejection.code == "future_timestamp"
+    # An older tick (another partition's, delivered late) never moves simulated time back.
+    processor.process(messages.raw("city.fire", ClockTick(T0, 60).encode(), None))
+    assert processor.now() == ahead.timestamp()
+
+
+def test_a_clock_tick_on_the_wall_clock_is_refused(processor: Processor, messages: MessageFactory) -> None:
+    outcome = processor.process(messages.raw("city.fire", ClockTick(T0, 60).encode(), None))
+    assert isinstance(outcome, DeadLetter) and outcome.rejection.code == "clock_refused"
+    assert processor.now() == T0.timestamp()
+
+
+def test_a_record_in_a_partition_its_key_does_not_hash_to_is_dead_lettered_as_wrong_partition(
+    processor: Processor, pack: CityPack
+) -> None:
+    """librdkafka clients hash keys with CRC32 by default: their records land where no consumer looks for them."""
+    reading = camera(pack, "CAM-01", T0)
+    right = default_partition(reading.district.encode(), 6)
+    wrong = Message("city.fire", (right + 1) % 6, 0, reading.district.encode(), reading.encode())
+    outcome = processor.process(wrong)
+    assert isinstance(outcome, DeadLetter) and outcome.rejection.code == "wrong_partition"
+    assert "murmur2" in outcome.rejection.detail
+    assert processor.process(Message("city.fire", right, 0, wrong.key, wrong.value)) == Accepted("CAM-01")
+
+
+def test_a_record_whose_processing_raises_is_dead_lettered_and_the_partition_moves_on(
+    processor: Processor, messages: MessageFactory, pack: CityPack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The safety net for bugs: a record that trips one becomes an ``internal_error`` dead letter with the
+    exception's last line, its sensor starts afresh, and the records after it are applied as usual."""
+    processor.assign(range(6))
+    original = SensorState.apply
+
+    def apply_breaking_on_0_5(self: SensorState, reading: Reading, offset: int) -> None:
+        if reading.values.get("smoke_confidence") == 0.5:
+            raise ZeroDivisionError("a bug in a rule")
+        original(self, reading, offset)
+
+    monkeypatch.setattr(SensorState, "apply", apply_breaking_on_0_5)
+    processor.process(messages.reading(camera(pack, "CAM-01", T0 - timedelta(minutes=2), 0.1)))
+    broken = processor.process(messages.reading(camera(pack, "CAM-01", T0 - timedelta(minutes=1), 0.5)))
+    assert isinstance(broken, DeadLetter) and broken.rejection == Rejection(
+        "internal_error", "ZeroDivisionError: a bug in a rule"
+    )
+    assert processor.process(messages.reading(camera(pack, "CAM-01", T0, 0.2))) == Accepted("CAM-01")
+    assert processor.deadlettered["internal_error"] == 1 and "a bug in a rule" in processor.internal_errors[0]
+    views = {k.decode(): json.loads(v) for k, v in processor.drain().state if v is not None}
+    assert views["sensor:CAM-01"]["values"] == {"smoke_confidence": 0.2}
