@@ -7,15 +7,17 @@ and everything else receives the object. A bad value fails at start-up with the 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from consumers.kafka_security import KafkaSecurity
+from consumers.settings_error import SettingsError
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
-
-
-class SettingsError(ValueError):
-    """A configuration value that cannot be used; the message names the environment variable."""
+SCENARIOS = ("calm", "demo", "drought")
+"""The simulator's scenarios (``simulator/model.py``), checked here so that a typo fails at start-up by name."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +62,22 @@ class Topics:
         return f"{self.prefix}.actions"
 
 
+_FRAME_SOURCE = re.compile(
+    r"'self'|[a-z][a-z0-9+.-]*:|([a-z][a-z0-9+.-]*://)?(\*|(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*)(:(\d+|\*))?(/[^\s;,'\"]*)?",
+    re.IGNORECASE,
+)
+
+
+def check_frame_ancestors(raw: str) -> str:
+    """A CSP ``frame-ancestors`` source list, checked: it goes into a response header as it is."""
+    sources = raw.split()
+    if sources == ["'none'"] or (sources and all(_FRAME_SOURCE.fullmatch(s) for s in sources)):
+        return " ".join(sources)
+    raise SettingsError(
+        f"CITYOPS_FRAME_ANCESTORS={raw!r} is not a list of CSP sources ('self', 'none' alone, or origins)"
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Every tunable of the product. Defaults give the embedded demo on a laptop."""
@@ -67,6 +85,7 @@ class Settings:
     city: str = "guiyang"
     assets_dir: Path = REPO_ROOT / "assets"
     kafka_bootstrap_servers: str | None = None
+    kafka_security: KafkaSecurity = field(default_factory=KafkaSecurity)
     topics: Topics = field(default_factory=Topics)
     partitions: int = 6
     consumer_group: str = "cityops-consumers"
@@ -74,8 +93,15 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8050
     web_threads: int = 8
+    web_max_body_bytes: int = 1024 * 1024  # larger request bodies are answered 413 (a Dash update is a few KiB)
+    web_header_timeout_s: float = 10.0  # a request head not complete by then is dropped (gunicorn_worker.py)
+    frame_ancestors: str = "'self'"  # CSP frame-ancestors: who may show the page in a frame (walls that embed it)
     flush_interval_s: float = 1.0
-    future_tolerance_s: float = 3600.0
+    clock: str = "simulated"
+    """``wall``: "now" is the wall clock (production, real sensors). ``simulated``: "now" is the simulator's clock,
+    which it sends to every input partition (consumers/contract.py ``ClockTick``); the embedded default always
+    runs its simulator, so it is the default there, and ``wall`` is the default with Kafka."""
+    future_tolerance_s: float = 300.0
     allowed_lateness_s: float = 1800.0
     sim_speed: float = 60.0
     sim_rate: float = 1.0
@@ -121,11 +147,21 @@ class Settings:
         language = env.get("CITYOPS_LANGUAGE", default.language)
         if language not in ("en", "zh"):
             raise SettingsError(f"CITYOPS_LANGUAGE={language!r} is not one of en, zh")
+        scenario = env.get("CITYOPS_SIM_SCENARIO", default.sim_scenario)
+        if scenario not in SCENARIOS:
+            raise SettingsError(f"CITYOPS_SIM_SCENARIO={scenario!r} is not one of {', '.join(SCENARIOS)}")
+        bootstrap = env.get("KAFKA_BOOTSTRAP_SERVERS") or None
+        clock = env.get("CITYOPS_CLOCK") or ("wall" if bootstrap else "simulated")
+        if clock not in ("wall", "simulated"):
+            raise SettingsError(f"CITYOPS_CLOCK={clock!r} is not one of wall, simulated")
+        if clock == "wall" and not bootstrap:
+            raise SettingsError("CITYOPS_CLOCK=wall needs KAFKA_BOOTSTRAP_SERVERS (embedded runs a simulator)")
         assets_dir = Path(env.get("CITYOPS_ASSETS_DIR", str(default.assets_dir)))
         settings = cls(
             city=env.get("CITYOPS_CITY", default.city),
             assets_dir=assets_dir,
-            kafka_bootstrap_servers=env.get("KAFKA_BOOTSTRAP_SERVERS") or None,
+            kafka_bootstrap_servers=bootstrap,
+            kafka_security=KafkaSecurity.from_env(env),
             topics=Topics(env.get("CITYOPS_TOPIC_PREFIX", default.topics.prefix)),
             partitions=integer("CITYOPS_PARTITIONS", default.partitions, 1, 256),
             consumer_group=env.get("CITYOPS_CONSUMER_GROUP", default.consumer_group),
@@ -133,13 +169,17 @@ class Settings:
             host=env.get("HOST", default.host),
             port=integer("PORT", default.port, 1, 65535),
             web_threads=integer("CITYOPS_WEB_THREADS", default.web_threads, 1, 64),
+            web_max_body_bytes=integer("CITYOPS_WEB_MAX_BODY_BYTES", default.web_max_body_bytes, 1024, 2**30),
+            web_header_timeout_s=number("CITYOPS_WEB_HEADER_TIMEOUT_S", default.web_header_timeout_s, 0.5, 300),
+            frame_ancestors=check_frame_ancestors(env.get("CITYOPS_FRAME_ANCESTORS", default.frame_ancestors)),
             flush_interval_s=number("CITYOPS_FLUSH_INTERVAL_S", default.flush_interval_s, 0.05, 60),
+            clock=clock,
             future_tolerance_s=number("CITYOPS_FUTURE_TOLERANCE_S", default.future_tolerance_s, 0, 86400),
             allowed_lateness_s=number("CITYOPS_ALLOWED_LATENESS_S", default.allowed_lateness_s, 0, 86400),
             sim_speed=number("CITYOPS_SIM_SPEED", default.sim_speed, 0.1, 10000),
             sim_rate=number("CITYOPS_SIM_RATE", default.sim_rate, 0.34, 100),
             sim_seed=integer("CITYOPS_SIM_SEED", default.sim_seed, 0, 2**31),
-            sim_scenario=env.get("CITYOPS_SIM_SCENARIO", default.sim_scenario),
+            sim_scenario=scenario,
             ui_refresh_ms=integer("CITYOPS_UI_REFRESH_MS", default.ui_refresh_ms, 200, 60000),
             ui_stale_after_s=number("CITYOPS_UI_STALE_AFTER_S", default.ui_stale_after_s, 1, 3600),
             language=language,

@@ -10,6 +10,9 @@
 # Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093),
 #   KAFKA_STATE_DIR (<repo>/.kafka), PYTHON (<repo>/.venv/bin/python, needs kafka-python),
 #   KAFKA_START_TIMEOUT (90, seconds).
+#   KAFKA_SASL_PORT (unset): also listen with SASL_PLAINTEXT on 127.0.0.1:$KAFKA_SASL_PORT, SCRAM-SHA-256
+#   and SCRAM-SHA-512, with one user KAFKA_SCRAM_USER (cityops) / KAFKA_SCRAM_PASSWORD (cityops-test-secret)
+#   created at format time. A test listener: the password shows on the format command line (ps).
 # Only `fetch` uses the network (Maven); running the broker downloads nothing.
 set -euo pipefail
 
@@ -24,6 +27,9 @@ KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 STATE_DIR="${KAFKA_STATE_DIR:-$REPO_DIR/.kafka}"
 PYTHON="${PYTHON:-$REPO_DIR/.venv/bin/python}"
 START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
+SASL_PORT="${KAFKA_SASL_PORT:-}"
+SCRAM_USER="${KAFKA_SCRAM_USER:-cityops}"
+SCRAM_PASSWORD="${KAFKA_SCRAM_PASSWORD:-cityops-test-secret}"
 
 PID_FILE="$STATE_DIR/broker.pid"
 LOG_FILE="$STATE_DIR/broker.log"
@@ -117,14 +123,20 @@ PY
 }
 
 write_config() {
+    local listeners="PLAINTEXT://127.0.0.1:$KAFKA_PORT"
+    local protocols="PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
+    if [[ -n "$SASL_PORT" ]]; then
+        listeners="$listeners,SASL_PLAINTEXT://127.0.0.1:$SASL_PORT"
+        protocols="$protocols,SASL_PLAINTEXT:SASL_PLAINTEXT"
+    fi
     cat >"$CONFIG" <<EOF
 # Written by kafka/broker.sh start; rewritten on every start.
 process.roles=broker,controller
 node.id=1
 controller.quorum.bootstrap.servers=127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listeners=$listeners,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=$listeners
+listener.security.protocol.map=$protocols
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 log.dirs=$DATA_DIR
@@ -144,17 +156,33 @@ log.cleaner.backoff.ms=1000
 num.network.threads=2
 num.io.threads=4
 EOF
+    if [[ -n "$SASL_PORT" ]]; then
+        # SCRAM credentials live in the cluster metadata (KRaft); `StorageTool format --add-scram` writes
+        # them before the first start. Each mechanism of a listener needs its own JAAS line.
+        cat >>"$CONFIG" <<EOF
+listener.name.sasl_plaintext.sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512
+listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+EOF
+    fi
 }
 
+# wait_ready PID PORT: until an admin client on PORT lists topics. With PROBE_SCRAM_USER and
+# PROBE_SCRAM_PASSWORD in the environment it signs in with SCRAM-SHA-512 (SASL_PLAINTEXT).
 wait_ready() {
-    local pid="$1"
-    "$PYTHON" - "127.0.0.1:$KAFKA_PORT" "$pid" "$START_TIMEOUT" <<'PY'
+    local pid="$1" port="$2"
+    "$PYTHON" - "127.0.0.1:$port" "$pid" "$START_TIMEOUT" <<'PY'
 import logging, os, sys, time
 logging.disable(logging.CRITICAL)  # kafka-python logs every refused connection
 from kafka import KafkaAdminClient
 from kafka.errors import KafkaConfigurationError
 
 bootstrap, pid, timeout = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+security = {}
+if os.environ.get("PROBE_SCRAM_USER"):
+    security = dict(security_protocol="SASL_PLAINTEXT", sasl_mechanism="SCRAM-SHA-512",
+                    sasl_plain_username=os.environ["PROBE_SCRAM_USER"],
+                    sasl_plain_password=os.environ["PROBE_SCRAM_PASSWORD"])
 deadline = time.monotonic() + timeout
 last = "no attempt"
 while time.monotonic() < deadline:
@@ -165,7 +193,7 @@ while time.monotonic() < deadline:
         sys.exit(2)
     try:
         admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="broker-sh-probe",
-                                 request_timeout_ms=5000, bootstrap_timeout_ms=3000)
+                                 request_timeout_ms=5000, bootstrap_timeout_ms=3000, **security)
         try:
             admin.list_topics()
         finally:
@@ -204,7 +232,7 @@ start() {
         stop
     fi
     local port
-    for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
+    for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" ${SASL_PORT:+"$SASL_PORT"}; do
         if port_in_use "$port"; then
             die "127.0.0.1:$port is already in use by another process (not a broker started by this script)"
         fi
@@ -224,14 +252,19 @@ start() {
     )
     local cluster_id
     cluster_id="$(new_cluster_id)"
+    local -a scram=()
+    if [[ -n "$SASL_PORT" ]]; then
+        scram=(--add-scram "SCRAM-SHA-256=[name=$SCRAM_USER,password=$SCRAM_PASSWORD]"
+               --add-scram "SCRAM-SHA-512=[name=$SCRAM_USER,password=$SCRAM_PASSWORD]")
+    fi
     log "formatting storage in $DATA_DIR (cluster id $cluster_id) ..."
     if ! java "${jvm_opts[@]}" -cp "$cp" kafka.tools.StorageTool format --standalone \
-            -t "$cluster_id" -c "$CONFIG" >"$STATE_DIR/format.log" 2>&1; then
+            -t "$cluster_id" -c "$CONFIG" "${scram[@]}" >"$STATE_DIR/format.log" 2>&1; then
         cat "$STATE_DIR/format.log" >&2
         die "kafka-storage format failed"
     fi
 
-    log "starting broker on 127.0.0.1:$KAFKA_PORT (controller 127.0.0.1:$KAFKA_CONTROLLER_PORT) ..."
+    log "starting broker on 127.0.0.1:$KAFKA_PORT${SASL_PORT:+ and 127.0.0.1:$SASL_PORT (SASL)} (controller 127.0.0.1:$KAFKA_CONTROLLER_PORT) ..."
     # setsid: own session, so the broker outlives this script and a Ctrl-C in the caller's
     # terminal; in a non-interactive shell setsid execs in place, so $! is the JVM's pid.
     setsid nohup java -Xms256m -Xmx512m -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError \
@@ -241,14 +274,24 @@ start() {
     echo "$pid" >"$PID_FILE"
 
     local t0=$SECONDS
-    if ! wait_ready "$pid"; then
+    if ! wait_ready "$pid" "$KAFKA_PORT"; then
         log "broker did not become ready; last lines of $LOG_FILE:"
+        tail -n 60 "$LOG_FILE" >&2 || true
+        stop || true
+        exit 1
+    fi
+    if [[ -n "$SASL_PORT" ]] && ! PROBE_SCRAM_USER="$SCRAM_USER" PROBE_SCRAM_PASSWORD="$SCRAM_PASSWORD" \
+            wait_ready "$pid" "$SASL_PORT"; then
+        log "the SASL listener did not accept $SCRAM_USER; last lines of $LOG_FILE:"
         tail -n 60 "$LOG_FILE" >&2 || true
         stop || true
         exit 1
     fi
     log "ready after $((SECONDS - t0)) s (pid $pid, log $LOG_FILE)"
     echo "Kafka broker ready at 127.0.0.1:$KAFKA_PORT"
+    if [[ -n "$SASL_PORT" ]]; then
+        echo "SASL_PLAINTEXT (SCRAM-SHA-256, SCRAM-SHA-512; user $SCRAM_USER) at 127.0.0.1:$SASL_PORT"
+    fi
 }
 
 case "${1:-}" in

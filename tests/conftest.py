@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from kafka.producer import KafkaProducer
@@ -64,6 +65,22 @@ def kafka_bootstrap() -> str:
 @pytest.fixture
 def kafka_settings(settings: Settings, kafka_bootstrap: str) -> Settings:
     return replace(settings, kafka_bootstrap_servers=kafka_bootstrap)
+
+
+class SaslListener(NamedTuple):
+    bootstrap: str
+    username: str
+    password: str
+
+
+@pytest.fixture(scope="session")
+def kafka_sasl() -> SaslListener:
+    """The test broker's SASL_PLAINTEXT listener with SCRAM users (``KAFKA_SASL_PORT`` in kafka/broker.sh)."""
+    names = ("KAFKA_TEST_SASL_BOOTSTRAP", "KAFKA_TEST_SASL_USERNAME", "KAFKA_TEST_SASL_PASSWORD")
+    values = [os.environ.get(name, "") for name in names]
+    if not all(values):
+        _unavailable(f"the Kafka broker's SASL listener ({', '.join(names)})")
+    return SaslListener(*values)
 
 
 @pytest.fixture(scope="session")

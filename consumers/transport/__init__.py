@@ -36,7 +36,9 @@ def open_transport(settings: Settings) -> Transport:
     from consumers.transport.kafka import KafkaTransport
 
     assert settings.kafka_bootstrap_servers is not None
-    return KafkaTransport(settings.kafka_bootstrap_servers, client_id=settings.client_id)
+    return KafkaTransport(
+        settings.kafka_bootstrap_servers, client_id=settings.client_id, security=settings.kafka_security
+    )
 
 
 __all__ = [
