@@ -32,5 +32,9 @@ def run_kafka_process(role: str, work: Callable[[Settings, CityPack, threading.E
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    work(settings, pack, stop)
+    try:
+        work(settings, pack, stop)
+    except SettingsError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
     return 0

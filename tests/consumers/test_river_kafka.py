@@ -1,9 +1,9 @@
 """The river model through the real broker: a dry spell produced by a plain client raises a drought warning in the
 published state at least 72 hours of event time before the river falls below its drought level.
 
-The gauge reports every 30 minutes of event time, from now onwards, faster than real time: the consumers accept a
-record up to an hour ahead of the newest event time they have seen (as they do for the simulator at 60x), so two
-weeks of river play in seconds. The state is read back, chunk by chunk, through the dashboard's own ``StateView``.
+The gauge reports every 30 minutes of event time, from now onwards, faster than real time: like the simulator, the
+test sends a clock tick (``CITYOPS_CLOCK=simulated``) to every river partition before each chunk, so two weeks of
+river play in seconds. The state is read back, chunk by chunk, through the dashboard's own ``StateView``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 from kafka.producer import KafkaProducer
 
 from consumers.citypack import CityPack
-from consumers.contract import Reading
+from consumers.contract import ClockTick, Reading
 from consumers.runner import ConsumerRunner
 from consumers.settings import Settings
 from dashboard.state_view import StateView
@@ -51,6 +51,9 @@ def test_a_produced_dry_spell_raises_a_drought_warning_three_days_before_the_cro
     seen: list[tuple[datetime, str, float | None]] = []  # (chunk's last event time, river state, drought ETA)
     for first in range(0, len(series), CHUNK):
         chunk = series[first : first + CHUNK]
+        tick = ClockTick(chunk[-1][0], 1800.0).encode()
+        for partition in range(kafka_settings.partitions):
+            producer.send(kafka_settings.topics.river, value=tick, partition=partition)
         for at, stage in chunk:
             reading = Reading("river.gauge", spec.id, spec.district, at, {"stage_m": stage, "rain_mm_h": 0.0})
             producer.send(kafka_settings.topics.river, key=spec.district.encode(), value=reading.encode())

@@ -6,6 +6,8 @@ The same scenarios run against the real broker in ``test_runner_kafka.py``.
 from __future__ import annotations
 
 import json
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 from consumers.citypack import CityPack
@@ -14,7 +16,7 @@ from consumers.contract import Reading
 from consumers.runner import ConsumerRunner, abandoned_statuses
 from consumers.settings import Settings
 from consumers.transport import TopicPartition, topic_specs
-from consumers.transport.base import Message
+from consumers.transport.base import Message, Producer, TransportError
 from consumers.transport.memory import MemoryTransport
 
 T0 = datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
@@ -50,7 +52,8 @@ def start(settings: Settings, transport: MemoryTransport, pack: CityPack, clock:
 def send_gauge(transport: MemoryTransport, settings: Settings, pack: CityPack, stage: float, minutes: int) -> None:
     spec = pack.sensors["NM-02"]
     reading = Reading("river.gauge", spec.id, spec.district, T0 + timedelta(minutes=minutes), {"stage_m": stage})
-    transport.producer().send(settings.topics.river, reading.encode(), key=spec.district.encode())
+    # A sensor gateway's own producer: it reaches the log even while the consumer's cannot (FlakyBroker).
+    MemoryTransport.producer(transport).send(settings.topics.river, reading.encode(), key=spec.district.encode())
 
 
 def test_bad_record_goes_to_the_dead_letter_topic_with_its_bytes_reason_and_origin(
@@ -81,6 +84,7 @@ def test_bad_record_goes_to_the_dead_letter_topic_with_its_bytes_reason_and_orig
 def test_a_restarted_consumer_rebuilds_its_state_from_the_changelog(settings: Settings, pack: CityPack) -> None:
     transport, clock = MemoryTransport(), ManualClock(T0)
     first = start(settings, transport, pack, clock)
+    clock.set(T0 + timedelta(minutes=20))
     for i in range(5):
         send_gauge(transport, settings, pack, 1.0 + i / 10, 5 * i)
     first.step(timeout_s=0.1)
@@ -89,6 +93,7 @@ def test_a_restarted_consumer_rebuilds_its_state_from_the_changelog(settings: Se
     first.close()
 
     second = start(settings, transport, pack, clock)
+    clock.set(T0 + timedelta(minutes=25))
     send_gauge(transport, settings, pack, 2.0, 25)
     second.step(timeout_s=0.1)
     second.flush()
@@ -136,3 +141,77 @@ def test_a_starting_consumer_removes_the_status_of_one_that_died_without_closing
     state = latest_state(transport, settings)
     assert "consumer:killed" not in state
     assert "consumer:other" in state and "consumer:test" in state
+
+
+class FlakyProducer:
+    """A memory producer behind a switch: while the broker is "down", nothing sent is kept and flush fails,
+    as kafka-python's flush does when no broker acknowledges."""
+
+    def __init__(self, inner: Producer, broker: FlakyBroker) -> None:
+        self.inner, self.broker, self.held = inner, broker, []
+
+    def send(self, topic, value, key=None, partition=None, headers=(), best_effort=False) -> None:
+        self.held.append((topic, value, key, partition, headers))
+
+    def flush(self, timeout_s: float = 30.0) -> None:
+        if self.broker.down:
+            self.held.clear()
+            raise TransportError("KafkaTimeoutError: no broker acknowledged")
+        for topic, value, key, partition, headers in self.held:
+            self.inner.send(topic, value, key=key, partition=partition, headers=headers)
+        self.held.clear()
+
+    def close(self, timeout_s: float = 10.0) -> None:
+        self.held.clear()
+
+
+class FlakyBroker(MemoryTransport):
+    """The in-memory transport with an outage switch on its producers (consumers and readers stay up)."""
+
+    down = False
+
+    def producer(self) -> FlakyProducer:  # type: ignore[override]
+        if self.down:
+            raise TransportError("NoBrokersAvailable")
+        return FlakyProducer(super().producer(), self)
+
+
+def test_a_broker_outage_is_waited_out_with_state_kept_and_nothing_committed_or_lost(
+    settings: Settings, pack: CityPack
+) -> None:
+    transport, clock = FlakyBroker(), ManualClock(T0 + timedelta(minutes=30))
+    runner = start(settings, transport, pack, clock)
+    district = pack.sensors["NM-02"].district.encode()
+    send_gauge(transport, settings, pack, 1.0, 0)
+    runner.step(timeout_s=0.1)
+    runner.flush()
+    committed_before = dict(transport.broker.committed(settings.consumer_group))
+
+    transport.down = True
+    send_gauge(transport, settings, pack, 1.2, 5)
+    MemoryTransport.producer(transport).send(settings.topics.river, b"not json", key=district)
+    stop = threading.Event()
+    thread = threading.Thread(target=runner.run, args=(stop,), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while runner.failed_attempts < 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert runner.failed_attempts >= 4 and runner.broker_unreachable_since is not None
+    assert thread.is_alive(), "the consumer must not exit while the broker is away"
+    assert transport.broker.committed(settings.consumer_group) == committed_before
+    assert runner.processor.sensors["NM-02"].values == {"stage_m": 1.2}  # state kept in memory
+
+    transport.down = False
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and latest_state(transport, settings).get("sensor:NM-02", {}).get("values") != {
+        "stage_m": 1.2
+    }:
+        time.sleep(0.05)
+    stop.set()
+    thread.join(timeout=10)
+    state = latest_state(transport, settings)
+    assert state["sensor:NM-02"]["values"] == {"stage_m": 1.2}
+    (dead,) = read_all(transport, settings.topics.deadletter, settings.partitions)
+    assert dead.value == b"not json"  # the dead letter held through the outage was delivered afterwards
+    assert sum(transport.broker.committed(settings.consumer_group).values()) == 3
+    assert runner.broker_unreachable_since is None and runner.outages == 1

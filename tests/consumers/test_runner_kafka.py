@@ -13,6 +13,8 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -245,3 +247,57 @@ def test_a_starting_consumer_removes_the_status_left_by_one_that_was_killed(
         assert view.snapshot.entities.get("consumer:busy-elsewhere") is not None
     finally:
         runner.close()
+
+
+def test_a_partition_that_stays_with_its_member_across_a_rebalance_is_not_rebuilt(
+    kafka_settings: Settings, kafka_transport: KafkaTransport, pack: CityPack, producer: KafkaProducer, view: StateView
+) -> None:
+    """Issue 7: a rebalance right after a restart made a member rebuild its whole changelog again (9 minutes)."""
+    first = ConsumerRunner(kafka_settings, kafka_transport, pack, SystemClock(), client_id="rebalance-a")
+    second = ConsumerRunner(kafka_settings, kafka_transport, pack, SystemClock(), client_id="rebalance-b")
+    stops = {first.client_id: threading.Event(), second.client_id: threading.Event()}
+    threads = {
+        r.client_id: threading.Thread(target=r.run, args=(stops[r.client_id],), daemon=True) for r in (first, second)
+    }
+    gauges = pack.sensors_of_type("river.gauge")
+    try:
+        threads[first.client_id].start()
+        for spec in gauges:
+            send(producer, kafka_settings.topics.river, spec.district, gauge_json(pack, spec.id, 1.0, NOW))
+        wait_for(view, lambda s: all(stage_of(s, g.id) == 1.0 for g in gauges), "every gauge at 1.0 m")
+        assert first.restores == Counter(range(6))
+
+        threads[second.client_id].start()  # joins: the group rebalances, every partition is revoked first
+        wait_for(
+            view,
+            lambda s: all(
+                (doc := s.entities.get(f"consumer:{r.client_id}")) and doc["phase"] == "running" and doc["partitions"]
+                for r in (first, second)
+            ),
+            "both members running with partitions",
+        )
+        kept = set(first.processor.owned)
+        assert kept and len(kept) < 6
+        assert all(first.restores[p] == 1 for p in kept), first.restores  # kept, not rebuilt
+        assert all(
+            first.processor.sensors[g.id].values == {"stage_m": 1.0} for g in gauges if g.id in first.processor.sensors
+        )
+        # Records after the rebalance land on top of the kept state.
+        for spec in gauges:
+            send(
+                producer,
+                kafka_settings.topics.river,
+                spec.district,
+                gauge_json(pack, spec.id, 1.1, NOW + timedelta(seconds=30)),
+            )
+        wait_for(view, lambda s: all(stage_of(s, g.id) == 1.1 for g in gauges), "every gauge at 1.1 m")
+        windows = {
+            g.id: first.processor.sensors[g.id].windows["stage_m"].values
+            for g in gauges
+            if g.id in first.processor.sensors
+        }
+        assert windows and all(values == [1.0, 1.1] for values in windows.values()), windows
+    finally:
+        for r in (second, first):
+            stops[r.client_id].set()
+            threads[r.client_id].join(timeout=60)
