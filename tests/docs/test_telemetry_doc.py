@@ -9,17 +9,25 @@ from pathlib import Path
 import pytest
 
 from consumers.citypack import CityPack
-from consumers.contract import RECORD_TYPES, Reading, decode
+from consumers.contract import CLOCK_TYPE, RECORD_TYPES, ClockTick, Reading, decode
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "telemetry.md"
 EXAMPLES = re.findall(r"```json\n(.*?)\n```", DOC.read_text(), flags=re.DOTALL)
 
 
-def test_the_page_has_an_example_of_every_record_type() -> None:
-    assert {json.loads(e)["type"] for e in EXAMPLES} == set(RECORD_TYPES)
+def test_the_page_has_an_example_of_every_record_type_and_of_the_clock_record() -> None:
+    assert {json.loads(e)["type"] for e in EXAMPLES} == {*RECORD_TYPES, CLOCK_TYPE}
 
 
-@pytest.mark.parametrize("example", EXAMPLES, ids=[json.loads(e)["type"] for e in EXAMPLES])
+def test_the_clock_record_example_decodes() -> None:
+    (example,) = [e for e in EXAMPLES if json.loads(e)["type"] == CLOCK_TYPE]
+    assert isinstance(decode(example.encode()), ClockTick)
+
+
+READINGS = [e for e in EXAMPLES if json.loads(e)["type"] != CLOCK_TYPE]
+
+
+@pytest.mark.parametrize("example", READINGS, ids=[json.loads(e)["type"] for e in READINGS])
 def test_each_example_decodes_and_names_a_real_sensor(example: str, pack: CityPack) -> None:
     reading = decode(example.encode())
     assert isinstance(reading, Reading), reading
