@@ -12,6 +12,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from consumers.settings import Settings, SettingsError
+from dashboard.serving import bind_problem, gunicorn_options
 
 
 class _Server(BaseApplication):
@@ -21,11 +22,11 @@ class _Server(BaseApplication):
 
     def load_config(self) -> None:
         s = self.settings
+        for name, value in gunicorn_options(s).items():  # the same hardening as the Procfile's web process
+            self.cfg.set(name, value)
         self.cfg.set("bind", f"{s.host}:{s.port}")
         self.cfg.set("workers", 1)  # the embedded pipeline lives in the worker; one worker, many threads
-        self.cfg.set("worker_class", "gthread")
         self.cfg.set("threads", s.web_threads)
-        self.cfg.set("timeout", 60)
         mode = (
             "embedded (in-process transport, built-in simulator)"
             if s.embedded
@@ -49,6 +50,10 @@ def main() -> int:
         settings = Settings.from_env()
     except SettingsError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    problem = bind_problem(settings.host, settings.port)
+    if problem is not None:
+        print(f"cannot start the dashboard: {problem}", file=sys.stderr)
         return 2
     _Server(settings).run()
     return 0

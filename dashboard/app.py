@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html as html_text
 from pathlib import Path
+from typing import Any
 
 import dash
 from dash import html
@@ -11,14 +13,40 @@ from consumers.citypack import CityPack
 from consumers.settings import Settings
 from dashboard.api import api
 from dashboard.context import CONFIG_KEY, AppContext
+from dashboard.not_found import install_not_found
 from dashboard.state_view import StateView
+from dashboard.web_security import install_security
 
 PAGES = Path(__file__).parent / "pages"
 
 
+class _Dash(dash.Dash):
+    """Dash, with the document title escaped where it goes into the page's HTML.
+
+    Dash puts ``title`` into its index template as it is, and the title carries the city pack's
+    ``name_en``: a pack with ``</title><script>`` in a name ran that script. The title is kept raw on the
+    app, because Dash also sets ``document.title`` from it in the browser, which must not show entities.
+    """
+
+    def interpolate_index(
+        self,
+        metas: Any = "",
+        title: Any = "",
+        css: Any = "",
+        config: Any = "",
+        scripts: Any = "",
+        app_entry: Any = "",
+        favicon: Any = "",
+        renderer: Any = "",
+    ) -> Any:
+        return super().interpolate_index(
+            metas, html_text.escape(str(title)), css, config, scripts, app_entry, favicon, renderer
+        )
+
+
 def create_app(settings: Settings, pack: CityPack, view: StateView) -> dash.Dash:
     """Build the app over an already started state view. Serves every script itself: no CDN."""
-    app = dash.Dash(
+    app = _Dash(
         __name__,
         use_pages=True,
         pages_folder=str(PAGES),
@@ -31,5 +59,7 @@ def create_app(settings: Settings, pack: CityPack, view: StateView) -> dash.Dash
     )
     app.server.config[CONFIG_KEY] = AppContext(settings, pack, view)
     app.server.register_blueprint(api)
+    install_not_found(app)
+    install_security(app, settings)
     app.layout = html.Div([dash.page_container], className="app-root")
     return app
