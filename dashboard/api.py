@@ -12,7 +12,11 @@ from typing import Any
 
 import flask
 
+from consumers.settings import Settings
+from dashboard.clock_status import status_doc
 from dashboard.context import current
+from dashboard.freshness import judge, member_label
+from dashboard.i18n import language
 from dashboard.state_view import StateSnapshot
 
 api = flask.Blueprint("api", __name__)
@@ -22,57 +26,77 @@ def _error(status: int, message: str) -> tuple[flask.Response, int]:
     return flask.jsonify({"error": message}), status
 
 
-def health_document(snapshot: StateSnapshot, stale_after_s: float, now_wall: float) -> tuple[dict[str, Any], int]:
-    """Liveness of the picture: ``ok`` (200), ``starting`` or ``restoring`` (200), ``stale`` (503).
+def health_document(snapshot: StateSnapshot, settings: Settings, now_wall: float) -> tuple[dict[str, Any], int]:
+    """Liveness of the picture (``dashboard.freshness.judge``): 200 for ``ok``, ``starting`` and ``restoring``,
+    503 when what the wall shows is not the city now (stale data, no live consumer, partitions nobody owns, no
+    broker).
 
-    Stale means what a person at the wall would call stale: no consumer is alive, or no newer telemetry
-    has arrived for ``stale_after_s`` (consumers keep publishing their status even when sensors are
-    silent, so a live view alone does not prove live data).
+    Consumers appear under an opaque ``member`` label: host names and process ids are for operators (they are in
+    the consumers' logs and, with sign-in, will be shown to operators), not for anyone who can reach the page.
     """
-    consumers = snapshot.live_consumers(now_wall)
+    picture = judge(snapshot, settings.partitions, settings.clock, settings.ui_stale_after_s, now_wall)
+    live = [c for c in picture.consumers if not c["lost"]]
     consumed: Counter[str] = Counter()
-    deadlettered = 0
+    deadlettered: Counter[str] = Counter()
     lag_total: int | None = None
-    for c in consumers:
+    internal_errors: list[str] = []
+    for c in live:
         consumed.update(c.get("consumed", {}))
-        deadlettered += int(c.get("deadlettered_total", 0))
+        deadlettered.update(c.get("deadlettered", {}))
+        internal_errors += list(c.get("internal_errors") or [])
         if c.get("lag_total") is not None:
             lag_total = (lag_total or 0) + int(c["lag_total"])
     view_age = None if snapshot.updated_wall is None else round(now_wall - snapshot.updated_wall, 1)
-    data_age = snapshot.data_age(now_wall)
-    data_age = None if data_age is None else round(data_age, 1)
-    if snapshot.updated_wall is None or not snapshot.caught_up:
-        status = "starting"
-    elif any(c.get("phase") == "restoring" for c in consumers):
-        status = "restoring"
-    elif not consumers or data_age is None or data_age > stale_after_s or (view_age or 0.0) > stale_after_s:
-        status = "stale"  # no consumer alive, or no newer telemetry for too long
-    else:
-        status = "ok"
     doc = {
-        "status": status,
-        "last_event_time": snapshot.last_event_time(),
+        "status": picture.status,
+        "last_event_time": picture.last_data_time,
+        "clock": {"mode": settings.clock, "simulated_speed": picture.simulated_speed},
+        "broker": {
+            "reachable": picture.broker_unreachable_since is None,
+            "unreachable_since": picture.broker_unreachable_since,
+        },
         "view": {
             "entities": len(snapshot.entities),
             "last_update_age_s": view_age,
-            "last_data_age_s": data_age,
+            "last_data_age_s": picture.data_age_s,
             "caught_up": snapshot.caught_up,
         },
         "records_consumed": dict(consumed),
-        "deadlettered": deadlettered,
+        "deadlettered": sum(deadlettered.values()),
+        "deadlettered_by_reason": dict(deadlettered),
+        "internal_errors": {"count": deadlettered.get("internal_error", 0), "recent": internal_errors[-5:]},
         "consumer_lag": lag_total,
+        "unowned_partitions": picture.unowned_partitions,
         "consumers": [
-            {k: c.get(k) for k in ("id", "phase", "restore", "partitions", "lag_total", "sensors", "age_s")}
-            for c in consumers
+            {
+                "member": member_label(str(c.get("id"))),
+                "state": "lost" if c["lost"] else c.get("phase"),
+                **{k: c.get(k) for k in ("restore", "partitions", "lag_total", "sensors", "age_s")},
+            }
+            for c in picture.consumers
         ],
     }
-    return doc, 503 if status == "stale" else 200
+    return doc, picture.http_status
+
+
+@api.get("/api/v1/status")
+def status() -> flask.Response:
+    """The freshness clock's answer (``dashboard.clock_status``), in ``?lang=`` or the default language.
+
+    Always 200 while the server answers: a stale picture is what the document says, not a failed request."""
+    ctx = current()
+    s = ctx.settings
+    picture = judge(ctx.view.snapshot, s.partitions, s.clock, s.ui_stale_after_s, time.time())
+    lang = language(flask.request.args.get("lang"), s.language)
+    response = flask.jsonify(status_doc(picture, ctx.pack.timezone, s.ui_stale_after_s, s.ui_refresh_ms, lang))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @api.get("/health")
 def health() -> tuple[flask.Response, int]:
     ctx = current()
-    doc, status = health_document(ctx.view.snapshot, ctx.settings.ui_stale_after_s, time.time())
+    doc, status = health_document(ctx.view.snapshot, ctx.settings, time.time())
     return flask.jsonify(doc), status
 
 

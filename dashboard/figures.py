@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import plotly.graph_objects as go
 
@@ -59,8 +61,11 @@ OFFLINE_STYLE: Mapping[str, Any] = {
     "layers": [{"id": "background", "type": "background", "paint": {"background-color": "#0e1a24"}}],
 }
 LEVEL_TICKS = ((0, "ok"), (25, "watch"), (50, "warning"), (80, "alarm"))
-TRACE_RISK = 1
-TRACE_SITES = 4
+TRACE_SILENT = 1
+TRACE_RISK = 2
+TRACE_SITES = 5
+SILENT_COLOR = "#8d99a6"
+"""A district whose sensors have all gone silent: grey, drawn under the risk layer (which has no value there)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,15 +160,32 @@ def _describe(doc: Mapping[str, Any] | None, lang: str) -> str:
     return reason
 
 
-def district_arrays(pack: CityPack, snapshot: StateSnapshot, lang: str = "en") -> tuple[list[float | None], list[str]]:
+def silence(doc: Mapping[str, Any] | None, now: float | None, lang: str, tz: str) -> str | None:
+    """For a district that had data and now has no fresh sensor: how long it has been silent, and since when."""
+    if doc is None or doc.get("risk") is not None or not doc.get("event_time") or now is None:
+        return None
+    last = datetime.fromisoformat(str(doc["event_time"]))
+    minutes = max(0, round((now - last.timestamp()) / 60))
+    return t(lang, "silent_for", m=minutes, at=last.astimezone(ZoneInfo(tz)).strftime("%H:%M"))
+
+
+def district_arrays(
+    pack: CityPack, snapshot: StateSnapshot, lang: str = "en", now: float | None = None
+) -> tuple[list[float | None], list[str], list[float | None]]:
+    """Risk values and hover texts per district, and the silent layer's values (1 where all sensors went silent).
+
+    ``now`` is event-time now (the consumers' clock), from which a silent district's age is counted."""
     z: list[float | None] = []
     hover: list[str] = []
+    silent: list[float | None] = []
     for code, district in pack.districts.items():
         doc = snapshot.district(code)
         title = f"<b>{district_name(district, lang)}</b>"
+        quiet = silence(doc, now, lang, pack.timezone)
+        silent.append(1.0 if quiet else None)
         if doc is None or doc.get("risk") is None:
             z.append(None)
-            hover.append(f"{title}<br>{t(lang, 'no_data')}")
+            hover.append(f"{title}<br>{quiet or t(lang, 'no_data')}")
             continue
         counts = doc.get("counts", {})
         z.append(float(doc["risk"]))
@@ -172,7 +194,7 @@ def district_arrays(pack: CityPack, snapshot: StateSnapshot, lang: str = "en") -
         stale = counts.get("stale", 0) + counts.get("no_data", 0)
         text.append(t(lang, "reporting", n=doc.get("fresh", 0)) + (t(lang, "silent_count", n=stale) if stale else ""))
         hover.append("<br>".join(text))
-    return z, hover
+    return z, hover, silent
 
 
 def site_arrays(
@@ -199,9 +221,9 @@ def _polyline(paths: Iterable[Iterable[tuple[float, float]]]) -> tuple[list[floa
     return lats, lons
 
 
-def map_figure(pack: CityPack, snapshot: StateSnapshot, lang: str = "en") -> go.Figure:
+def map_figure(pack: CityPack, snapshot: StateSnapshot, lang: str = "en", now: float | None = None) -> go.Figure:
     codes = list(pack.districts)
-    z, district_hover = district_arrays(pack, snapshot, lang)
+    z, district_hover, silent = district_arrays(pack, snapshot, lang, now)
     site_list = sites(pack)
     colors, sizes, site_hover = site_arrays(site_list, snapshot, lang)
     river_lat, river_lon = _polyline(r.coords for r in pack.rivers.values())
@@ -217,6 +239,18 @@ def map_figure(pack: CityPack, snapshot: StateSnapshot, lang: str = "en") -> go.
                 hoverinfo="skip",
                 marker={"line": {"color": "#8aa0b4", "width": 1.5}},
                 name="districts",
+            ),
+            go.Choroplethmap(
+                geojson=dict(pack.districts_geojson),
+                locations=codes,
+                z=silent,
+                zmin=0,
+                zmax=1,
+                colorscale=[[0, SILENT_COLOR], [1, SILENT_COLOR]],
+                showscale=False,
+                hoverinfo="skip",
+                marker={"opacity": 0.85, "line": {"color": "#dfe8f0", "width": 1.5}},
+                name="silent",
             ),
             go.Choroplethmap(
                 geojson=dict(pack.districts_geojson),
@@ -283,11 +317,14 @@ def map_figure(pack: CityPack, snapshot: StateSnapshot, lang: str = "en") -> go.
     return fig
 
 
-def map_patch_values(pack: CityPack, snapshot: StateSnapshot, lang: str = "en") -> dict[str, Any]:
+def map_patch_values(
+    pack: CityPack, snapshot: StateSnapshot, lang: str = "en", now: float | None = None
+) -> dict[str, Any]:
     """The live parts of the figure: what a patch replaces every refresh."""
-    z, district_hover = district_arrays(pack, snapshot, lang)
+    z, district_hover, silent = district_arrays(pack, snapshot, lang, now)
     colors, sizes, site_hover = site_arrays(sites(pack), snapshot, lang)
     return {
+        "silent_z": silent,
         "risk_z": z,
         "risk_hover": district_hover,
         "site_colors": colors,

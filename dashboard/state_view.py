@@ -3,6 +3,12 @@
 The only state the dashboard shares between users. Readers get an immutable snapshot; the tailing thread
 swaps in a new snapshot per batch (copy-on-write), so a request never sees a half-applied batch and no
 lock is held while a callback renders.
+
+Besides the entities, a snapshot carries what an honest freshness display needs: the newest event time of any
+sensor it holds; the wall time at which a consumer last published a sensor reading newer than the one before
+(the record's Kafka timestamp, so that records read back at start-up count as old as they are, and a sensor
+republished only because it went stale does not count at all); and since when the broker has not answered
+this worker.
 """
 
 from __future__ import annotations
@@ -19,10 +25,27 @@ from typing import Any
 
 from consumers.settings import Settings
 from consumers.transport import TopicPartition, Transport
+from consumers.transport.base import TransportError
 
 log = logging.getLogger(__name__)
 
-CONSUMER_SILENT_AFTER_S = 300.0
+CONSUMER_LOST_MIN_S = 10.0
+CONSUMER_LOST_INTERVALS = 5
+"""A consumer publishes its status every flush; one that has not for five flush intervals (and at least ten
+seconds) is *lost*: it may be dead, and the partitions it held may have no owner."""
+CONSUMER_FORGOTTEN_AFTER_S = 3600.0
+"""A lost consumer is listed for an hour (the next consumer to start tombstones it after that)."""
+BROKER_PROBE_INTERVAL_S = 3.0
+"""How often the tailing thread asks the broker for end offsets: polling alone cannot tell a quiet topic from a
+broker that has gone away."""
+
+
+def consumer_lost_after_s(doc: Mapping[str, Any]) -> float:
+    try:
+        interval = float(doc.get("flush_interval_s") or 1.0)
+    except (TypeError, ValueError):
+        interval = 1.0
+    return max(CONSUMER_LOST_MIN_S, CONSUMER_LOST_INTERVALS * interval)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,12 +56,15 @@ class StateSnapshot:
     version: int = 0
     updated_wall: float | None = None
     caught_up: bool = False
-    # Wall time at which the newest event time last moved forward: when telemetry stops, this stops,
-    # even though consumers keep publishing their status every second.
+    # Wall time (Kafka record timestamp) of the newest sensor record that carried a newer reading: when
+    # telemetry stops, this stops, even though consumers keep publishing their status every second.
     data_wall: float | None = None
+    newest_data_t: float | None = None
+    """Newest event time of any sensor in the view (epoch seconds): the time of the last good data."""
+    broker_unreachable_since: float | None = None
 
     def data_age(self, now_wall: float) -> float | None:
-        """Seconds since the picture last received newer telemetry (None before any)."""
+        """Seconds since the picture last received newer telemetry (None if none arrived since start-up)."""
         return None if self.data_wall is None else now_wall - self.data_wall
 
     def of_kind(self, kind: str) -> dict[str, Mapping[str, Any]]:
@@ -51,17 +77,21 @@ class StateSnapshot:
     def sensor(self, sensor_id: str) -> Mapping[str, Any] | None:
         return self.entities.get(f"sensor:{sensor_id}")
 
-    def live_consumers(self, now_wall: float) -> list[Mapping[str, Any]]:
-        """Consumers that reported recently; a crashed one drops out after five minutes."""
+    def consumers(self, now_wall: float) -> list[Mapping[str, Any]]:
+        """Consumers heard from in the last hour, each with ``age_s`` and ``lost`` (silent for several flushes)."""
         out = []
         for doc in self.of_kind("consumer").values():
             try:
                 age = now_wall - datetime.fromisoformat(doc["updated_at"]).timestamp()
             except (KeyError, TypeError, ValueError):
                 continue
-            if age <= CONSUMER_SILENT_AFTER_S:
-                out.append({**doc, "age_s": round(age, 1)})
+            if age <= CONSUMER_FORGOTTEN_AFTER_S:
+                out.append({**doc, "age_s": round(age, 1), "lost": age > consumer_lost_after_s(doc)})
         return sorted(out, key=lambda d: str(d.get("id")))
+
+    def live_consumers(self, now_wall: float) -> list[Mapping[str, Any]]:
+        """Consumers that reported within a few flush intervals."""
+        return [c for c in self.consumers(now_wall) if not c["lost"]]
 
     def last_event_time(self) -> str | None:
         """The newest event time any consumer has seen (ISO 8601), the 'last update' of the picture."""
@@ -110,44 +140,110 @@ class StateView:
             try:
                 partitions = self._transport.partition_count(topic)
                 reader = self._transport.reader([TopicPartition(topic, p) for p in range(partitions)])
+                ends = reader.end_offsets()
                 break
-            except Exception:  # noqa: BLE001 - the topic may not exist yet; retry, never kill the web worker
-                log.info("waiting for %s", topic)
+            except Exception as exc:  # noqa: BLE001 - no broker or no topic yet; retry, never kill the web worker
+                log.info("waiting for %s: %s", topic, exc)
+                if isinstance(exc, TransportError):
+                    self._broker_reachable(False)
                 self._stop.wait(1.0)
         else:
             return
-        ends = reader.end_offsets()
+        self._broker_reachable(True)
         entities: dict[str, Mapping[str, Any]] = {}
+        next_probe = time.monotonic() + BROKER_PROBE_INTERVAL_S
         try:
             while not self._stop.is_set():
-                batch = reader.poll(0.5, 5000)
-                caught_up = self._snapshot.caught_up or all(
-                    pos >= ends.get(tp, 0) for tp, pos in reader.positions().items()
-                )
+                try:
+                    batch = reader.poll(0.5, 5000)
+                    if time.monotonic() >= next_probe:
+                        next_probe = time.monotonic() + BROKER_PROBE_INTERVAL_S
+                        reader.end_offsets()
+                        self._broker_reachable(True)
+                    caught_up = self._snapshot.caught_up or all(
+                        pos >= ends.get(tp, 0) for tp, pos in reader.positions().items()
+                    )
+                except TransportError as exc:
+                    log.warning("state topic unreadable, broker unreachable? %s", exc)
+                    self._broker_reachable(False)
+                    self._stop.wait(1.0)
+                    continue
+                if batch:
+                    self._broker_reachable(True)
                 if not batch:
                     if caught_up and not self._snapshot.caught_up:
                         self._swap(entities, caught_up)
                     continue
                 entities = dict(entities)
+                newest: float | None = None
+                published: float | None = None
                 for message in batch:
                     key = (message.key or b"").decode(errors="replace")
                     if message.value is None:
                         entities.pop(key, None)
                         continue
                     try:
-                        entities[key] = MappingProxyType(json.loads(message.value))
-                    except (UnicodeDecodeError, json.JSONDecodeError):
+                        doc = json.loads(message.value)
+                    except ValueError:
+                        doc = None
+                    if isinstance(doc, dict):
+                        before = entities.get(key)
+                        entities[key] = MappingProxyType(doc)
+                        if key.startswith("sensor:"):
+                            t = _event_epoch(doc.get("event_time"))
+                            if t is not None and (newest is None or t > newest):
+                                newest = t
+                            was = None if before is None else _event_epoch(before.get("event_time"))
+                            if t is not None and (was is None or t > was) and message.timestamp_ms > 0:
+                                stamp = message.timestamp_ms / 1000
+                                published = stamp if published is None else max(published, stamp)
+                    else:
                         self.errors += 1
-                        log.warning("unreadable state record %s", key)
-                self._swap(entities, caught_up)
+                        log.warning("unreadable state record %s", key[:100])
+                self._swap(entities, caught_up, newest, published)
         finally:
             reader.close()
 
-    def _swap(self, entities: dict[str, Mapping[str, Any]], caught_up: bool) -> None:
+    def _broker_reachable(self, reachable: bool) -> None:
+        since = self._snapshot.broker_unreachable_since
+        if reachable and since is not None:
+            log.info("broker reachable again")
+            self._snapshot = replace(self._snapshot, broker_unreachable_since=None, version=self._snapshot.version + 1)
+        elif not reachable and since is None:
+            self._snapshot = replace(
+                self._snapshot, broker_unreachable_since=time.time(), version=self._snapshot.version + 1
+            )
+
+    def _swap(
+        self,
+        entities: dict[str, Mapping[str, Any]],
+        caught_up: bool,
+        batch_newest: float | None = None,
+        batch_published: float | None = None,
+    ) -> None:
         previous = self._snapshot
-        snapshot = StateSnapshot(MappingProxyType(entities), previous.version + 1, time.time(), caught_up)
-        newest, before = snapshot.last_event_time(), previous.last_event_time()
-        advanced = newest is not None and (
-            before is None or datetime.fromisoformat(newest) > datetime.fromisoformat(before)
+        now = time.time()
+        newest = previous.newest_data_t
+        if batch_newest is not None and (newest is None or batch_newest > newest):
+            newest = batch_newest
+        data_wall = previous.data_wall
+        if batch_published is not None and (data_wall is None or batch_published > data_wall):
+            data_wall = batch_published
+        self._snapshot = replace(
+            previous,
+            entities=MappingProxyType(entities),
+            version=previous.version + 1,
+            updated_wall=now,
+            caught_up=caught_up,
+            newest_data_t=newest,
+            data_wall=data_wall,
         )
-        self._snapshot = replace(snapshot, data_wall=snapshot.updated_wall if advanced else previous.data_wall)
+
+
+def _event_epoch(value: object) -> float | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value).timestamp()
+    except ValueError:
+        return None

@@ -1,8 +1,11 @@
 """The live city map (``/``): districts coloured by risk, sites coloured by status, ranked lists beside.
 
-Made for the wall first: large type, no interaction needed, a freshness clock that turns into a STALE
-warning by itself in the browser when updates stop (even if the server is gone). Each refresh sends a
-``dash.Patch`` with the changed arrays only; the figure is built once per page load.
+Made for the wall first: large type, no interaction needed, and a freshness clock that tells the truth: the
+server judges the data (``dashboard.freshness``: stale, rebuilding, broker or consumers down), and the browser
+adds what only it can know, that the server itself stopped answering, and says which of the two it is. The
+status travels outside Dash's callbacks (``dashboard/clock_status.py``, ``assets/freshness.js``), so a slow
+map refresh is never mistaken for old data. Each refresh sends a ``dash.Patch`` with the changed arrays only;
+the figure is built once per page load.
 """
 
 from __future__ import annotations
@@ -20,17 +23,22 @@ from dash.exceptions import PreventUpdate
 
 from consumers.citypack import CityPack, District
 from consumers.processor import river_stretches
+from dashboard.clock_status import simulated_badge
 from dashboard.context import current
 from dashboard.figures import (
     LEVEL_COLORS,
     LEVEL_RANK,
     RIVER_COLORS,
+    SILENT_COLOR,
     TRACE_RISK,
+    TRACE_SILENT,
     TRACE_SITES,
     map_figure,
     map_patch_values,
     sensor_level,
+    silence,
 )
+from dashboard.freshness import Picture, judge
 from dashboard.i18n import language, names_in_order, t
 from dashboard.river_chart import gauge_figure
 from dashboard.river_panel import gauge_sentence, river_banner, sensor_reason
@@ -41,10 +49,10 @@ dash.register_page(__name__, path="/", name="City map", title="City operations �
 MAX_ALARMS = 10
 
 
-def _local_time(iso: str | None, tz: str) -> str:
+def _local_time(iso: str | None, tz: str, fmt: str = "%Y-%m-%d %H:%M:%S %Z") -> str:
     if not iso:
         return "—"
-    return datetime.fromisoformat(iso).astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M %Z")
+    return datetime.fromisoformat(iso).astimezone(ZoneInfo(tz)).strftime(fmt)
 
 
 def _district_label(district: District, lang: str) -> list[Any]:
@@ -52,8 +60,8 @@ def _district_label(district: District, lang: str) -> list[Any]:
     return [html.B(first), " ", second]
 
 
-def district_rows(pack: CityPack, snapshot: StateSnapshot, lang: str) -> list[html.Div]:
-    """Districts ranked by risk; those with no data last, shown as such."""
+def district_rows(pack: CityPack, snapshot: StateSnapshot, lang: str, now: float | None = None) -> list[html.Div]:
+    """Districts ranked by risk; those with no data last, shown as such, a silent one with its age."""
     rows = []
     ranked = sorted(
         pack.districts.values(),
@@ -66,21 +74,22 @@ def district_rows(pack: CityPack, snapshot: StateSnapshot, lang: str) -> list[ht
         doc: Mapping[str, Any] = snapshot.district(district.code) or {}
         risk = doc.get("risk")
         level = str(doc.get("level", "no_data")) if risk is not None else "no_data"
+        quiet = silence(doc or None, now, lang, pack.timezone)
         rows.append(
             html.Div(
                 [
                     html.Span(
                         f"{risk:.0f}" if risk is not None else "–",
                         className="map-risk-value",
-                        style={"backgroundColor": LEVEL_COLORS[level]},
+                        style={"backgroundColor": SILENT_COLOR if quiet else LEVEL_COLORS[level]},
                     ),
                     html.Span(_district_label(district, lang), className="map-district-name"),
                     html.Span(
-                        _worst_reason(pack, snapshot, doc, lang) if level not in ("ok",) else "",
+                        quiet or (_worst_reason(pack, snapshot, doc, lang) if level not in ("ok",) else ""),
                         className="map-district-reason",
                     ),
                 ],
-                className=f"map-district-row level-{level}",
+                className=f"map-district-row level-{'silent' if quiet else level}",
                 id={"type": "map-district", "code": district.code},
             )
         )
@@ -143,7 +152,7 @@ def summary(pack: CityPack, snapshot: StateSnapshot, lang: str) -> list[Any]:
         html.Span(f"{n} {t(lang, name)}", className=f"map-count level-{name}" if n else "map-count")
         for name, n in counts.items()
     ]
-    restoring = [c for c in snapshot.of_kind("consumer").values() if c.get("phase") == "restoring"]
+    restoring = [c for c in snapshot.live_consumers(time.time()) if c.get("phase") == "restoring"]
     if restoring:
         done = sum(int(c.get("restore", {}).get("done", 0)) for c in restoring)
         total = sum(int(c.get("restore", {}).get("total", 0)) for c in restoring)
@@ -152,15 +161,17 @@ def summary(pack: CityPack, snapshot: StateSnapshot, lang: str) -> list[Any]:
     return chips
 
 
-def status_doc(snapshot: StateSnapshot, tz: str, stale_after_s: float, now_wall: float, lang: str) -> dict[str, Any]:
-    """What the browser's own clock needs to tell LIVE from STALE, with its words in the page language."""
-    return {
-        "event_time": _local_time(snapshot.last_event_time(), tz),
-        "age_s": snapshot.data_age(now_wall),
-        "stale_after_s": stale_after_s,
-        "words": {k: t(lang, k) for k in ("live", "stale", "last", "waiting")},
-        "no_update_for": t(lang, "no_update_for", s="{s}"),
-    }
+def _refresh_stamp(snapshot: StateSnapshot, picture: Picture) -> str:
+    """What the side panel shows depends on the view and on which consumers are alive (a member that stops
+    reporting must not leave its "rebuilding" chip on the wall): redraw when either changes."""
+    lost = ",".join(sorted(str(c.get("id")) for c in picture.consumers if c["lost"]))
+    return f"{snapshot.version}|{lost}"
+
+
+def _picture() -> Picture:
+    ctx = current()
+    s = ctx.settings
+    return judge(ctx.view.snapshot, s.partitions, s.clock, s.ui_stale_after_s, time.time())
 
 
 def layout(lang: str | None = None, **_: Any) -> html.Div:
@@ -168,6 +179,7 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
     ctx = current()
     pack, snapshot = ctx.pack, ctx.view.snapshot
     lang = language(lang, ctx.settings.language)
+    picture = _picture()
     return html.Div(
         [
             html.Header(
@@ -184,6 +196,7 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
                         ]
                     ),
                     html.Div(summary(pack, snapshot, lang), id="map-summary", className="map-summary"),
+                    html.Div(simulated_badge(picture, lang), id="map-simulated", className="map-simulated"),
                     html.Div(id="map-freshness", className="map-freshness"),
                 ],
                 className="map-header",
@@ -213,7 +226,7 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
                     ),
                     dcc.Graph(
                         id="map-graph",
-                        figure=map_figure(pack, snapshot, lang),
+                        figure=map_figure(pack, snapshot, lang, picture.event_now),
                         config={"displayModeBar": False, "scrollZoom": True},
                         className="map-graph",
                     ),
@@ -223,7 +236,9 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
                             html.Div(alarm_rows(pack, snapshot, lang), id="map-alarms", className="map-alarms"),
                             html.H2(t(lang, "districts_by_risk")),
                             html.Div(
-                                district_rows(pack, snapshot, lang), id="map-districts", className="map-districts"
+                                district_rows(pack, snapshot, lang, picture.event_now),
+                                id="map-districts",
+                                className="map-districts",
                             ),
                             html.Div(
                                 [
@@ -255,13 +270,10 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
             ),
             dcc.Interval(id="map-tick", interval=ctx.settings.ui_refresh_ms),
             dcc.Interval(id="map-clock", interval=1000),
-            dcc.Store(id="map-seen", data=snapshot.version),
+            dcc.Store(id="map-seen", data=_refresh_stamp(snapshot, picture)),
+            dcc.Store(id="map-pull", data=0),
+            dcc.Store(id="map-done", data=0),
             dcc.Store(id="map-lang", data=lang),
-            dcc.Store(
-                id="map-status",
-                data=status_doc(snapshot, pack.timezone, ctx.settings.ui_stale_after_s, time.time(), lang),
-            ),
-            dcc.Store(id="map-received"),
             dcc.Store(id="map-gauge"),
             dcc.Store(id="map-gauge-seen"),
         ],
@@ -275,22 +287,27 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
     Output("map-districts", "children"),
     Output("map-summary", "children"),
     Output("map-river-banner", "children"),
-    Output("map-status", "data"),
     Output("map-seen", "data"),
-    Input("map-tick", "n_intervals"),
+    Output("map-done", "data"),
+    Input("map-pull", "data"),
     State("map-seen", "data"),
     State("map-lang", "data"),
 )
-def refresh(_: int | None, seen: int | None, lang: str | None) -> tuple[Any, ...]:
-    """Send what changed since this browser's last refresh; nothing at all when the view did not change."""
+def refresh(pull: int | None, seen: str | None, lang: str | None) -> tuple[Any, ...]:
+    """Send what changed since this browser's last refresh; nothing at all when the view did not change.
+
+    Answers every pull (``map-done``), changed or not, so that the browser asks for the next one only then."""
     ctx = current()
     snapshot = ctx.view.snapshot
     lang = language(lang, ctx.settings.language)
-    status = status_doc(snapshot, ctx.pack.timezone, ctx.settings.ui_stale_after_s, time.time(), lang)
-    if seen == snapshot.version:
-        return (dash.no_update,) * 5 + (status, dash.no_update)
-    values = map_patch_values(ctx.pack, snapshot, lang)
+    picture = _picture()
+    stamp = _refresh_stamp(snapshot, picture)
+    if seen == stamp:
+        return (dash.no_update,) * 6 + (pull,)
+    now = picture.event_now
+    values = map_patch_values(ctx.pack, snapshot, lang, now)
     patch = Patch()
+    patch["data"][TRACE_SILENT]["z"] = values["silent_z"]
     patch["data"][TRACE_RISK]["z"] = values["risk_z"]
     patch["data"][TRACE_RISK]["hovertext"] = values["risk_hover"]
     patch["data"][TRACE_SITES]["marker"]["color"] = values["site_colors"]
@@ -299,46 +316,76 @@ def refresh(_: int | None, seen: int | None, lang: str | None) -> tuple[Any, ...
     return (
         patch,
         alarm_rows(ctx.pack, snapshot, lang),
-        district_rows(ctx.pack, snapshot, lang),
+        district_rows(ctx.pack, snapshot, lang, now),
         summary(ctx.pack, snapshot, lang),
         river_banner(ctx.pack, snapshot, lang),
-        status,
-        snapshot.version,
+        stamp,
+        pull,
     )
 
 
-# When a status arrives, note the browser's own time, so the age keeps growing even if the server goes away.
 clientside_callback(
     """
-    function(status) {
-        if (!status) { return window.dash_clientside.no_update; }
-        return Object.assign({}, status, {received_ms: Date.now()});
-    }
-    """,
-    Output("map-received", "data"),
-    Input("map-status", "data"),
-)
-
-clientside_callback(
-    """
-    function(_, received) {
-        if (!received) { return [["…"], "map-freshness stale"]; }
-        const w = received.words;
-        if (received.age_s === null || received.age_s === undefined) {
-            return [[w.waiting], "map-freshness stale"];
+    function(_) {
+        const f = window.cityopsFreshness;
+        const r = f && f.status;
+        if (!r) { return [["…"], "map-freshness waiting", window.dash_clientside.no_update]; }
+        const w = r.words;
+        const asOf = r.last_data === "—" ? "" : " · " + w["last_data"] + " " + r.last_data;
+        const silentFor = (Date.now() - f.receivedMs) / 1000;
+        if (silentFor > r.no_answer_after_s) {
+            const quiet = r.no_answer_for.replace("{s}", Math.round(silentFor));
+            return [[w["status.no_connection"] + " · " + quiet + asOf], "map-freshness stale", r.simulated];
         }
-        const age = received.age_s + (Date.now() - received.received_ms) / 1000;
-        if (age > received.stale_after_s) {
-            const quiet = received.no_update_for.replace("{s}", Math.round(age));
-            return [[w.stale + " · " + quiet + " · " + w.last + " " + received.event_time], "map-freshness stale"];
+        const age = (r.age_s === null || r.age_s === undefined) ? null : r.age_s + silentFor;
+        switch (r.status) {
+            case "starting":
+                return [[w.waiting], "map-freshness waiting", r.simulated];
+            case "restoring":
+                const pct = (r.restore_pct === null || r.restore_pct === undefined) ? "" : " " + r.restore_pct + "%";
+                return [[w.rebuilding + pct + asOf], "map-freshness restoring", r.simulated];
+            case "broker_unreachable":
+                const away = w["status.broker_unreachable"] + " " + w.since + " " + r.since;
+                return [[away + asOf], "map-freshness stale", r.simulated];
+            case "no_consumers":
+            case "partitions_unowned":
+                return [[w["status." + r.status] + asOf], "map-freshness stale", r.simulated];
         }
-        return [[w.live + " · " + received.event_time], "map-freshness live"];
+        if (age === null) {
+            return [[w.stale + " · " + w.no_new_data_since_start + asOf], "map-freshness stale", r.simulated];
+        }
+        if (r.status === "stale" || age > r.stale_after_s) {
+            const quiet = r.no_update_for.replace("{s}", Math.round(age));
+            return [[w.stale + " · " + quiet + asOf], "map-freshness stale", r.simulated];
+        }
+        return [[w.live + " · " + r.last_data], "map-freshness live", r.simulated];
     }
     """,
     Output("map-freshness", "children"),
     Output("map-freshness", "className"),
+    Output("map-simulated", "children"),
     Input("map-clock", "n_intervals"),
-    State("map-received", "data"),
+)
+
+
+# One refresh at a time: the next pull only once the last one has answered (or after 30 s without an answer).
+# Dash drops the answer of a callback that is still running when the same callback is triggered again, so an
+# interval faster than a loaded server's answers would have discarded every refresh; a wall would freeze.
+clientside_callback(
+    """
+    function(_, pull, done) {
+        const gate = window.cityopsPull || (window.cityopsPull = {sentMs: 0});
+        if (done === pull || Date.now() - gate.sentMs > 30000) {
+            gate.sentMs = Date.now();
+            return (pull || 0) + 1;
+        }
+        return window.dash_clientside.no_update;
+    }
+    """,
+    Output("map-pull", "data"),
+    Input("map-tick", "n_intervals"),
+    State("map-pull", "data"),
+    State("map-done", "data"),
 )
 
 
@@ -363,11 +410,11 @@ def select_gauge(click: dict[str, Any] | None, _: int | None) -> str | None:
     Output("map-gauge-status", "children"),
     Output("map-gauge-seen", "data"),
     Input("map-gauge", "data"),
-    Input("map-tick", "n_intervals"),
+    Input("map-seen", "data"),
     State("map-gauge-seen", "data"),
     State("map-lang", "data"),
 )
-def refresh_gauge(gauge_id: str | None, _: int | None, seen: str | None, lang: str | None) -> tuple[Any, ...]:
+def refresh_gauge(gauge_id: str | None, _: str | None, seen: str | None, lang: str | None) -> tuple[Any, ...]:
     """Redraw the open gauge's chart only when the gauge itself reported something new."""
     if not gauge_id:
         return True, dash.no_update, dash.no_update, None
@@ -376,7 +423,7 @@ def refresh_gauge(gauge_id: str | None, _: int | None, seen: str | None, lang: s
     doc = ctx.view.snapshot.sensor(gauge_id)
     lang = language(lang, ctx.settings.language)
     stamp = f"{gauge_id}@{(doc or {}).get('event_time')}@{(doc or {}).get('stale')}@{lang}"
-    if dash_ctx.triggered_id == "map-tick" and stamp == seen:
+    if dash_ctx.triggered_id == "map-seen" and stamp == seen:
         raise PreventUpdate
     stretch = river_stretches(ctx.pack, lang).get(gauge_id) if lang != "en" else None
     sentence = gauge_sentence(spec, doc, lang, stretch)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -55,30 +56,81 @@ def test_health_reports_consumption_dead_letters_and_freshness(world, pack: City
     assert body["deadlettered"] == 1
     assert body["consumer_lag"] == 0
     assert body["last_event_time"].startswith(datetime.now(UTC).strftime("%Y-%m-%d"))
-    assert body["consumers"][0]["id"] == "api-test" and body["consumers"][0]["phase"] == "running"
+    assert body["deadlettered_by_reason"] == {"malformed_json": 1}
+    assert body["consumers"][0]["state"] == "running" and body["consumers"][0]["partitions"] == list(range(6))
 
 
-def test_health_turns_stale_with_503_when_telemetry_or_consumers_stop() -> None:
-    now = time.time()
-    consumer = {
+def _consumer(now: float, age_s: float = 1.0, phase: str = "running", partitions: tuple[int, ...] = tuple(range(6))):
+    return {
         "kind": "consumer",
-        "id": "c1",
-        "phase": "running",
+        "id": "c1-host-4242",
+        "phase": phase,
+        "partitions": list(partitions),
+        "flush_interval_s": 1.0,
+        "restore": {"done": 30, "total": 120},
         "watermark": "2026-07-01T08:00:00+00:00",
-        "updated_at": datetime.fromtimestamp(now - 1, UTC).isoformat(),
+        "updated_at": datetime.fromtimestamp(now - age_s, UTC).isoformat(),
     }
-    live = StateSnapshot(
-        MappingProxyType({"consumer:c1": consumer}), 3, updated_wall=now - 1, caught_up=True, data_wall=now - 2
-    )
+
+
+def test_health_names_what_is_wrong_and_answers_503_when_the_wall_is_not_showing_the_city_now(
+    settings: Settings,
+) -> None:
+    now = time.time()
+
+    def snapshot(consumer: dict | None = None, **changes: object) -> StateSnapshot:
+        entities = {} if consumer is None else {"consumer:c1": consumer}
+        base = StateSnapshot(
+            MappingProxyType(entities), 3, updated_wall=now - 1, caught_up=True, data_wall=now - 2, newest_data_t=now
+        )
+        return replace(base, **changes)
+
     cases = {
-        "fresh telemetry": (live, "ok", 200),
-        "telemetry stopped 60 s ago, consumer still alive": (replace(live, data_wall=now - 60), "stale", 503),
-        "no consumer alive": (replace(live, entities=MappingProxyType({})), "stale", 503),
+        "fresh telemetry": (snapshot(_consumer(now)), "ok", 200),
+        "telemetry stopped 60 s ago, consumer still alive": (
+            snapshot(_consumer(now), data_wall=now - 60),
+            "stale",
+            503,
+        ),
+        "no consumer ever": (snapshot(), "no_consumers", 503),
+        "the only consumer silent for 30 s (killed)": (snapshot(_consumer(now, age_s=30)), "no_consumers", 503),
+        "a killed consumer that was restoring": (
+            snapshot(_consumer(now, age_s=300, phase="restoring")),
+            "no_consumers",
+            503,
+        ),
+        "a live consumer restoring": (snapshot(_consumer(now, phase="restoring")), "restoring", 200),
+        "partitions 3-5 owned by nobody": (snapshot(_consumer(now, partitions=(0, 1, 2))), "partitions_unowned", 503),
+        "this worker cannot reach the broker": (
+            snapshot(_consumer(now), broker_unreachable_since=now - 20),
+            "broker_unreachable",
+            503,
+        ),
         "nothing read yet": (StateSnapshot(), "starting", 200),
+        "read back at start-up but no new data since": (snapshot(_consumer(now), data_wall=None), "stale", 503),
     }
-    for name, (snapshot, expected, code) in cases.items():
-        doc, status = health_document(snapshot, stale_after_s=10, now_wall=now)
+    for name, (snap, expected, code) in cases.items():
+        doc, status = health_document(snap, settings, now_wall=now)
         assert (doc["status"], status) == (expected, code), name
+    doc, _ = health_document(snapshot(_consumer(now, phase="restoring")), settings, now_wall=now)
+    assert doc["consumers"][0]["state"] == "restoring" and doc["consumers"][0]["restore"] == {"done": 30, "total": 120}
+    doc, _ = health_document(snapshot(_consumer(now, age_s=30)), settings, now_wall=now)
+    assert doc["consumers"][0]["state"] == "lost"
+    assert "host" not in json.dumps(doc) and "4242" not in json.dumps(doc)  # no host names or pids for anyone
+
+
+def test_on_the_wall_clock_data_age_is_the_age_of_the_newest_reading(settings: Settings) -> None:
+    """A web worker restarted while consumers rebuild reads 35-minute-old data: that is not LIVE, even though
+    the newest event time moved forward as the view read it."""
+    now = time.time()
+    wall = replace(settings, clock="wall")
+    old = StateSnapshot(
+        MappingProxyType({"consumer:c1": _consumer(now)}), 3, now - 1, True, data_wall=now - 1, newest_data_t=now - 2100
+    )
+    doc, status = health_document(old, wall, now_wall=now)
+    assert (doc["status"], status, doc["view"]["last_data_age_s"]) == ("stale", 503, 2100.0)
+    fresh = replace(old, newest_data_t=now - 3)
+    assert health_document(fresh, wall, now_wall=now)[0]["status"] == "ok"
 
 
 def test_districts_and_sensors_api(world, pack: CityPack) -> None:
