@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 METADATA_WAIT_S = 30.0
 REQUEST_TIMEOUT_MS = 10_000
 MAX_BLOCK_MS = 10_000
+RECONNECT_BACKOFF_MAX_MS = 2000
+"""kafka-python backs off reconnecting up to 30 s by default: a broker back after an outage went unused that long."""
 MAX_REQUEST_BYTES = 1024 * 1024
 """The broker's default ``message.max.bytes``: a record the broker would refuse is refused here, at ``send``."""
 
@@ -92,6 +94,7 @@ class KafkaProducerAdapter:
     def __init__(self, bootstrap: str, client_id: str, client_config: Mapping[str, Any] | None = None) -> None:
         self._producer = KafkaProducer(
             bootstrap_servers=bootstrap,
+            reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
             **(client_config or {}),
             client_id=client_id,
             acks="all",
@@ -179,6 +182,7 @@ class KafkaGroupConsumer:
     ) -> None:
         self._consumer = KafkaConsumer(
             bootstrap_servers=bootstrap,
+            reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
             **(client_config or {}),
             group_id=group_id,
             client_id=client_id,
@@ -243,6 +247,7 @@ class KafkaReader:
         self._tps = [_theirs(tp) for tp in partitions]
         self._consumer = KafkaConsumer(
             bootstrap_servers=bootstrap,
+            reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
             **(client_config or {}),
             client_id=client_id,
             group_id=None,
@@ -289,7 +294,10 @@ class KafkaTransport:
     def _admin(self) -> KafkaAdminClient:
         with self._login.connecting():
             return KafkaAdminClient(
-                bootstrap_servers=self.bootstrap, client_id=f"{self.client_id}-admin", **self._client_config
+                bootstrap_servers=self.bootstrap,
+                client_id=f"{self.client_id}-admin",
+                reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
+                **self._client_config,
             )
 
     @translated
