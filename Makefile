@@ -8,11 +8,17 @@ PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The test broker listens on its own ports and state dir, so a broker from `make kafka-up` can keep running.
 TEST_KAFKA_PORT ?= 19092
+# A second listener, SASL_PLAINTEXT with SCRAM, for the security tests; a throwaway test-only password.
+TEST_KAFKA_SASL_PORT ?= 19094
+TEST_KAFKA_SCRAM_USER := cityops
+TEST_KAFKA_SCRAM_PASSWORD := cityops-test-secret
 TEST_KAFKA_ENV := KAFKA_PORT=$(TEST_KAFKA_PORT) KAFKA_CONTROLLER_PORT=$$(( $(TEST_KAFKA_PORT) + 1 )) \
+	KAFKA_SASL_PORT=$(TEST_KAFKA_SASL_PORT) KAFKA_SCRAM_USER=$(TEST_KAFKA_SCRAM_USER) \
+	KAFKA_SCRAM_PASSWORD=$(TEST_KAFKA_SCRAM_PASSWORD) \
 	KAFKA_STATE_DIR=$(CURDIR)/.kafka/test PYTHON=$(CURDIR)/$(PY)
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint kafka-up kafka-down system-deps bench clean
+.PHONY: demo test lint kafka-up kafka-down kafka-demo system-deps bench clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,12 +33,14 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 demo: $(VENV)/.runtime
 	$(PY) -m dashboard
 
-# Debian packages the suite needs: Chromium and its driver for browser tests, CJK fonts so Chinese names
-# render in screenshots, Java 17 and Maven for the broker. Installed only when missing.
+# Debian packages the suite needs: Chromium and its driver for browser tests, kcat (a librdkafka client, for the
+# partitioner test of docs/telemetry.md), CJK fonts so Chinese names render in screenshots, Java 17 and Maven
+# for the broker. Installed only when missing.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
+	command -v kcat >/dev/null || missing="$$missing kcat"; \
 	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
 	command -v java >/dev/null || missing="$$missing openjdk-17-jre-headless"; \
 	command -v mvn >/dev/null || missing="$$missing maven"; \
@@ -50,6 +58,8 @@ test: $(VENV)/.dev system-deps lint
 	$(TEST_KAFKA_ENV) bash kafka/broker.sh start
 	set +e; \
 	KAFKA_TEST_BOOTSTRAP=127.0.0.1:$(TEST_KAFKA_PORT) CITYOPS_REQUIRE_ALL_TESTS=1 \
+	  KAFKA_TEST_SASL_BOOTSTRAP=127.0.0.1:$(TEST_KAFKA_SASL_PORT) KAFKA_TEST_SASL_USERNAME=$(TEST_KAFKA_SCRAM_USER) \
+	  KAFKA_TEST_SASL_PASSWORD=$(TEST_KAFKA_SCRAM_PASSWORD) \
 	  $(PY) -m pytest -ra $(PYTEST_ARGS); rc=$$?; \
 	$(TEST_KAFKA_ENV) bash kafka/broker.sh stop; exit $$rc
 
@@ -59,6 +69,11 @@ kafka-up: $(VENV)/.runtime
 
 kafka-down:
 	bash kafka/broker.sh stop
+
+# The Procfile against the local broker, with the 60x simulator (so the simulated clock on every process).
+kafka-demo: $(VENV)/.dev
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9092 CITYOPS_CLOCK=simulated \
+	  HOST=127.0.0.1 $(PY) -m honcho start -p 8050
 
 bench: $(VENV)/.dev
 	$(TEST_KAFKA_ENV) bash kafka/broker.sh start

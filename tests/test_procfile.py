@@ -42,6 +42,7 @@ def test_honcho_runs_web_consumers_and_simulator_as_one_product(kafka_settings: 
         "KAFKA_BOOTSTRAP_SERVERS": str(kafka_settings.kafka_bootstrap_servers),
         "CITYOPS_TOPIC_PREFIX": kafka_settings.topics.prefix,
         "CITYOPS_CONSUMER_GROUP": kafka_settings.consumer_group,
+        "CITYOPS_CLOCK": "simulated",  # the simulator runs at 60x, as the README's command says
         "HOST": "127.0.0.1",
         "WEB_CONCURRENCY": "2",
     }
@@ -70,7 +71,8 @@ def test_honcho_runs_web_consumers_and_simulator_as_one_product(kafka_settings: 
         else:
             pytest.fail(f"no healthy picture within 120 s: {health}\n{log_path.read_text()[-3000:]}")
         assert sum(health["records_consumed"].values()) > 0
-        assert [c["phase"] for c in health["consumers"]] == ["running"]
+        assert [c["state"] for c in health["consumers"]] == ["running"]
+        assert health["clock"] == {"mode": "simulated", "simulated_speed": 60.0}
         assert len(districts) == len(pack.districts)
         # Every gunicorn worker tails the state on its own; all of them answer with live data.
         answers = [get(f"http://127.0.0.1:{port}/health")[1]["view"]["entities"] for _ in range(6)]

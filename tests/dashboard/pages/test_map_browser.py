@@ -337,6 +337,8 @@ def test_a_district_whose_sensors_went_silent_is_grey_with_the_age_of_its_last_d
     producer.flush(30)
     grey = wait_for_pixel(browser, spot, lambda c: max(c) - min(c) < 30 and min(c) > 90, "map-silent-district")
     assert max(grey) - min(grey) < 30 and min(grey) > 90, f"Xiuwen should be grey when silent, saw {grey}"
+    # The clock says it is simulated: 60x ahead of the room's clock, which nothing said before (issue 7).
+    assert browser.find_element("id", "map-simulated").text == "SIMULATED TIME ×60"
     rows = browser.find_element("id", "map-districts").text
     assert f"SILENT 10 min · last good data {at.astimezone(ZoneInfo(pack.timezone)).strftime('%H:%M')}" in rows, rows
 
