@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import threading
 import uuid
 from collections.abc import Iterator
@@ -17,6 +18,8 @@ from typing import NamedTuple
 
 import pytest
 from kafka.producer import KafkaProducer
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
 
 from consumers.citypack import CityPack, load_city_pack
 from consumers.clock import SystemClock
@@ -90,6 +93,29 @@ def chromedriver_path() -> str:
         _unavailable("chromium and chromedriver")
     assert path is not None
     return path
+
+
+@pytest.fixture
+def browser(chromedriver_path: str) -> Iterator[webdriver.Chrome]:
+    """Debian's headless Chromium at a wall's size (1920x1080), with a profile of its own."""
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1920,1080",
+        f"--user-data-dir={tempfile.mkdtemp(prefix='cityops-chromium-')}",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(chromedriver_path), options=options)
+    yield driver
+    driver.quit()
 
 
 @pytest.fixture

@@ -26,6 +26,8 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -37,6 +39,7 @@ from kafka.admin import KafkaAdminClient
 from kafka.consumer import KafkaConsumer
 from kafka.producer import KafkaProducer
 from kafka.structs import TopicPartition as KafkaTP
+from selenium import webdriver
 
 from consumers.citypack import CityPack, SensorSpec
 from consumers.clock import SystemClock
@@ -49,6 +52,7 @@ from consumers.transport.kafka import KafkaTransport
 from consumers.transport.memory import default_partition
 from dashboard.api import health_document
 from dashboard.state_view import StateView
+from tests.dashboard.pages.test_map_browser import free_port, freshness
 
 pytestmark = pytest.mark.kafka
 log = logging.getLogger(__name__)
@@ -734,6 +738,57 @@ def test_a_consumer_outlives_a_long_broker_outage_and_resumes_by_itself(
         recovery_s=recovery,
         recovery_after_broker_back_s=after_back,
     )
+
+
+@pytest.mark.browser
+def test_the_wall_says_the_broker_is_unreachable_and_since_when(
+    scenario: Scenario, browser: webdriver.Chrome, tmp_path: Path
+) -> None:
+    """Web workers outlive a broker outage too, and the screen names it (not just STALE) until it is back."""
+    scenario.consumer("wall-feed")
+    scenario.wait_owner("wall-feed")
+    port = free_port()
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "KAFKA_BOOTSTRAP_SERVERS": scenario.broker.bootstrap,
+        "CITYOPS_TOPIC_PREFIX": scenario.settings.topics.prefix,
+    }
+    log = open(tmp_path / "web.log", "wb")  # noqa: SIM115 - the server process writes it until it exits
+    web = subprocess.Popen([sys.executable, "-m", "dashboard"], cwd=REPO, env=env, stdout=log, stderr=log)
+    log.close()
+    try:
+        until(lambda: _answers(f"http://127.0.0.1:{port}/health"), 60, lambda: (tmp_path / "web.log").read_text())
+        browser.get(f"http://127.0.0.1:{port}")
+        freshness(browser, "", timeout_s=1)
+        until(lambda: not freshness(browser, "", timeout_s=1).startswith("…"), 30, lambda: "the clock never started")
+        cmdline, cwd = scenario.broker.stop_jvm()
+        try:
+            away = freshness(browser, "BROKER UNREACHABLE since", timeout_s=60)
+            browser.save_screenshot(str(tmp_path / "map-broker-unreachable.png"))
+        finally:
+            scenario.broker.launch(cmdline, cwd)
+            scenario.broker.wait_ready()
+        assert web.poll() is None, "the web process must outlive the outage"
+        until(
+            lambda: not freshness(browser, "", timeout_s=1).startswith("BROKER UNREACHABLE"),
+            90,
+            lambda: "the wall still says the broker is unreachable after it came back",
+        )
+        assert re.search(r"since \d\d:\d\d:\d\d", away), away
+    finally:
+        web.terminate()
+        web.wait(timeout=30)
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2):
+            return True
+    except urllib.error.HTTPError:
+        return True  # 503 says the picture is stale; the server is up
+    except OSError:
+        return False
 
 
 def test_a_consumer_killed_mid_stream_is_replaced_and_the_state_is_exact(

@@ -28,7 +28,6 @@ import pytest
 from kafka.producer import KafkaProducer
 from PIL import Image
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from shapely.geometry import Point, shape
 
@@ -88,28 +87,6 @@ def web_process(kafka_settings: Settings, kafka_transport: object) -> Iterator[t
 @pytest.fixture
 def web(web_process: tuple[str, subprocess.Popen[bytes]]) -> str:
     return web_process[0]
-
-
-@pytest.fixture
-def browser(chromedriver_path: str) -> Iterator[webdriver.Chrome]:
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1920,1080",
-        f"--user-data-dir={tempfile.mkdtemp(prefix='cityops-chromium-')}",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(chromedriver_path), options=options)
-    yield driver
-    driver.quit()
 
 
 def open_spot(pack: CityPack, code: str) -> tuple[float, float]:
