@@ -93,11 +93,6 @@ class StateSnapshot:
         """Consumers that reported within a few flush intervals."""
         return [c for c in self.consumers(now_wall) if not c["lost"]]
 
-    def last_event_time(self) -> str | None:
-        """The newest event time any consumer has seen (ISO 8601), the 'last update' of the picture."""
-        marks = [str(d["watermark"]) for d in self.of_kind("consumer").values() if d.get("watermark")]
-        return max(marks, key=datetime.fromisoformat, default=None)
-
 
 class StateView:
     """Tails the state topic from its beginning and keeps the latest record per key."""

@@ -97,7 +97,7 @@ def chromedriver_path() -> str:
 
 @pytest.fixture
 def browser(chromedriver_path: str) -> Iterator[webdriver.Chrome]:
-    """Debian's headless Chromium at a wall's size (1920x1080), with a profile of its own."""
+    """Debian's headless Chromium at a wall's size (1920x1080), with a profile of its own and its console kept."""
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
     for flag in (
@@ -113,6 +113,7 @@ def browser(chromedriver_path: str) -> Iterator[webdriver.Chrome]:
         f"--user-data-dir={tempfile.mkdtemp(prefix='cityops-chromium-')}",
     ):
         options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the console, for CSP checks
     driver = webdriver.Chrome(service=Service(chromedriver_path), options=options)
     yield driver
     driver.quit()

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import flask
 import pytest
+from selenium import webdriver
 
 from consumers.citypack import CityPack
 from consumers.settings import Settings, SettingsError
@@ -235,64 +236,44 @@ def hostile_pack_server(tmp_path: Path) -> Iterator[str]:
 
 @pytest.mark.browser
 def test_the_map_renders_under_the_policy_with_no_violation_and_the_name_runs_no_script(
-    hostile_pack_server: str, chromedriver_path: str
+    hostile_pack_server: str, browser: webdriver.Chrome
 ) -> None:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--window-size=1920,1080",
-        f"--user-data-dir={tempfile.mkdtemp(prefix='cityops-chromium-')}",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(chromedriver_path), options=options)
-    try:
-        # Collects every CSP violation from the first byte of the page on (DevTools scripts are not subject
-        # to the page's policy).
-        driver.execute_cdp_cmd(
-            "Page.addScriptToEvaluateOnNewDocument",
-            {
-                "source": "window.__violations = []; document.addEventListener('securitypolicyviolation', e =>"
-                " window.__violations.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sourceFile));"
-            },
+    driver = browser
+    # Collects every CSP violation from the first byte of the page on (DevTools scripts are not subject
+    # to the page's policy).
+    driver.execute_cdp_cmd(
+        "Page.addScriptToEvaluateOnNewDocument",
+        {
+            "source": "window.__violations = []; document.addEventListener('securitypolicyviolation', e =>"
+            " window.__violations.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sourceFile));"
+        },
+    )
+    driver.get(hostile_pack_server)
+    deadline = time.monotonic() + 60
+    loaded = False
+    while not loaded and time.monotonic() < deadline:
+        loaded = driver.execute_script(
+            """
+            const gd = document.querySelector('#map-graph .js-plotly-plot');
+            const map = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot.map;
+            return Boolean(map && map.loaded() && map.areTilesLoaded()
+                && gd.data.some(t => t.type === 'choroplethmap'));
+            """
         )
-        driver.get(hostile_pack_server)
-        deadline = time.monotonic() + 60
-        loaded = False
-        while not loaded and time.monotonic() < deadline:
-            loaded = driver.execute_script(
-                """
-                const gd = document.querySelector('#map-graph .js-plotly-plot');
-                const map = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot.map;
-                return Boolean(map && map.loaded() && map.areTilesLoaded()
-                    && gd.data.some(t => t.type === 'choroplethmap'));
-                """
-            )
-            if not loaded:
-                time.sleep(0.2)
-        screenshot = Path(tempfile.gettempdir()) / "cityops-csp-map.png"
-        driver.save_screenshot(str(screenshot))
-        assert loaded, f"the map never finished loading under the policy (see {screenshot})"
-        # A few refreshes of the live picture, so that updates run under the policy too.
-        ticks = driver.execute_script("return document.querySelector('#map-freshness').textContent")
-        end = time.monotonic() + 15
-        while driver.execute_script("return document.querySelector('#map-freshness').textContent") == ticks:
-            assert time.monotonic() < end, "the page never refreshed"
+        if not loaded:
             time.sleep(0.2)
-        driver.save_screenshot(str(screenshot))
-        assert driver.execute_script("return window.__violations") == []
-        csp_lines = [e["message"] for e in driver.get_log("browser") if "Content Security Policy" in e["message"]]
-        assert csp_lines == []
-        assert driver.execute_script("return window.__injected === undefined")
-        assert "<script>" not in driver.title  # Dash's page title, set by script from the registry
-    finally:
-        driver.quit()
+    screenshot = Path(tempfile.gettempdir()) / "cityops-csp-map.png"
+    driver.save_screenshot(str(screenshot))
+    assert loaded, f"the map never finished loading under the policy (see {screenshot})"
+    # A few refreshes of the live picture, so that updates run under the policy too.
+    ticks = driver.execute_script("return document.querySelector('#map-freshness').textContent")
+    end = time.monotonic() + 15
+    while driver.execute_script("return document.querySelector('#map-freshness').textContent") == ticks:
+        assert time.monotonic() < end, "the page never refreshed"
+        time.sleep(0.2)
+    driver.save_screenshot(str(screenshot))
+    assert driver.execute_script("return window.__violations") == []
+    csp_lines = [e["message"] for e in driver.get_log("browser") if "Content Security Policy" in e["message"]]
+    assert csp_lines == []
+    assert driver.execute_script("return window.__injected === undefined")
+    assert "<script>" not in driver.title  # Dash's page title, set by script from the registry
