@@ -23,6 +23,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
+from consumers.runner import ABANDONED_STATUS_AFTER_S
 from consumers.settings import Settings
 from consumers.transport import TopicPartition, Transport
 from consumers.transport.base import TransportError
@@ -33,8 +34,6 @@ CONSUMER_LOST_MIN_S = 10.0
 CONSUMER_LOST_INTERVALS = 5
 """A consumer publishes its status every flush; one that has not for five flush intervals (and at least ten
 seconds) is *lost*: it may be dead, and the partitions it held may have no owner."""
-CONSUMER_FORGOTTEN_AFTER_S = 3600.0
-"""A lost consumer is listed for an hour (the next consumer to start tombstones it after that)."""
 BROKER_PROBE_INTERVAL_S = 3.0
 """How often the tailing thread asks the broker for end offsets: polling alone cannot tell a quiet topic from a
 broker that has gone away."""
@@ -85,7 +84,7 @@ class StateSnapshot:
                 age = now_wall - datetime.fromisoformat(doc["updated_at"]).timestamp()
             except (KeyError, TypeError, ValueError):
                 continue
-            if age <= CONSUMER_FORGOTTEN_AFTER_S:
+            if age <= ABANDONED_STATUS_AFTER_S:  # a lost member is listed until a starting one tombstones it
                 out.append({**doc, "age_s": round(age, 1), "lost": age > consumer_lost_after_s(doc)})
         return sorted(out, key=lambda d: str(d.get("id")))
 

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import dash
 from dash import Input, Output, Patch, State, callback, clientside_callback, dcc, html
@@ -47,12 +45,6 @@ from dashboard.state_view import StateSnapshot
 dash.register_page(__name__, path="/", name="City map", title="City operations · map")
 
 MAX_ALARMS = 10
-
-
-def _local_time(iso: str | None, tz: str, fmt: str = "%Y-%m-%d %H:%M:%S %Z") -> str:
-    if not iso:
-        return "—"
-    return datetime.fromisoformat(iso).astimezone(ZoneInfo(tz)).strftime(fmt)
 
 
 def _district_label(district: District, lang: str) -> list[Any]:

@@ -21,13 +21,10 @@ import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -52,7 +49,8 @@ from consumers.transport.kafka import KafkaTransport
 from consumers.transport.memory import default_partition
 from dashboard.api import health_document
 from dashboard.state_view import StateView
-from tests.dashboard.pages.test_map_browser import free_port, freshness
+from tests.dashboard.pages.test_map_browser import freshness
+from tests.web_server import free_port, start_dashboard
 
 pytestmark = pytest.mark.kafka
 log = logging.getLogger(__name__)
@@ -79,12 +77,6 @@ def _unavailable(what: str) -> None:
 
 
 # -- the broker of this module ----------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _gone(pid: int) -> bool:
@@ -203,10 +195,10 @@ def fault_broker() -> Iterator[Broker]:
         _unavailable("java (for the fault-injection broker)")
     if not list((REPO / "kafka" / "lib").glob("kafka_2.13-*.jar")) and shutil.which("mvn") is None:
         _unavailable("the Kafka jars (kafka/lib) or maven to fetch them")
-    port = _free_port()
-    controller_port = _free_port()
+    port = free_port()
+    controller_port = free_port()
     while controller_port == port:
-        controller_port = _free_port()
+        controller_port = free_port()
     broker = Broker(port, controller_port, REPO / ".kafka" / f"faults-{port}")
     started = broker.script("start")
     if started.returncode != 0:
@@ -531,6 +523,16 @@ class Scenario:
         self.processes[client_id] = process
         return process
 
+    def stream_to(self, client_id: str) -> tuple[subprocess.Popen[bytes], Feeder]:
+        """Start consumer ``client_id``, wait until it owns every partition, and feed the records; returns once the
+        fault point of the stream is reached and some state is published, with the feeder still running."""
+        process = self.consumer(client_id)
+        self.wait_owner(client_id)
+        feeder = Feeder(self.broker.bootstrap, self.records).start()
+        feeder.wait_sent(FAULT_AT)
+        until(lambda: any(k.startswith("sensor:") for k in self.state), 30, self.describe)
+        return process, feeder
+
     def log_tail(self, client_id: str, lines: int = 15) -> str:
         """The exceptions a consumer's log reports (tracebacks' last lines, first seen first), then its last lines."""
         text = (self.log_dir / f"{client_id}.log").read_text(errors="replace").splitlines()
@@ -648,11 +650,7 @@ def report(
 def test_a_broker_restart_mid_stream_leaves_the_running_consumer_with_the_exact_state(
     scenario: Scenario, record_property: Callable[[str, object], None], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    scenario.consumer("steady")
-    scenario.wait_owner("steady")
-    feeder = Feeder(scenario.broker.bootstrap, scenario.records).start()
-    feeder.wait_sent(FAULT_AT)
-    until(lambda: any(k.startswith("sensor:") for k in scenario.state), 30, scenario.describe)
+    _, feeder = scenario.stream_to("steady")
     # The records go on being produced while the broker is down; the pause only makes sure that the first ones
     # sent after the fault cannot have reached the broker before it went.
     feeder.pause()
@@ -686,11 +684,7 @@ def test_a_broker_restart_mid_stream_leaves_the_running_consumer_with_the_exact_
 def test_a_consumer_outlives_a_long_broker_outage_and_resumes_by_itself(
     scenario: Scenario, record_property: Callable[[str, object], None], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    consumer = scenario.consumer("patient")
-    scenario.wait_owner("patient")
-    feeder = Feeder(scenario.broker.bootstrap, scenario.records).start()
-    feeder.wait_sent(FAULT_AT)
-    until(lambda: any(k.startswith("sensor:") for k in scenario.state), 30, scenario.describe)
+    consumer, feeder = scenario.stream_to("patient")
     # A web worker's view of the state, as the dashboard has it: it must say that the broker is away, and since when.
     view = StateView(scenario.settings, KafkaTransport(scenario.broker.bootstrap, client_id="fault-web")).start()
     until(lambda: view.snapshot.caught_up, 60, lambda: "the web view never caught up")
@@ -754,13 +748,9 @@ def test_the_wall_says_the_broker_is_unreachable_and_since_when(
         "KAFKA_BOOTSTRAP_SERVERS": scenario.broker.bootstrap,
         "CITYOPS_TOPIC_PREFIX": scenario.settings.topics.prefix,
     }
-    log = open(tmp_path / "web.log", "wb")  # noqa: SIM115 - the server process writes it until it exits
-    web = subprocess.Popen([sys.executable, "-m", "dashboard"], cwd=REPO, env=env, stdout=log, stderr=log)
-    log.close()
+    url, web = start_dashboard(env, tmp_path / "web.log")
     try:
-        until(lambda: _answers(f"http://127.0.0.1:{port}/health"), 60, lambda: (tmp_path / "web.log").read_text())
-        browser.get(f"http://127.0.0.1:{port}")
-        freshness(browser, "", timeout_s=1)
+        browser.get(url)
         until(lambda: not freshness(browser, "", timeout_s=1).startswith("…"), 30, lambda: "the clock never started")
         cmdline, cwd = scenario.broker.stop_jvm()
         try:
@@ -781,24 +771,10 @@ def test_the_wall_says_the_broker_is_unreachable_and_since_when(
         web.wait(timeout=30)
 
 
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2):
-            return True
-    except urllib.error.HTTPError:
-        return True  # 503 says the picture is stale; the server is up
-    except OSError:
-        return False
-
-
 def test_a_consumer_killed_mid_stream_is_replaced_and_the_state_is_exact(
     scenario: Scenario, record_property: Callable[[str, object], None], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    victim = scenario.consumer("victim")
-    scenario.wait_owner("victim")
-    feeder = Feeder(scenario.broker.bootstrap, scenario.records).start()
-    feeder.wait_sent(FAULT_AT)
-    until(lambda: any(k.startswith("sensor:") for k in scenario.state), 30, scenario.describe)
+    victim, feeder = scenario.stream_to("victim")
     victim.send_signal(signal.SIGKILL)
     killed_at = time.monotonic()
     victim.wait(timeout=10)

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.web_server import free_port
+
 REPO = Path(__file__).resolve().parents[2]
 UNFINISHED_HEAD = b"GET /health HTTP/1.1\r\nHost: x\r\n"  # the blank line that ends a head never comes
 
@@ -32,12 +34,6 @@ class Server:
 
     def connect(self, timeout: float = 10.0) -> socket.socket:
         return socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def base_env() -> dict[str, str]:

@@ -12,13 +12,8 @@ import json
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -32,6 +27,7 @@ from consumers.settings import Settings, SettingsError
 from consumers.transport.memory import MemoryTransport
 from dashboard.app import create_app
 from dashboard.state_view import StateView
+from tests.web_server import free_port, start_dashboard
 
 REPO = Path(__file__).resolve().parents[2]
 INJECTION = "Guiyang</title><script>window.__injected = 1</script>"
@@ -195,12 +191,6 @@ def test_the_stylesheet_is_still_served(client: flask.testing.FlaskClient) -> No
 # --- real Chromium ------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def hostile_pack_server(tmp_path: Path) -> Iterator[str]:
     """``python -m dashboard`` (embedded) over a copy of the assets whose city name carries a script."""
@@ -213,25 +203,10 @@ def hostile_pack_server(tmp_path: Path) -> Iterator[str]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CITYOPS_", "KAFKA_"))}
     env.update(PORT=str(port), CITYOPS_ASSETS_DIR=str(assets))
-    log = open(tmp_path / "web.log", "wb")  # noqa: SIM115 - the server writes it until it exits
-    server = subprocess.Popen([sys.executable, "-m", "dashboard"], cwd=REPO, env=env, stdout=log, stderr=log)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2):
-                break
-        except urllib.error.HTTPError:
-            break  # it answers
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                pytest.fail("the web server did not start: " + (tmp_path / "web.log").read_text()[-2000:])
-            time.sleep(0.3)
+    url, server = start_dashboard(env, tmp_path / "web.log")
     yield url
     server.terminate()
     server.wait(timeout=30)
-    log.close()
 
 
 @pytest.mark.browser

@@ -12,9 +12,7 @@ import io
 import json
 import os
 import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
@@ -36,18 +34,13 @@ from consumers.contract import ClockTick, Reading
 from consumers.runner import ConsumerRunner
 from consumers.settings import Settings
 from dashboard.state_view import StateView
+from tests.web_server import free_port, start_dashboard
 
 pytestmark = [pytest.mark.kafka, pytest.mark.browser]
 REPO = Path(__file__).resolve().parents[3]
 SCREENSHOTS = Path(os.environ.get("CITYOPS_SCREENSHOTS", tempfile.mkdtemp(prefix="cityops-screens-")))
 STALE_AFTER_S = 4
 DISTRICT = "520123"  # Xiuwen: a large county with few sites, so its fill is easy to see
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -62,23 +55,7 @@ def web_process(kafka_settings: Settings, kafka_transport: object) -> Iterator[t
         "CITYOPS_CLOCK": "simulated",
         "CITYOPS_UI_STALE_AFTER_S": str(STALE_AFTER_S),
     }
-    log = open(SCREENSHOTS / "web.log", "wb")  # noqa: SIM115 - the server process writes it until it exits
-    server = subprocess.Popen(
-        [sys.executable, "-m", "dashboard"], cwd=REPO, env=env, stdout=log, stderr=log, start_new_session=True
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2):
-                break
-        except urllib.error.HTTPError:
-            break  # it answers: 503 only says the picture is stale (no telemetry yet), the server is up
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                pytest.fail("the web server did not start: " + (SCREENSHOTS / "web.log").read_text()[-2000:])
-            time.sleep(0.3)
+    url, server = start_dashboard(env, SCREENSHOTS / "web.log", new_session=True)
     yield url, server
     server.terminate()
     server.wait(timeout=30)
