@@ -19,14 +19,17 @@ clock ticks; never the newest event time, which one sensor with a wrong clock co
 
 from __future__ import annotations
 
-import json
+import bisect
 import logging
 import traceback
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
+
+import orjson
 
 from consumers import contract
 from consumers.citypack import CityPack, SensorSpec
@@ -44,7 +47,7 @@ log = logging.getLogger(__name__)
 
 WINDOW_AGE_S = 3600.0
 WINDOW_LEN = 240
-CHANGELOG_VERSION = 1
+CHANGELOG_VERSION = 2
 RIVER_SNAPSHOT_EVERY_S = 600.0
 """A gauge's river model (30-45 KB of JSON with seven days of history) goes to the changelog under its own key,
 ``river:<id>``, at most once per this much event time, instead of with every flush of the sensor. The samples since
@@ -104,13 +107,20 @@ def _epoch(t: datetime) -> float:
     return t.timestamp()
 
 
+@lru_cache(maxsize=1 << 16)
 def _iso(t: float) -> str:
+    """ISO 8601 of an epoch time; cached because a gauge's view repeats the same few hundred history times at
+    every flush, and formatting them was a tenth of a flush at city scale."""
     return datetime.fromtimestamp(t, UTC).isoformat()
+
+
+Row = tuple[float, float, dict[str, float | str]]
+"""One accepted reading as the changelog keeps it: event time, the score it was given, its values."""
 
 
 @dataclass(slots=True)
 class SensorState:
-    """Rolling state of one sensor, restorable from its changelog snapshot."""
+    """Rolling state of one sensor, restorable from its changelog deltas (see ``Processor.restore``)."""
 
     spec: SensorSpec
     topic: str
@@ -120,30 +130,60 @@ class SensorState:
     values: dict[str, float | str]
     assessment: Assessment
     windows: dict[str, SampleWindow] = field(default_factory=dict)
-    scores: SampleWindow = field(default_factory=lambda: SampleWindow(WINDOW_AGE_S, WINDOW_LEN))
+    scores: SampleWindow = field(default_factory=lambda: SampleWindow(WINDOW_AGE_S, WINDOW_LEN, trend=False))
+    """The score given at each accepted reading's time: which times the sensor has (duplicates), and the rows."""
     stale: bool = False
     river: GaugeModel | None = None
     river_status: RiverStatus | None = None
     river_written_t: float | None = None
     """Event time of the river model's newest sample when it last went to the changelog."""
+    unwritten: list[Row] = field(default_factory=list)
+    """Readings accepted since the last flush: the next delta."""
+    next_seq: int = 0
+    live_deltas: deque[tuple[int, float]] = field(default_factory=deque)
+    """``(seq, newest event time in it)`` of the deltas in the changelog not yet tombstoned, oldest first."""
+    legacy_snapshot: bool = False
+    """Restored from a whole-window ``sensor:<id>`` record (changelog v1): the next flush rewrites it as a delta."""
+    summary: SensorSummary | None = None
+    """What the district score needs of this sensor, kept with the assessment: a district is scored at every
+    flush that changed one of its sensors, and at city scale it has thousands."""
 
-    def apply(self, reading: Reading, offset: int) -> None:
-        t = _epoch(reading.event_time)
+    def apply(self, reading: Reading, offset: int, t: float) -> None:
         self.offset = max(self.offset, offset)
-        for name, value in reading.values.items():
-            if isinstance(value, float):
-                self.windows.setdefault(name, SampleWindow(WINDOW_AGE_S, WINDOW_LEN)).add(t, value)
+        values = reading.values
+        for name, value in values.items():
+            if value.__class__ is float:
+                window = self.windows.get(name)
+                if window is None:
+                    window = self.windows[name] = SampleWindow(WINDOW_AGE_S, WINDOW_LEN)
+                window.add(t, value)
         if self.river is not None:
-            measured = reading.values.get(self.river.params.key)
+            measured = values.get(self.river.params.key)
             if isinstance(measured, float):
-                rain = reading.values.get("rain_mm_h")
+                rain = values.get("rain_mm_h")
                 self.river.update(t, measured, rain if isinstance(rain, float) else None)
         if t >= self.event_time:
             self.event_time = t
-            self.values = dict(reading.values)
+            self.values = dict(values)
             self.stale = False
             self.reassess(t)
         self.scores.add(t, self.assessment.score)
+        self.unwritten.append((t, self.assessment.score, dict(values)))
+
+    def apply_row(self, row: Row) -> None:
+        """Put one changelog row back (restore): windows, scores and, if it is the newest, the latest values.
+
+        Order does not matter: a window is the newest ``WINDOW_LEN`` samples within ``WINDOW_AGE_S`` of its
+        newest, whatever order they came in, so rows from any superset of the live deltas rebuild it exactly.
+        """
+        t, score, values = row
+        for name, value in values.items():
+            if isinstance(value, float):
+                self.windows.setdefault(name, SampleWindow(WINDOW_AGE_S, WINDOW_LEN)).add(t, value)
+        self.scores.add(t, score)
+        if t >= self.event_time:
+            self.event_time = t
+            self.values = dict(values)
 
     def reassess(self, now: float) -> None:
         """Score the latest values; a gauge also through its river model, whose state depends on ``now``."""
@@ -152,6 +192,17 @@ class SensorState:
             self.river_status = self.river.status(now)
             assessment = assess_with_river_state(assessment, self.river_status.state, self.river_status.reason)
         self.assessment = assessment
+        self._summarise()
+
+    def mark_stale(self, stale: bool, now: float) -> None:
+        self.stale = stale
+        if self.river is not None:
+            self.reassess(now)  # a silent gauge is a gap fault, not the last river state
+        self._summarise()
+
+    def _summarise(self) -> None:
+        a = self.assessment
+        self.summary = SensorSummary(self.spec.id, self.spec.type, a.score, self.stale, a.reason)
 
     def view(self) -> dict[str, Any]:
         """The read-only view published to the state topic (small: no sample history)."""
@@ -176,19 +227,53 @@ class SensorState:
             **({"river": river_view(self.river, self.river_status)} if self.river and self.river_status else {}),
         }
 
-    def snapshot(self) -> dict[str, Any]:
-        """Everything needed to rebuild this state, with the input offset it reflects."""
-        return {
-            "v": CHANGELOG_VERSION,
-            "id": self.spec.id,
-            "topic": self.topic,
-            "partition": self.partition,
-            "offset": self.offset,
-            "event_time": self.event_time,
-            "values": self.values,
-            "windows": {name: w.snapshot() for name, w in self.windows.items()},
-            "scores": self.scores.snapshot(),
-        }
+    def delta_records(self) -> list[tuple[bytes, bytes | None]]:
+        """The changelog records for what changed since the last flush: one delta with the readings accepted
+        since, and tombstones for older deltas none of whose readings is in a window any more.
+
+        Why deltas: rewriting whole windows (240 samples a field) every flush made the changelog, and the time
+        to encode it, grow with the number of sensors changed per flush; a delta costs what its readings do.
+        """
+        rows = self.unwritten
+        if self.legacy_snapshot:
+            rows = self._window_rows()
+        if not rows:
+            return []
+        self.unwritten = []
+        seq = self.next_seq
+        self.next_seq += 1
+        out: list[tuple[bytes, bytes | None]] = [(_delta_key(self.spec.id, seq), _dumps(self._delta(rows)))]
+        if self.legacy_snapshot:
+            out.append((f"sensor:{self.spec.id}".encode(), None))
+            self.legacy_snapshot = False
+        self.live_deltas.append((seq, max(t for t, _, _ in rows)))
+        oldest_kept = self._oldest_in_windows()
+        while len(self.live_deltas) > 1 and self.live_deltas[0][1] < oldest_kept:
+            out.append((_delta_key(self.spec.id, self.live_deltas.popleft()[0]), None))
+        return out
+
+    def _delta(self, rows: list[Row]) -> dict[str, Any]:
+        return {"v": CHANGELOG_VERSION, "tp": self.topic, "o": self.offset, "r": rows}
+
+    def _oldest_in_windows(self) -> float:
+        """The oldest event time still in any window: a delta whose readings are all older is dead."""
+        return min(w.times[0] for w in (self.scores, *self.windows.values()) if w.times)
+
+    def _window_rows(self) -> list[Row]:
+        """Rows rebuilt from the windows, for rewriting a v1 snapshot as a delta: each scored time with the
+        numbers measured then, and the newest with the latest values (which hold the status fields too)."""
+        rows: list[Row] = []
+        for t, score in zip(self.scores.times, self.scores.values, strict=True):
+            if t == self.event_time:
+                rows.append((t, score, dict(self.values)))
+                continue
+            values: dict[str, float | str] = {}
+            for name, window in self.windows.items():
+                i = bisect.bisect_left(window.times, t)
+                if i < len(window.times) and window.times[i] == t:
+                    values[name] = window.values[i]
+            rows.append((t, score, values))
+        return rows
 
     def river_snapshot_due(self) -> bool:
         """Whether the river model should go to the changelog now (see ``RIVER_SNAPSHOT_EVERY_S``)."""
@@ -196,30 +281,17 @@ class SensorState:
             return False
         return self.river_written_t is None or self.river.newest_t - self.river_written_t >= RIVER_SNAPSHOT_EVERY_S
 
-    @classmethod
-    def restore(cls, spec: SensorSpec, snap: Mapping[str, Any], river: GaugeModel | None = None) -> SensorState:
-        """Rebuild from a ``sensor:<id>`` record and, for a gauge, the river model restored from its latest
-        ``river:<id>`` record (a record written before the split carries the model inline under ``"river"``)."""
-        values = dict(snap["values"])
-        state = cls(
-            spec=spec,
-            topic=str(snap["topic"]),
-            partition=int(snap["partition"]),
-            offset=int(snap["offset"]),
-            event_time=float(snap["event_time"]),
-            values=values,
-            assessment=assess(spec.type, spec.params, values),
-            windows={name: SampleWindow.restore(WINDOW_AGE_S, WINDOW_LEN, w) for name, w in snap["windows"].items()},
-            scores=SampleWindow.restore(WINDOW_AGE_S, WINDOW_LEN, snap["scores"]),
-        )
-        if spec.type == "river.gauge":
-            inline = snap.get("river")
-            if river is None:
-                river = GaugeModel(spec.params) if inline is None else GaugeModel.restore(spec.params, inline)
-            state.river = river  # river_written_t stays None: the next flush writes the rebuilt model
-            state._replay_windows_into_river()
-            state.reassess(state.event_time)
-        return state
+    def settle_after_restore(self, river: GaugeModel | None) -> None:
+        """Finish a restored state: a gauge gets its river model (the restored one, or a fresh one fed from the
+        windows) brought up to the windows' newest sample; then the latest values are scored again."""
+        if self.spec.type == "river.gauge":
+            if river is not None:
+                self.river = river
+            elif self.river is None:
+                self.river = GaugeModel(self.spec.params)
+            self.river_written_t = None  # the next flush writes the rebuilt model
+            self._replay_windows_into_river()
+        self.reassess(self.event_time)
 
     def _replay_windows_into_river(self) -> None:
         """Feed the river model the samples in the windows newer than its snapshot, oldest first, with the rain
@@ -235,6 +307,10 @@ class SensorState:
         for t, value in zip(window.times, window.values, strict=True):
             if newest is None or t > newest:
                 model.update(t, value, rain_at.get(t))
+
+
+def _delta_key(sensor_id: str, seq: int) -> bytes:
+    return f"delta:{sensor_id}:{seq}".encode()
 
 
 VIEW_HISTORY_POINTS = 300
@@ -362,36 +438,88 @@ class Processor:
     def restore(self, messages: Iterable[Message]) -> int:
         """Rebuild sensor states from changelog records (called batch by batch); returns how many were applied.
 
-        A gauge has two records, ``sensor:<id>`` and ``river:<id>``, in either order and possibly in different
-        batches: a river model read first waits for its sensor record; one read after is joined to the sensor
-        state already rebuilt; a newer sensor record keeps the model rebuilt so far and replays its own windows.
+        A sensor's readings are in ``delta:<id>:<seq>`` records, applied in any order (a window does not depend
+        on the order of its samples), tombstones included or not (a tombstoned delta's readings are all older
+        than its windows keep). A gauge's river model is in ``river:<id>``: read first, it waits for its sensor;
+        read after, it replaces the model rebuilt so far. A ``sensor:<id>`` record is a whole-window snapshot of
+        changelog v1, read for the upgrade and rewritten as a delta at the next flush.
         """
         applied = 0
+        touched: dict[str, SensorState] = {}
+        rivers: dict[str, GaugeModel] = {}
         for message in messages:
-            kind, _, sensor_id = (message.key or b"").decode(errors="replace").partition(":")
+            kind, _, rest = (message.key or b"").decode(errors="replace").partition(":")
+            sensor_id, seq_text = rest.rpartition(":")[::2] if kind == "delta" else (rest, "")
             spec = self.pack.sensors.get(sensor_id)
-            if message.value is None:
-                self._pending_rivers.pop(sensor_id, None)
-                if kind == "sensor":
-                    self.sensors.pop(sensor_id, None)
-                continue
-            if spec is None or kind not in ("sensor", "river"):
+            if spec is None or kind not in ("delta", "sensor", "river"):
                 continue  # the city pack no longer has this sensor, or a key this version does not know
-            snap = json.loads(message.value)
             existing = self.sensors.get(sensor_id)
+            if message.value is None:
+                if kind == "river":
+                    self._pending_rivers.pop(sensor_id, None)
+                elif kind == "delta" and existing is not None:
+                    seq = int(seq_text)
+                    existing.live_deltas = deque(d for d in existing.live_deltas if d[0] != seq)
+                continue
+            doc = _loads(message.value)
             if kind == "river":
-                model = GaugeModel.restore(spec.params, snap)
+                model = GaugeModel.restore(spec.params, doc)
                 if existing is None:
                     self._pending_rivers[sensor_id] = model
                     continue
-                state = SensorState.restore(spec, existing.snapshot(), model)
+                rivers[sensor_id] = model
+                state = existing
+            elif kind == "sensor":
+                state = self._restore_v1(spec, doc, message.partition, existing)
             else:
-                river = self._pending_rivers.pop(sensor_id, None) or (existing.river if existing else None)
-                state = SensorState.restore(spec, snap, river)
-            self.sensors[sensor_id] = state
+                state = self._restore_delta(spec, doc, message.partition, int(seq_text), existing)
+            self.sensors[sensor_id] = touched[sensor_id] = state
             self.watermark = max(self.watermark or state.event_time, state.event_time)
             applied += 1
+        for sensor_id, state in touched.items():
+            state.settle_after_restore(rivers.get(sensor_id) or self._pending_rivers.pop(sensor_id, None))
         return applied
+
+    @staticmethod
+    def _restore_delta(
+        spec: SensorSpec, doc: Mapping[str, Any], partition: int, seq: int, state: SensorState | None
+    ) -> SensorState:
+        rows: list[Row] = [(float(t), float(score), dict(values)) for t, score, values in doc["r"]]
+        if state is None:
+            t, _, values = rows[0]
+            state = SensorState(
+                spec, str(doc["tp"]), partition, int(doc["o"]), t, values, assess(spec.type, spec.params, values)
+            )
+        state.topic, state.partition = str(doc["tp"]), partition
+        state.offset = max(state.offset, int(doc["o"]))
+        for row in rows:
+            state.apply_row(row)
+        state.next_seq = max(state.next_seq, seq + 1)
+        bisect.insort(state.live_deltas, (seq, max(t for t, _, _ in rows)))
+        return state
+
+    @staticmethod
+    def _restore_v1(
+        spec: SensorSpec, snap: Mapping[str, Any], partition: int, state: SensorState | None
+    ) -> SensorState:
+        values = dict(snap["values"])
+        if state is None:
+            t = float(snap["event_time"])
+            assessment = assess(spec.type, spec.params, values)
+            state = SensorState(spec, str(snap["topic"]), partition, -1, t, values, assessment)
+        state.offset = max(state.offset, int(snap["offset"]))
+        for name, w in snap["windows"].items():
+            window = state.windows.setdefault(name, SampleWindow(WINDOW_AGE_S, WINDOW_LEN))
+            for t, v in zip(w["t"], w["v"], strict=True):
+                window.add(float(t), float(v))
+        for t, v in zip(snap["scores"]["t"], snap["scores"]["v"], strict=True):
+            state.scores.add(float(t), float(v))
+        if float(snap["event_time"]) >= state.event_time:
+            state.event_time, state.values = float(snap["event_time"]), values
+        if spec.type == "river.gauge" and snap.get("river") is not None and state.river is None:
+            state.river = GaugeModel.restore(spec.params, snap["river"])
+        state.legacy_snapshot = True
+        return state
 
     # -- records ---------------------------------------------------------------------------------------
 
@@ -446,7 +574,7 @@ class Processor:
                         "late", f"{spec.id} reading is {late_by} older than its latest ({_iso(state.event_time)})"
                     ),
                 )
-            state.apply(reading, message.offset)
+            state.apply(reading, message.offset, t)
         else:
             assessment = assess(spec.type, spec.params, reading.values)
             state = SensorState(
@@ -454,7 +582,7 @@ class Processor:
             )
             if spec.type == "river.gauge":
                 state.river = GaugeModel(spec.params)
-            state.apply(reading, message.offset)
+            state.apply(reading, message.offset, t)
             self.sensors[spec.id] = state
         self.watermark = t if self.watermark is None else max(self.watermark, t)
         self._dirty_sensors.add(spec.id)
@@ -526,44 +654,46 @@ class Processor:
         for state in self.sensors.values():
             stale = now - state.event_time > stale_after_s(state.spec.type)
             if stale != state.stale:
-                state.stale = stale
-                if state.river is not None:
-                    state.reassess(now)  # a silent gauge is a gap fault, not the last river state
+                state.mark_stale(stale, now)
                 self._dirty_sensors.add(state.spec.id)
                 self._dirty_districts.add(state.spec.district)
 
     def _sensor_records(
         self, sensor_id: str, s: SensorState
     ) -> tuple[list[tuple[bytes, bytes | None, int]], tuple[bytes, bytes | None]]:
-        key = f"sensor:{sensor_id}".encode()
-        changelog: list[tuple[bytes, bytes | None, int]] = [(key, _dumps(s.snapshot()), s.partition)]
+        changelog = [(key, value, s.partition) for key, value in s.delta_records()]
         river_due = s.river is not None and s.river_snapshot_due()
         if s.river is not None and river_due:
             changelog.append((f"river:{sensor_id}".encode(), _dumps(s.river.snapshot()), s.partition))
         view = s.view()
         if "river" in view:
             view["river"]["stretch"] = self.stretches.get(sensor_id, "")
-        state = (key, _dumps(view))
+        state = (f"sensor:{sensor_id}".encode(), _dumps(view))
         if s.river is not None and river_due:
             s.river_written_t = s.river.newest_t
         return changelog, state
 
     def district(self, code: str) -> DistrictRisk:
+        return self._district(code)[0]
+
+    def _district(self, code: str) -> tuple[DistrictRisk, float | None]:
+        """The district's score, and the newest event time of its sensors."""
         summaries = []
+        newest: float | None = None
+        sensors = self.sensors
         for spec in self._districts_sensors[code]:
-            state = self.sensors.get(spec.id)
-            if state is None:
+            state = sensors.get(spec.id)
+            if state is None or state.summary is None:
                 summaries.append(SensorSummary(spec.id, spec.type, None, True))
             else:
-                summaries.append(
-                    SensorSummary(spec.id, spec.type, state.assessment.score, state.stale, state.assessment.reason)
-                )
-        return district_risk(summaries)
+                summaries.append(state.summary)
+                if newest is None or state.event_time > newest:
+                    newest = state.event_time
+        return district_risk(summaries), newest
 
     def district_view(self, code: str) -> dict[str, Any]:
-        d = self.district(code)
+        d, newest = self._district(code)
         district = self.pack.districts[code]
-        times = [self.sensors[s.id].event_time for s in self._districts_sensors[code] if s.id in self.sensors]
         return {
             "kind": "district",
             "code": code,
@@ -578,7 +708,7 @@ class Processor:
             "reasons": d.reasons,
             "sensors": d.sensors,
             "fresh": d.fresh,
-            "event_time": _iso(max(times)) if times else None,
+            "event_time": None if newest is None else _iso(newest),
         }
 
     def drain(self) -> Changes:
@@ -610,7 +740,11 @@ class Processor:
 
 
 def _dumps(doc: Mapping[str, Any]) -> bytes:
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+    return orjson.dumps(doc)
+
+
+def _loads(raw: bytes) -> Any:
+    return orjson.loads(raw)
 
 
 def number_fields(sensor_type: str) -> list[str]:

@@ -43,6 +43,7 @@ def corpus(district: str = "520103", sensor_id: str = "CAM-01") -> list[Poison]:
         Poison("year 0001 at +14:00", _camera(**base, event_time="0001-01-01T00:00:00+14:00"), key, "bad_timestamp"),
         Poison("600,000-character sensor id", _camera(district=district, sensor_id="S" * 600_000), key, "too_large"),
         Poison("1,048,400-byte value", b'{"pad": "' + b"x" * (1_048_400 - 11) + b'"}', key, "too_large"),
-        # json.dumps writes the lone surrogate as the six characters \ud800, valid JSON that Python decodes to it.
-        Poison("lone surrogate district", _camera(sensor_id=sensor_id, district="\ud800"), key, "wrong_type"),
+        # json.dumps writes the lone surrogate as the six characters \ud800: JSON's grammar allows the escape, but it
+        # is no Unicode character, and the decoder refuses it (a string that is not UTF-8 could not be passed on).
+        Poison("lone surrogate district", _camera(sensor_id=sensor_id, district="\ud800"), key, "malformed_json"),
     ]

@@ -65,14 +65,15 @@ def test_a_good_reading_becomes_sensor_state_and_a_district_score(
     assert sensor["river"]["state"] == "flood_warning"
     district = views[f"district:{spec.district}"]
     assert district["risk"] >= 60 and district["worst_sensor"] == "NM-01"
-    # The changelog records go to the sensor's input partition; the sensor's carries the offset it reflects, the
-    # gauge's river model has a record of its own.
+    # The changelog records go to the sensor's input partition; the sensor's delta carries the reading and the
+    # offset it reflects, the gauge's river model has a record of its own.
     records = {key: (value, partition) for key, value, partition in changes.changelog}
-    assert sorted(records) == [b"river:NM-01", b"sensor:NM-01"]
-    value, partition = records[b"sensor:NM-01"]
+    assert sorted(records) == [b"delta:NM-01:0", b"river:NM-01"]
+    value, partition = records[b"delta:NM-01:0"]
     assert value is not None
-    snapshot = json.loads(value)
-    assert partition == snapshot["partition"] == records[b"river:NM-01"][1] and snapshot["offset"] == 0
+    delta = json.loads(value)
+    assert partition == default_partition(spec.district.encode(), 6) == records[b"river:NM-01"][1] and delta["o"] == 0
+    assert delta["r"] == [[T0.timestamp(), sensor["score"], {"stage_m": 3.5}]]
 
 
 def _bad_cases(pack: CityPack) -> list[tuple[str, str, Any]]:
@@ -260,7 +261,7 @@ def test_the_river_model_goes_to_the_changelog_every_ten_minutes_of_event_time_n
         clock.set(T0 + timedelta(minutes=minute))
         processor.process(messages.reading(gauge(pack, 1.2 - minute / 1000, T0 + timedelta(minutes=minute))))
         keys = [key for key, _, _ in processor.drain().changelog]
-        assert b"sensor:NM-01" in keys
+        assert f"delta:NM-01:{minute}".encode() in keys
         if b"river:NM-01" in keys:
             river_writes.append(minute)
     assert river_writes == [0, 10, 20, 30, 40, 50, 60]
@@ -287,7 +288,8 @@ def test_a_gauge_restored_from_its_last_records_is_the_model_that_was_running(
         changelog += first.drain().changelog
     latest = {key: (key, value, partition) for key, value, partition in changelog}  # what compaction keeps
     records = list(latest.values())
-    assert json.loads(latest[b"sensor:NM-01"][1])["event_time"] > json.loads(latest[b"river:NM-01"][1])["latest"][0]
+    newest_delta = max((k for k in latest if k.startswith(b"delta:")), key=lambda k: int(k.rsplit(b":", 1)[1]))
+    assert json.loads(latest[newest_delta][1])["r"][-1][0] > json.loads(latest[b"river:NM-01"][1])["latest"][0]
     restored = Processor(pack, ProcessorConfig(partitions=6), clock)
     if order == "river records first":
         records.sort(key=lambda r: not r[0].startswith(b"river:"))
@@ -371,10 +373,10 @@ def test_a_record_whose_processing_raises_is_dead_lettered_and_the_partition_mov
     processor.assign(range(6))
     original = SensorState.apply
 
-    def apply_breaking_on_0_5(self: SensorState, reading: Reading, offset: int) -> None:
+    def apply_breaking_on_0_5(self: SensorState, reading: Reading, offset: int, t: float) -> None:
         if reading.values.get("smoke_confidence") == 0.5:
             raise ZeroDivisionError("a bug in a rule")
-        original(self, reading, offset)
+        original(self, reading, offset, t)
 
     monkeypatch.setattr(SensorState, "apply", apply_breaking_on_0_5)
     processor.process(messages.reading(camera(pack, "CAM-01", T0 - timedelta(minutes=2), 0.1)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from itertools import pairwise
 
 import pytest
@@ -200,3 +201,45 @@ def test_window_keeps_everything_within_its_bounds(added: list[tuple[float, floa
 
     assert window.times == sorted(first)
     assert window.values == [first[t] for t in sorted(first)]
+
+
+def _reference_rate(window: SampleWindow) -> float | None:
+    """The textbook least-squares slope in floats, per hour (what the running sums must agree with)."""
+    n = len(window.times)
+    if n < 2 or window.times[0] == window.times[-1]:
+        return None
+    t0 = window.times[0]
+    xs = [t - t0 for t in window.times]
+    mx, my = sum(xs) / n, sum(window.values) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, window.values, strict=True)) / sxx * 3600.0
+
+
+@given(
+    added=st.lists(
+        st.tuples(
+            st.floats(1.7e9, 1.7e9 + 20 * HOUR, allow_nan=False),
+            st.floats(-1e4, 1e4, allow_nan=False, allow_infinity=False),
+        ),
+        max_size=300,
+    ),
+    seed=st.randoms(use_true_random=False),
+)
+def test_the_trend_depends_only_on_the_samples_kept_not_on_their_order(
+    added: list[tuple[float, float]], seed: random.Random
+) -> None:
+    """Kept as running sums through adds and evictions, the trend is the textbook slope of what the window holds,
+    and the same float to the last bit for a window that got the same samples in another order (a restore)."""
+    window = filled(added, max_age_s=HOUR, max_len=120)
+    shuffled = list(added)
+    seed.shuffle(shuffled)
+    other = filled(shuffled, max_age_s=HOUR, max_len=120)
+    rebuilt = filled(list(zip(window.times, window.values, strict=True)), max_age_s=HOUR, max_len=120)
+    if (other.times, other.values) == (window.times, window.values):  # a repeated time keeps its first value
+        assert other.rate_per_hour() == window.rate_per_hour()
+    assert rebuilt.rate_per_hour() == window.rate_per_hour()
+    expected = _reference_rate(window)
+    if expected is None:
+        assert window.rate_per_hour() is None or abs(window.rate_per_hour() or 0.0) < 1e-6
+    else:
+        assert window.rate_per_hour() == pytest.approx(expected, rel=1e-6, abs=1e-6)
