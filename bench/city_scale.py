@@ -1,0 +1,158 @@
+"""Cost per record as the city grows: the same records through the pure processor at 1x, 10x and 100x sensors.
+
+    python -m bench.city_scale [--records 100000] [--rounds 3] [--scales 1,10,100]
+
+No broker: this isolates what the consumer's CPU does per record (decode, validate, windows, rules, district
+scores) and what a flush costs (encoding the changelog and the state view), which is what grows with the city
+if anything does. The city is the Guiyang pack with each sensor cloned ``k`` times in its own district
+(``<id>~<j>``), every clone reporting at its sensor's own cadence: each simulated reading is sent once per clone,
+so the ``k``-times city covers ``1/k`` of the event time with the same number of records and the same mix of
+types. That is what a bigger city is to a consumer: more sensors changed per flush, not rarer readings.
+The processor drains (flushes) every ``--flush-every`` records, as the runner does about once a second.
+
+Printed per size: records per second with and without the flush work, the share of time spent flushing, and
+changelog bytes (key + value) per input record; then the ratio of the largest city to the smallest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from consumers.citypack import CityPack, SensorSpec, load_city_pack
+from consumers.clock import ManualClock
+from consumers.contract import Reading
+from consumers.processor import Processor, ProcessorConfig
+from consumers.settings import Settings
+from consumers.testing import MessageFactory
+from consumers.transport.base import Message
+from simulator.model import CitySimulator
+
+FLUSH_EVERY = 5000
+
+
+def scaled_pack(pack: CityPack, k: int) -> CityPack:
+    """The pack with every sensor cloned ``k`` times (``<id>~<j>``, same district, type and parameters)."""
+    if k == 1:
+        return pack
+    sensors: dict[str, SensorSpec] = {}
+    for spec in pack.sensors.values():
+        for j in range(k):
+            clone = replace(spec, id=f"{spec.id}~{j}")
+            sensors[clone.id] = clone
+    return replace(pack, sensors=sensors)
+
+
+def simulated_readings(pack: CityPack, records: int, end: datetime) -> list[Reading]:
+    """``records`` readings of the 1x city ending at ``end`` (the pack reports about 1.1 records a second)."""
+    start = end - timedelta(hours=records / 1.1 / 3600 + 1)
+    out = []
+    for reading in CitySimulator(pack, seed=1, start=start, scenario="demo").until(end):
+        out.append(reading)
+        if len(out) == records:
+            break
+    return out
+
+
+def messages_for(settings: Settings, readings: list[Reading], k: int) -> tuple[list[Message], list[datetime]]:
+    """As many messages as readings for the ``k``-times city (the first readings, each from every clone), and
+    their event times."""
+    factory = MessageFactory(settings)
+    if k == 1:
+        return factory.readings(readings), [r.event_time for r in readings]
+    out, times = [], []
+    for reading in readings:
+        for j in range(k):
+            out.append(factory.reading(replace(reading, sensor_id=f"{reading.sensor_id}~{j}")))
+            times.append(reading.event_time)
+            if len(out) == len(readings):
+                return out, times
+    return out, times
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    process_s: float
+    flush_s: float
+    changelog_bytes: int
+    accepted: int
+
+
+def one_round(pack: CityPack, settings: Settings, messages: list[Message], times: list[datetime]) -> Round:
+    """Process and flush every ``FLUSH_EVERY`` records, "now" being the newest event time fed (as the simulated
+    clock is), so that sensors are stale only when they really went silent."""
+    clock = ManualClock(times[0])
+    processor = Processor(pack, ProcessorConfig(settings.partitions), clock)
+    processor.assign(range(settings.partitions))
+    process_s = flush_s = 0.0
+    changelog_bytes = 0
+    for start in range(0, len(messages), FLUSH_EVERY):
+        clock.set(max(times[start : start + FLUSH_EVERY]))
+        t0 = time.perf_counter()
+        for m in messages[start : start + FLUSH_EVERY]:
+            processor.process(m)
+        t1 = time.perf_counter()
+        changes = processor.drain()
+        flush_s += time.perf_counter() - t1
+        process_s += t1 - t0
+        changelog_bytes += sum(len(k) + len(v or b"") for k, v, _ in changes.changelog)
+    accepted = sum(processor.consumed.values())
+    if accepted != len(messages):
+        raise SystemExit(
+            f"the processor did not do the work it was timed for: fed {len(messages)}, accepted {accepted}, "
+            f"dead-lettered {dict(processor.deadlettered)}, replays {processor.replayed}"
+        )
+    return Round(process_s, flush_s, changelog_bytes, accepted)
+
+
+def run(records: int = 100_000, rounds: int = 3, scales: tuple[int, ...] = (1, 10, 100)) -> list[tuple[str, str, str]]:
+    """Rows (measure, figure, target) for the ``make bench`` table; also prints the per-size table."""
+    settings = Settings()
+    base = load_city_pack(settings.city_dir)
+    now = datetime.now(UTC)
+    readings = simulated_readings(base, records, now)
+    sizes = []
+    print(f"{len(readings):,} records per round, flush every {FLUSH_EVERY:,}; medians of {rounds} rounds")
+    print(
+        "| sensors | records/s, process + publish | records/s, process only | share publishing | changelog B/record |"
+    )
+    print("|---|---|---|---|---|")
+    for k in scales:
+        pack = scaled_pack(base, k)
+        messages, times = messages_for(settings, readings, k)
+        results = [one_round(pack, settings, messages, times) for _ in range(rounds)]
+        total = statistics.median(len(messages) / (r.process_s + r.flush_s) for r in results)
+        process_only = statistics.median(len(messages) / r.process_s for r in results)
+        share = statistics.median(r.flush_s / (r.process_s + r.flush_s) for r in results)
+        per_record = results[0].changelog_bytes / len(messages)
+        sizes.append((len(pack.sensors), total, per_record))
+        print(f"| {len(pack.sensors):,} | {total:,.0f} | {process_only:,.0f} | {share:.0%} | {per_record:,.0f} |")
+    (small_n, small, _), (big_n, big, _) = sizes[0], sizes[-1]
+    worst_bytes = max(b for _, _, b in sizes)
+    print(f"ratio {big_n:,} sensors / {small_n:,} sensors: {big / small:.2f} (goal >= 0.8)")
+    print(f"largest changelog bytes per input record: {worst_bytes:,.0f} (goal <= 200)")
+    return [
+        (f"pure processor, {small_n:,} sensors", f"{small:,.0f} rec/s", ""),
+        (f"pure processor, {big_n:,} sensors", f"{big:,.0f} rec/s ({big / small:.2f} of {small_n:,})", ">= 0.8"),
+        ("changelog bytes per input record, worst size", f"{worst_bytes:,.0f}", "<= 200"),
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--scales", default="1,10,100")
+    args = parser.parse_args()
+    run(args.records, args.rounds, tuple(int(s) for s in args.scales.split(",")))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.exit(main())
