@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import logging
+import math
 import traceback
 from collections import Counter, deque
 from collections.abc import Iterable, Mapping
@@ -162,13 +163,14 @@ class SensorState:
             if isinstance(measured, float):
                 rain = values.get("rain_mm_h")
                 self.river.update(t, measured, rain if isinstance(rain, float) else None)
+        latest = dict(values)  # one copy, shared by the state and the next delta; nobody changes either
         if t >= self.event_time:
             self.event_time = t
-            self.values = dict(values)
+            self.values = latest
             self.stale = False
             self.reassess(t)
         self.scores.add(t, self.assessment.score)
-        self.unwritten.append((t, self.assessment.score, dict(values)))
+        self.unwritten.append((t, self.assessment.score, latest))
 
     def apply_row(self, row: Row) -> None:
         """Put one changelog row back (restore): windows, scores and, if it is the newest, the latest values.
@@ -402,6 +404,8 @@ class Processor:
         self.replayed = 0
         self.internal_errors: list[str] = []
         """The last few internal errors (bounded), for ``/health``: each is a bug to fix, not bad input."""
+        self._future_limit = -math.inf
+        """Event times up to this are not in the future (see ``_check``)."""
         self._dirty_sensors: set[str] = set()
         self._pending_rivers: dict[str, GaugeModel] = {}
         self._dirty_districts: set[str] = set()
@@ -552,11 +556,11 @@ class Processor:
         if isinstance(decoded, ClockTick):
             return self._tick_clock(message, decoded)
         reading = decoded
-        rejection = self._check(message, reading)
+        t = _epoch(reading.event_time)
+        rejection = self._check(message, reading, t)
         if rejection is not None:
             return DeadLetter(message, rejection)
         spec = self.pack.sensors[reading.sensor_id]
-        t = _epoch(reading.event_time)
         state = self.sensors.get(spec.id)
         if state is not None:
             if (state.topic, state.partition) == (message.topic, message.partition) and message.offset <= state.offset:
@@ -598,6 +602,7 @@ class Processor:
         t = _epoch(tick.event_time)
         self.sim_now = t if self.sim_now is None else max(self.sim_now, t)
         self.sim_speed = tick.speed
+        self._future_limit = -math.inf  # the first tick replaces the wall clock, which may be ahead of it
         return Clocked(t)
 
     def _note_internal_error(self, text: str) -> None:
@@ -613,7 +618,7 @@ class Processor:
         except Exception:  # already handling an internal error; logged
             log.exception("could not drop the state touched by a broken record")
 
-    def _check(self, message: Message, reading: Reading) -> Rejection | None:
+    def _check(self, message: Message, reading: Reading, t: float) -> Rejection | None:
         spec = self.pack.sensors.get(reading.sensor_id)
         if spec is None:
             return Rejection(
@@ -637,8 +642,13 @@ class Processor:
         expected_topic_domain = contract.topic_suffix(reading.type)
         if not message.topic.endswith("." + expected_topic_domain):
             return Rejection("wrong_topic", f"{reading.type} records belong on the {expected_topic_domain} topic")
-        limit = self.now() + self.config.future_tolerance_s
-        if _epoch(reading.event_time) > limit:
+        if t > self._future_limit:
+            # "Now" only moves forward, so a time within the limit computed for an earlier record is within the
+            # current one: the clock is read only for times beyond it (reading it for every record was a tenth of
+            # the processor's time).
+            self._future_limit = self.now() + self.config.future_tolerance_s
+        limit = self._future_limit
+        if t > limit:
             return Rejection(
                 "future_timestamp",
                 f"event_time {reading.event_time.isoformat()} is more than "

@@ -280,6 +280,8 @@ class ConsumerRunner:
                 self._pending.append(
                     Outgoing(self.settings.topics.deadletter, value, key, message.partition, headers, best_effort=True)
                 )
+        newest = {(m.topic, m.partition): m for m in batch}  # a poll's records are in offset order per partition
+        for message in newest.values():
             self._positions[message.tp] = message.offset + 1
         self._unflushed += len(batch)
         due = time.monotonic() - self._last_flush >= self.settings.flush_interval_s

@@ -103,7 +103,11 @@ class SampleWindow:
 
     def _evict(self) -> None:
         times, values = self.times, self.values
-        drop = max(bisect.bisect_left(times, times[-1] - self.max_age_s), len(times) - self.max_len)
+        cutoff = times[-1] - self.max_age_s
+        if len(times) <= self.max_len and times[1] >= cutoff:
+            drop = 1  # the usual case in a full window: the newest sample pushed the oldest out
+        else:
+            drop = max(bisect.bisect_left(times, cutoff), len(times) - self.max_len)
         for t, value in zip(times[:drop], values[:drop], strict=True) if self.trend else ():
             x, y = _fixed(t, TIME_SCALE), _fixed(value, VALUE_SCALE)
             self._sx -= x
