@@ -42,6 +42,10 @@ log = logging.getLogger(__name__)
 
 MAX_POLL_RECORDS = 2000
 MAX_UNFLUSHED_RECORDS = 20_000
+CAUGHT_UP_FLUSH_GAP_S = 0.2
+"""A poll that comes back short means the consumer has caught up with its input: what it holds is then published
+after at most this long, not at the end of the flush interval (which only batches the work of a backlog). With a
+1-second interval a reading waited half a second on average, a second at worst, before anyone could see it."""
 ABANDONED_STATUS_AFTER_S = 3600.0
 """A ``consumer:<id>`` status not updated for this long belongs to a member that died without closing (a
 running member republishes its status every flush; the dashboard shows it as lost after a few intervals)."""
@@ -284,7 +288,9 @@ class ConsumerRunner:
         for message in newest.values():
             self._positions[message.tp] = message.offset + 1
         self._unflushed += len(batch)
-        due = time.monotonic() - self._last_flush >= self.settings.flush_interval_s
+        since = time.monotonic() - self._last_flush
+        caught_up = len(batch) < MAX_POLL_RECORDS and self._unflushed > 0
+        due = since >= self.settings.flush_interval_s or (caught_up and since >= CAUGHT_UP_FLUSH_GAP_S)
         if due or self._unflushed >= MAX_UNFLUSHED_RECORDS:
             self.flush()
         return len(batch)

@@ -215,3 +215,19 @@ def test_a_broker_outage_is_waited_out_with_state_kept_and_nothing_committed_or_
     assert dead.value == b"not json"  # the dead letter held through the outage was delivered afterwards
     assert sum(transport.broker.committed(settings.consumer_group).values()) == 3
     assert runner.broker_unreachable_since is None and runner.outages == 1
+
+
+def test_a_consumer_that_has_caught_up_publishes_at_once_not_at_the_end_of_its_flush_interval(pack: CityPack) -> None:
+    """A minute's flush interval batches a backlog; a reading that arrives when there is no backlog is visible
+    within a fraction of a second all the same."""
+    settings = Settings(flush_interval_s=60.0)
+    transport, clock = MemoryTransport(), ManualClock(T0 + timedelta(minutes=1))
+    runner = start(settings, transport, pack, clock)
+    runner.step(timeout_s=0.0)
+    runner.flush()
+    send_gauge(transport, settings, pack, 1.7, 0)
+    deadline = time.monotonic() + 10
+    while "sensor:NM-02" not in latest_state(transport, settings) and time.monotonic() < deadline:
+        runner.step(timeout_s=0.05)
+    # Within the ten seconds waited, where the flush interval alone would have taken a minute.
+    assert latest_state(transport, settings)["sensor:NM-02"]["values"]["stage_m"] == 1.7
