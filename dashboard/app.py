@@ -15,6 +15,7 @@ from dashboard.api import api
 from dashboard.context import CONFIG_KEY, AppContext
 from dashboard.not_found import install_not_found
 from dashboard.state_view import StateView
+from dashboard.web_compression import install_compression
 from dashboard.web_security import install_security
 
 PAGES = Path(__file__).parent / "pages"
@@ -61,5 +62,6 @@ def create_app(settings: Settings, pack: CityPack, view: StateView) -> dash.Dash
     app.server.register_blueprint(api)
     install_not_found(app)
     install_security(app, settings)
+    install_compression(app)
     app.layout = html.Div([dash.page_container], className="app-root")
     return app

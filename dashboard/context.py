@@ -6,7 +6,11 @@ callback reaches it through ``flask.current_app`` and tests can build several ap
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any
 
 import flask
 
@@ -17,13 +21,39 @@ from dashboard.state_view import StateView
 CONFIG_KEY = "CITYOPS_CONTEXT"
 
 
+class RenderCache:
+    """What one view of the state renders to, made once per worker and shared by every viewer of that view.
+
+    A pure function of its key (a snapshot's stamp and the page language, say), so sharing it shares no user's
+    state: 50 open maps used to build the same update 50 times a second. Holds the last ``size`` keys; two
+    threads that miss at once both build, and one result is kept. Values must be treated as read-only."""
+
+    def __init__(self, size: int = 16) -> None:
+        self._size = size
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = make()  # outside the lock: a slow render must not hold up other keys
+        with self._lock:
+            value = self._items.setdefault(key, value)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return value
+
+
 @dataclass(frozen=True, slots=True)
 class AppContext:
-    """Read-only dependencies of the web layer."""
+    """Read-only dependencies of the web layer, and the cache of what the current state renders to."""
 
     settings: Settings
     pack: CityPack
     view: StateView
+    renders: RenderCache = field(default_factory=RenderCache)
 
 
 def current() -> AppContext:

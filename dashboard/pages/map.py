@@ -10,6 +10,7 @@ the figure is built once per page load.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -18,6 +19,7 @@ import dash
 from dash import Input, Output, Patch, State, callback, clientside_callback, dcc, html
 from dash import ctx as dash_ctx
 from dash.exceptions import PreventUpdate
+from plotly.io.json import to_json_plotly
 
 from consumers.citypack import CityPack, District
 from consumers.processor import river_stretches
@@ -268,6 +270,7 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
             dcc.Store(id="map-lang", data=lang),
             dcc.Store(id="map-gauge"),
             dcc.Store(id="map-gauge-seen"),
+            dcc.Store(id="map-gauge-tick"),
         ],
         className="map-page",
     )
@@ -288,7 +291,8 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
 def refresh(pull: int | None, seen: str | None, lang: str | None) -> tuple[Any, ...]:
     """Send what changed since this browser's last refresh; nothing at all when the view did not change.
 
-    Answers every pull (``map-done``), changed or not, so that the browser asks for the next one only then."""
+    Answers every pull (``map-done``), changed or not, so that the browser asks for the next one only then. What a
+    view renders to is built once per worker and language (``RenderCache``) and shared by every open map."""
     ctx = current()
     snapshot = ctx.view.snapshot
     lang = language(lang, ctx.settings.language)
@@ -296,8 +300,14 @@ def refresh(pull: int | None, seen: str | None, lang: str | None) -> tuple[Any, 
     stamp = _refresh_stamp(snapshot, picture)
     if seen == stamp:
         return (dash.no_update,) * 6 + (pull,)
+    rendered = ctx.renders.get(("map-refresh", stamp, lang), lambda: rendered_update(ctx.pack, snapshot, picture, lang))
+    return (*rendered, stamp, pull)
+
+
+def rendered_update(pack: CityPack, snapshot: StateSnapshot, picture: Picture, lang: str) -> list[Any]:
+    """The five changing outputs of a refresh, as the JSON-ready data Dash sends (no component objects left)."""
     now = picture.event_now
-    values = map_patch_values(ctx.pack, snapshot, lang, now)
+    values = map_patch_values(pack, snapshot, lang, now)
     patch = Patch()
     patch["data"][TRACE_SILENT]["z"] = values["silent_z"]
     patch["data"][TRACE_RISK]["z"] = values["risk_z"]
@@ -305,15 +315,16 @@ def refresh(pull: int | None, seen: str | None, lang: str | None) -> tuple[Any, 
     patch["data"][TRACE_SITES]["marker"]["color"] = values["site_colors"]
     patch["data"][TRACE_SITES]["marker"]["size"] = values["site_sizes"]
     patch["data"][TRACE_SITES]["hovertext"] = values["site_hover"]
-    return (
+    outputs = [
         patch,
-        alarm_rows(ctx.pack, snapshot, lang),
-        district_rows(ctx.pack, snapshot, lang, now),
-        summary(ctx.pack, snapshot, lang),
-        river_banner(ctx.pack, snapshot, lang),
-        stamp,
-        pull,
-    )
+        alarm_rows(pack, snapshot, lang),
+        district_rows(pack, snapshot, lang, now),
+        summary(pack, snapshot, lang),
+        river_banner(pack, snapshot, lang),
+    ]
+    # Serialised once here, so that each viewer's answer is a plain dump: walking the component trees was a third
+    # of a refresh's cost, paid again for every viewer.
+    return list(json.loads(to_json_plotly(outputs)))
 
 
 clientside_callback(
@@ -396,13 +407,25 @@ def select_gauge(click: dict[str, Any] | None, _: int | None) -> str | None:
     return site_id if spec is not None and spec.type == "river.gauge" else None
 
 
+# The open gauge's chart follows the map's refreshes; with no gauge open there is nothing to ask the server (that
+# request used to follow every changed refresh of every open map: a third of the web tier's requests).
+clientside_callback(
+    """
+    function(seen, gauge) { return gauge ? seen : window.dash_clientside.no_update; }
+    """,
+    Output("map-gauge-tick", "data"),
+    Input("map-seen", "data"),
+    State("map-gauge", "data"),
+)
+
+
 @callback(
     Output("map-gauge-panel", "hidden"),
     Output("map-gauge-graph", "figure"),
     Output("map-gauge-status", "children"),
     Output("map-gauge-seen", "data"),
     Input("map-gauge", "data"),
-    Input("map-seen", "data"),
+    Input("map-gauge-tick", "data"),
     State("map-gauge-seen", "data"),
     State("map-lang", "data"),
 )
@@ -415,7 +438,7 @@ def refresh_gauge(gauge_id: str | None, _: str | None, seen: str | None, lang: s
     doc = ctx.view.snapshot.sensor(gauge_id)
     lang = language(lang, ctx.settings.language)
     stamp = f"{gauge_id}@{(doc or {}).get('event_time')}@{(doc or {}).get('stale')}@{lang}"
-    if dash_ctx.triggered_id == "map-seen" and stamp == seen:
+    if dash_ctx.triggered_id == "map-gauge-tick" and stamp == seen:
         raise PreventUpdate
     stretch = river_stretches(ctx.pack, lang).get(gauge_id) if lang != "en" else None
     sentence = gauge_sentence(spec, doc, lang, stretch)

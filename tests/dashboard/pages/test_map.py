@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import dash
@@ -103,3 +104,45 @@ def component(tree: object, component_id: str) -> object:
         if found is not None:
             return found
     return None
+
+
+def test_with_no_gauge_open_a_map_refresh_is_the_only_request_it_makes(app: dash.Dash) -> None:
+    """The gauge panel used to be asked after every changed refresh of every open map, with no gauge open."""
+    callbacks = app.server.test_client().get("/_dash-dependencies").get_json()
+    server_side = [cb for cb in callbacks if cb.get("clientside_function") is None]
+    takes_refresh_stamp = [cb["output"] for cb in server_side if any(i["id"] == "map-seen" for i in cb["inputs"])]
+    assert takes_refresh_stamp == []
+    gauge = next(cb for cb in server_side if "map-gauge-graph.figure" in cb["output"])
+    assert {i["id"] for i in gauge["inputs"]} == {"map-gauge", "map-gauge-tick"}
+
+
+def refresh_request(pull: int, seen: str | None) -> dict[str, object]:
+    """The map's refresh POST as Chromium sends it (``map-pull`` changed)."""
+    outputs = ["map-graph.figure", "map-alarms.children", "map-districts.children", "map-summary.children"]
+    outputs += ["map-river-banner.children", "map-seen.data", "map-done.data"]
+    return {
+        "output": ".." + "...".join(outputs) + "..",
+        "outputs": [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in outputs],
+        "inputs": [{"id": "map-pull", "property": "data", "value": pull}],
+        "changedPropIds": ["map-pull.data"],
+        "state": [
+            {"id": "map-seen", "property": "data", "value": seen},
+            {"id": "map-lang", "property": "data", "value": "en"},
+        ],
+    }
+
+
+def test_every_viewer_of_one_view_gets_the_same_update_and_an_unchanged_view_sends_only_its_answer(
+    app: dash.Dash,
+) -> None:
+    client = app.server.test_client()
+    first = client.post("/_dash-update-component", json=refresh_request(1, None)).get_json()["response"]
+    second = client.post("/_dash-update-component", json=refresh_request(7, None)).get_json()["response"]
+    assert first["map-done"] == {"data": 1} and second["map-done"] == {"data": 7}
+    assert {k: v for k, v in first.items() if k != "map-done"} == {k: v for k, v in second.items() if k != "map-done"}
+    patch = first["map-graph"]["figure"]
+    assert patch["__dash_patch_update"] == "__dash_patch_update" and len(patch["operations"]) == 6
+    assert "Xiuwen" in json.dumps(first["map-districts"]["children"])
+    stamp = first["map-seen"]["data"]
+    unchanged = client.post("/_dash-update-component", json=refresh_request(2, stamp)).get_json()["response"]
+    assert unchanged == {"map-done": {"data": 2}}

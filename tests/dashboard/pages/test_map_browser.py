@@ -389,3 +389,17 @@ def test_clicking_a_gauge_opens_its_chart_with_the_forecast_band(
     # Drawn large enough to read across a room: the filled band is tens of pixels tall, not a hairline.
     assert max(chart["fills"], default=0) >= 20, chart["fills"]
     assert chart["status"].startswith("NORMAL") and "Nanming River km" in chart["status"], chart["status"]
+
+
+def test_the_page_comes_compressed_from_this_server_alone(web: str, browser: webdriver.Chrome) -> None:
+    """Every resource of the page is fetched from this server (offline first), and plotly.js, most of a first
+    visit, arrives compressed: a fraction of its size on the wire (``dashboard/web_compression.py``)."""
+    browser.get(web)
+    screen_position(browser, 106.7, 26.6)  # the map is drawn
+    entries = browser.execute_script(
+        "return performance.getEntriesByType('resource').map((e) => [e.name, e.transferSize, e.decodedBodySize]);"
+    )
+    assert entries and all(name.startswith(web) for name, _, _ in entries), entries
+    plotly = next((e for e in entries if e[0].endswith("plotly.min.js")), None)
+    assert plotly is not None, entries
+    assert plotly[2] > 4_000_000 and plotly[1] < plotly[2] / 3, plotly
