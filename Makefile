@@ -26,7 +26,7 @@ $(VENV)/.runtime: requirements.txt
 	$(PY) -m pip install -q -r requirements.txt
 	touch $@
 
-$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+$(VENV)/.dev: requirements-dev.txt requirements-confluent.txt $(VENV)/.runtime
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@
 
@@ -75,9 +75,12 @@ kafka-demo: $(VENV)/.dev
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9092 CITYOPS_CLOCK=simulated \
 	  HOST=127.0.0.1 $(PY) -m honcho start -p 8050
 
+# bench.peers needs quix-streams (bench/requirements-peers.txt, never the product's requirements).
 bench: $(VENV)/.dev
+	$(PY) -m pip install -q -r bench/requirements-peers.txt
 	$(TEST_KAFKA_ENV) bash kafka/broker.sh start
-	set +e; KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$(TEST_KAFKA_PORT) $(PY) -m bench.throughput; rc=$$?; \
+	set +e; export KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$(TEST_KAFKA_PORT); \
+	$(PY) -m bench.throughput && $(PY) -m bench.peers; rc=$$?; \
 	$(TEST_KAFKA_ENV) bash kafka/broker.sh stop; exit $$rc
 
 clean:

@@ -6,6 +6,7 @@ and everything else receives the object. A bad value fails at start-up with the 
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 from collections.abc import Mapping
@@ -18,6 +19,9 @@ from consumers.settings_error import SettingsError
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ("calm", "demo", "drought")
 """The simulator's scenarios (``simulator/model.py``), checked here so that a typo fails at start-up by name."""
+KAFKA_CLIENTS = ("kafka-python", "confluent")
+"""``CITYOPS_KAFKA_CLIENT``: the design card's kafka-python (default), or confluent-kafka (librdkafka; optional,
+``requirements-confluent.txt``) for those who outgrow it. Both implement the same ``Transport``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +90,7 @@ class Settings:
     assets_dir: Path = REPO_ROOT / "assets"
     kafka_bootstrap_servers: str | None = None
     kafka_security: KafkaSecurity = field(default_factory=KafkaSecurity)
+    kafka_client: str = "kafka-python"
     topics: Topics = field(default_factory=Topics)
     partitions: int = 6
     consumer_group: str = "cityops-consumers"
@@ -151,6 +156,14 @@ class Settings:
         if scenario not in SCENARIOS:
             raise SettingsError(f"CITYOPS_SIM_SCENARIO={scenario!r} is not one of {', '.join(SCENARIOS)}")
         bootstrap = env.get("KAFKA_BOOTSTRAP_SERVERS") or None
+        kafka_client = (env.get("CITYOPS_KAFKA_CLIENT") or default.kafka_client).strip().lower()
+        if kafka_client not in KAFKA_CLIENTS:
+            raise SettingsError(f"CITYOPS_KAFKA_CLIENT={kafka_client!r} is not one of {', '.join(KAFKA_CLIENTS)}")
+        if kafka_client == "confluent" and importlib.util.find_spec("confluent_kafka") is None:
+            raise SettingsError(
+                "CITYOPS_KAFKA_CLIENT=confluent needs the confluent-kafka package "
+                "(pip install -r requirements-confluent.txt)"
+            )
         clock = env.get("CITYOPS_CLOCK") or ("wall" if bootstrap else "simulated")
         if clock not in ("wall", "simulated"):
             raise SettingsError(f"CITYOPS_CLOCK={clock!r} is not one of wall, simulated")
@@ -162,6 +175,7 @@ class Settings:
             assets_dir=assets_dir,
             kafka_bootstrap_servers=bootstrap,
             kafka_security=KafkaSecurity.from_env(env),
+            kafka_client=kafka_client,
             topics=Topics(env.get("CITYOPS_TOPIC_PREFIX", default.topics.prefix)),
             partitions=integer("CITYOPS_PARTITIONS", default.partitions, 1, 256),
             consumer_group=env.get("CITYOPS_CONSUMER_GROUP", default.consumer_group),

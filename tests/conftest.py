@@ -25,8 +25,7 @@ from consumers.citypack import CityPack, load_city_pack
 from consumers.clock import SystemClock
 from consumers.runner import ConsumerRunner
 from consumers.settings import Settings, Topics
-from consumers.transport import topic_specs
-from consumers.transport.kafka import KafkaTransport
+from consumers.transport import Transport, open_transport, topic_specs
 from dashboard.state_view import StateView
 
 REPO = Path(__file__).resolve().parent.parent
@@ -65,9 +64,26 @@ def kafka_bootstrap() -> str:
     return bootstrap
 
 
+KAFKA_CLIENTS = ("kafka-python", "confluent")
+both_clients = pytest.mark.parametrize("kafka_client", KAFKA_CLIENTS)
+"""Runs a broker test once per Kafka client (``CITYOPS_KAFKA_CLIENT``): the transport contract and the runner's
+end-to-end tests run on both; the rest of the suite on the default, kafka-python."""
+
+
 @pytest.fixture
-def kafka_settings(settings: Settings, kafka_bootstrap: str) -> Settings:
-    return replace(settings, kafka_bootstrap_servers=kafka_bootstrap)
+def kafka_client() -> str:
+    """The Kafka client of ``kafka_settings`` and ``kafka_transport``; ``@both_clients`` overrides it."""
+    return "kafka-python"
+
+
+@pytest.fixture
+def kafka_settings(settings: Settings, kafka_bootstrap: str, kafka_client: str) -> Settings:
+    if kafka_client == "confluent":
+        try:
+            import confluent_kafka  # noqa: F401
+        except ImportError:
+            _unavailable("confluent-kafka (requirements-dev.txt installs it)")
+    return replace(settings, kafka_bootstrap_servers=kafka_bootstrap, kafka_client=kafka_client)
 
 
 class SaslListener(NamedTuple):
@@ -120,10 +136,9 @@ def browser(chromedriver_path: str) -> Iterator[webdriver.Chrome]:
 
 
 @pytest.fixture
-def kafka_transport(kafka_settings: Settings) -> KafkaTransport:
-    """A transport on the test broker with this test's topics created."""
-    assert kafka_settings.kafka_bootstrap_servers is not None
-    transport = KafkaTransport(kafka_settings.kafka_bootstrap_servers, client_id="test")
+def kafka_transport(kafka_settings: Settings) -> Transport:
+    """A transport of ``kafka_client`` on the test broker with this test's topics created."""
+    transport = open_transport(replace(kafka_settings, client_id="test"))
     transport.ensure_topics(topic_specs(kafka_settings))
     return transport
 
@@ -137,16 +152,14 @@ def producer(kafka_bootstrap: str) -> Iterator[KafkaProducer]:
 
 
 @pytest.fixture
-def view(kafka_settings: Settings, kafka_transport: KafkaTransport) -> Iterator[StateView]:
+def view(kafka_settings: Settings, kafka_transport: Transport) -> Iterator[StateView]:
     v = StateView(kafka_settings, kafka_transport).start()
     yield v
     v.stop()
 
 
 @pytest.fixture
-def runner_thread(
-    kafka_settings: Settings, kafka_transport: KafkaTransport, pack: CityPack
-) -> Iterator[ConsumerRunner]:
+def runner_thread(kafka_settings: Settings, kafka_transport: Transport, pack: CityPack) -> Iterator[ConsumerRunner]:
     """A consumer group member running in this process, stopped (flushed and committed) after the test."""
     runner = ConsumerRunner(kafka_settings, kafka_transport, pack, SystemClock(), client_id="in-test")
     stop = threading.Event()

@@ -28,14 +28,24 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
 
 
 def open_transport(settings: Settings) -> Transport:
-    """Kafka when ``KAFKA_BOOTSTRAP_SERVERS`` is set, otherwise the embedded in-memory broker."""
+    """Kafka when ``KAFKA_BOOTSTRAP_SERVERS`` is set, otherwise the embedded in-memory broker.
+
+    The Kafka client is kafka-python unless ``CITYOPS_KAFKA_CLIENT=confluent`` (confluent-kafka, optional): each is
+    imported only when chosen.
+    """
     if settings.embedded:
         from consumers.transport.memory import MemoryTransport
 
         return MemoryTransport()
+    assert settings.kafka_bootstrap_servers is not None
+    if settings.kafka_client == "confluent":
+        from consumers.transport.confluent import ConfluentTransport
+
+        return ConfluentTransport(
+            settings.kafka_bootstrap_servers, client_id=settings.client_id, security=settings.kafka_security
+        )
     from consumers.transport.kafka import KafkaTransport
 
-    assert settings.kafka_bootstrap_servers is not None
     return KafkaTransport(
         settings.kafka_bootstrap_servers, client_id=settings.client_id, security=settings.kafka_security
     )

@@ -1,6 +1,7 @@
 """The six inputs that once stopped a partition for good (issue 7), through the real broker: each between valid
 records of the same partition, one consumer, and every one dead-lettered with its reason while the valid records
-around them are applied. Before, each of them crash-looped the consumer on every restart."""
+around them are applied. Before, each of them crash-looped the consumer on every restart. On both Kafka clients: a
+record near the broker's size limit is where clients differ."""
 
 from __future__ import annotations
 
@@ -14,18 +15,18 @@ from consumers.citypack import CityPack
 from consumers.contract import Reading
 from consumers.runner import MAX_DEADLETTER_VALUE_BYTES, ConsumerRunner
 from consumers.settings import Settings
-from consumers.transport import TopicPartition
-from consumers.transport.kafka import KafkaTransport
+from consumers.transport import TopicPartition, Transport
 from dashboard.state_view import StateView
+from tests.conftest import both_clients
 from tests.consumers.test_runner_kafka import wait_for
 from tests.poison import corpus
 
-pytestmark = pytest.mark.kafka
+pytestmark = [pytest.mark.kafka, both_clients]
 
 
 def test_every_poison_pill_is_dead_lettered_with_its_reason_and_the_valid_records_around_it_applied(
     kafka_settings: Settings,
-    kafka_transport: KafkaTransport,
+    kafka_transport: Transport,
     kafka_bootstrap: str,
     pack: CityPack,
     runner_thread: ConsumerRunner,

@@ -2,7 +2,8 @@
 
 Records are produced by a plain kafka-python producer (any client would do), the consumers run as real
 ``python -m consumers`` processes where process boundaries matter (kill, restart, two members), and the
-state is read back through the dashboard's own ``StateView``.
+state is read back through the dashboard's own ``StateView``. Every test runs once per Kafka client of the
+product (``CITYOPS_KAFKA_CLIENT``: kafka-python and confluent-kafka), consumers and state view alike.
 """
 
 from __future__ import annotations
@@ -29,10 +30,11 @@ from consumers.clock import SystemClock
 from consumers.contract import Reading
 from consumers.runner import ConsumerRunner
 from consumers.settings import Settings
-from consumers.transport.kafka import KafkaTransport
+from consumers.transport import Transport
 from dashboard.state_view import StateSnapshot, StateView
+from tests.conftest import both_clients
 
-pytestmark = pytest.mark.kafka
+pytestmark = [pytest.mark.kafka, both_clients]
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 NOW = datetime.now(UTC).replace(microsecond=0)
 LOG_DIR = Path(tempfile.mkdtemp(prefix="cityops-consumers-"))
@@ -122,6 +124,7 @@ def consumer_process(settings: Settings, client_id: str) -> subprocess.Popen[byt
         "CITYOPS_CONSUMER_GROUP": settings.consumer_group,
         "CITYOPS_CLIENT_ID": client_id,
         "CITYOPS_FLUSH_INTERVAL_S": "0.2",
+        "CITYOPS_KAFKA_CLIENT": settings.kafka_client,
     }
     log = open(LOG_DIR / f"{client_id}.log", "wb")  # noqa: SIM115 - the process owns it until it exits
     return subprocess.Popen([sys.executable, "-m", "consumers"], cwd=REPO, env=env, stdout=log, stderr=log)
@@ -230,7 +233,7 @@ def _normal_values(sensor_type: str) -> dict[str, Any]:
 
 
 def test_a_starting_consumer_removes_the_status_left_by_one_that_was_killed(
-    kafka_settings: Settings, kafka_transport: KafkaTransport, pack: CityPack, producer: KafkaProducer, view: StateView
+    kafka_settings: Settings, kafka_transport: Transport, pack: CityPack, producer: KafkaProducer, view: StateView
 ) -> None:
     """A member killed two hours ago left its status in the compacted state topic; the next member to start
     tombstones it, so status keys do not pile up over days of restarts. A recent status is left alone."""
@@ -250,7 +253,7 @@ def test_a_starting_consumer_removes_the_status_left_by_one_that_was_killed(
 
 
 def test_a_partition_that_stays_with_its_member_across_a_rebalance_is_not_rebuilt(
-    kafka_settings: Settings, kafka_transport: KafkaTransport, pack: CityPack, producer: KafkaProducer, view: StateView
+    kafka_settings: Settings, kafka_transport: Transport, pack: CityPack, producer: KafkaProducer, view: StateView
 ) -> None:
     """Issue 7: a rebalance right after a restart made a member rebuild its whole changelog again (9 minutes)."""
     first = ConsumerRunner(kafka_settings, kafka_transport, pack, SystemClock(), client_id="rebalance-a")

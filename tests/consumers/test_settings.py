@@ -115,3 +115,10 @@ def test_the_clock_is_simulated_embedded_and_the_wall_clock_with_kafka_unless_se
     assert Settings.from_env({}).clock == "simulated"
     assert Settings.from_env({"KAFKA_BOOTSTRAP_SERVERS": "k:9092"}).clock == "wall"
     assert Settings.from_env({"KAFKA_BOOTSTRAP_SERVERS": "k:9092", "CITYOPS_CLOCK": "simulated"}).clock == "simulated"
+
+
+def test_the_kafka_client_is_kafka_python_unless_confluent_is_chosen() -> None:
+    assert Settings.from_env({}).kafka_client == "kafka-python"
+    assert Settings.from_env({"CITYOPS_KAFKA_CLIENT": "confluent"}).kafka_client == "confluent"
+    with pytest.raises(SettingsError, match=r"CITYOPS_KAFKA_CLIENT='rdkafka' is not one of kafka-python, confluent"):
+        Settings.from_env({"CITYOPS_KAFKA_CLIENT": "rdkafka"})

@@ -1,8 +1,9 @@
 """SASL/SCRAM against the real broker's SASL_PLAINTEXT listener (``KAFKA_SASL_PORT`` in kafka/broker.sh).
 
-The product's own pieces sign in: the consumer runner reads a record a gateway produced over SASL and
-publishes the state, which the dashboard's ``StateView`` reads back over SASL. A wrong password stops the
-consumer process with an error that says so, instead of being waited out like a broker outage.
+The product's own pieces sign in, on both of its Kafka clients (``CITYOPS_KAFKA_CLIENT``): the consumer runner
+reads a record a gateway produced over SASL and publishes the state, which the dashboard's ``StateView`` reads back
+over SASL. A wrong password stops the consumer process with an error that says so, instead of being waited out like
+a broker outage.
 """
 
 from __future__ import annotations
@@ -28,9 +29,9 @@ from consumers.runner import ConsumerRunner
 from consumers.settings import Settings
 from consumers.transport import open_transport, topic_specs
 from dashboard.state_view import StateSnapshot, StateView
-from tests.conftest import SaslListener
+from tests.conftest import SaslListener, both_clients
 
-pytestmark = pytest.mark.kafka
+pytestmark = [pytest.mark.kafka, both_clients]
 REPO = Path(__file__).resolve().parents[3]
 
 
@@ -45,9 +46,11 @@ def sasl_env(listener: SaslListener, mechanism: str, password: str) -> dict[str,
 
 
 @pytest.fixture
-def scram_settings(settings: Settings, kafka_sasl: SaslListener) -> Settings:
+def scram_settings(settings: Settings, kafka_sasl: SaslListener, kafka_client: str) -> Settings:
     security = KafkaSecurity.from_env(sasl_env(kafka_sasl, "SCRAM-SHA-512", kafka_sasl.password))
-    return replace(settings, kafka_bootstrap_servers=kafka_sasl.bootstrap, kafka_security=security)
+    return replace(
+        settings, kafka_bootstrap_servers=kafka_sasl.bootstrap, kafka_security=security, kafka_client=kafka_client
+    )
 
 
 @pytest.fixture
@@ -87,15 +90,16 @@ def test_over_scram_sha_512_a_record_is_consumed_and_its_state_read_back(
         view.stop()
 
 
-def test_scram_sha_256_signs_in_too(settings: Settings, kafka_sasl: SaslListener) -> None:
+def test_scram_sha_256_signs_in_too(settings: Settings, kafka_sasl: SaslListener, kafka_client: str) -> None:
     security = KafkaSecurity.from_env(sasl_env(kafka_sasl, "SCRAM-SHA-256", kafka_sasl.password))
-    transport = open_transport(replace(settings, kafka_bootstrap_servers=kafka_sasl.bootstrap, kafka_security=security))
+    sasl = replace(settings, kafka_bootstrap_servers=kafka_sasl.bootstrap, kafka_security=security)
+    transport = open_transport(replace(sasl, kafka_client=kafka_client))
     transport.ensure_topics(topic_specs(settings))
     assert transport.partition_count(settings.topics.state) == settings.partitions
 
 
 def test_a_wrong_password_stops_the_consumer_process_with_a_clear_error(
-    settings: Settings, kafka_sasl: SaslListener
+    settings: Settings, kafka_sasl: SaslListener, kafka_client: str
 ) -> None:
     wrong = f"wrong-{uuid.uuid4().hex}"
     env = {
@@ -103,6 +107,7 @@ def test_a_wrong_password_stops_the_consumer_process_with_a_clear_error(
         **sasl_env(kafka_sasl, "SCRAM-SHA-512", wrong),
         "CITYOPS_TOPIC_PREFIX": settings.topics.prefix,
         "CITYOPS_CONSUMER_GROUP": settings.consumer_group,
+        "CITYOPS_KAFKA_CLIENT": kafka_client,
     }
     # kafka-python gives up bootstrapping after 30 s; a process that waits it out for ever would hit the timeout.
     done = subprocess.run(
