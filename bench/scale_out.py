@@ -15,6 +15,7 @@ and a new ``StateView`` (what each web worker runs) is timed until it holds all 
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import time
 import uuid
@@ -65,8 +66,14 @@ def produce(
     producer.close()
 
 
-def restore_figures(base: Settings, k: int, records: int) -> tuple[float, float, int]:
-    """(seconds, MiB, sensors) for a new consumer to rebuild the state of every partition."""
+def rss_mib() -> float:
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:")) / 1024
+
+
+def restore_figures(base: Settings, k: int, records: int) -> tuple[float, float, int, float]:
+    """(seconds, MiB, sensors, MiB of resident memory the restored state added) for a new consumer to rebuild the
+    state of every partition."""
     settings = replace(base, topics=Topics(f"scale{uuid.uuid4().hex[:6]}"))
     assert settings.kafka_bootstrap_servers
     changelog, sensors, pack = changelog_of(settings, k, records)
@@ -74,18 +81,22 @@ def restore_figures(base: Settings, k: int, records: int) -> tuple[float, float,
     transport.ensure_topics(topic_specs(settings))
     produce(settings.kafka_bootstrap_servers, settings.topics.changelog, list(changelog))
     mib = sum(len(key) + len(value) for key, value, _ in changelog) / 2**20
+    del changelog
+    gc.collect()
     runner = ConsumerRunner(settings, transport, pack, SystemClock(), "scale")
+    before = rss_mib()
     started = time.perf_counter()
     runner.restore(list(range(settings.partitions)))
     elapsed = time.perf_counter() - started
+    grown = rss_mib() - before
     if len(runner.processor.sensors) != sensors:
         raise SystemExit(f"restored {len(runner.processor.sensors)} sensors of {sensors}: the restore timed nothing")
     runner.close()
-    return elapsed, mib, sensors
+    return elapsed, mib, sensors, grown
 
 
-def catch_up_figures(base: Settings, keys: int) -> tuple[float, float]:
-    """(seconds, MiB) for a new state view to hold ``keys`` sensor views."""
+def catch_up_figures(base: Settings, keys: int) -> tuple[float, float, float]:
+    """(seconds, MiB, MiB of resident memory it added) for a new state view to hold ``keys`` sensor views."""
     settings = replace(base, topics=Topics(f"scale{uuid.uuid4().hex[:6]}"))
     assert settings.kafka_bootstrap_servers
     transport = KafkaTransport(settings.kafka_bootstrap_servers)
@@ -100,25 +111,33 @@ def catch_up_figures(base: Settings, keys: int) -> tuple[float, float]:
     records = [(f"sensor:S{i:06d}".encode(), views[i % len(views)], None) for i in range(keys)]
     produce(settings.kafka_bootstrap_servers, settings.topics.state, records)
     mib = sum(len(k) + len(v) for k, v, _ in records) / 2**20
+    del records
+    gc.collect()
+    before = rss_mib()
     started = time.perf_counter()
     view = StateView(settings, transport).start()
     try:
         if not view.wait_until(lambda snap: len(snap.of_kind("sensor")) >= keys, timeout_s=600):
             raise SystemExit(f"the state view did not reach {keys} keys in 600 s")
-        return time.perf_counter() - started, mib
+        return time.perf_counter() - started, mib, rss_mib() - before
     finally:
         view.stop()
 
 
 def run(base: Settings, k: int = 100, records: int = 100_000, keys: int = 100_000) -> list[tuple[str, str, str]]:
-    seconds, mib, sensors = restore_figures(base, k, records)
-    print(f"restore: {sensors:,} sensors, {mib:.1f} MiB of changelog in {seconds:.1f} s")
-    catch_s, catch_mib = catch_up_figures(base, keys)
-    print(f"catch-up: {keys:,} state keys, {catch_mib:.1f} MiB, in {catch_s:.1f} s")
+    seconds, mib, sensors, state_mib = restore_figures(base, k, records)
+    print(f"restore: {sensors:,} sensors, {mib:.1f} MiB of changelog in {seconds:.1f} s, +{state_mib:.0f} MiB RSS")
+    catch_s, catch_mib, view_mib = catch_up_figures(base, keys)
+    print(f"catch-up: {keys:,} state keys, {catch_mib:.1f} MiB, in {catch_s:.1f} s, +{view_mib:.0f} MiB RSS")
     return [
-        ("restore, changelog of the 100x city", f"{mib:.1f} MiB, {sensors:,} sensors in {seconds:.1f} s", ""),
+        (f"restore, changelog of the {k}x city", f"{mib:.1f} MiB, {sensors:,} sensors in {seconds:.1f} s", ""),
         ("restore time per GiB of changelog", f"{seconds / mib * 1024 / 60:.0f} min", ""),
-        (f"new web worker catching up on {keys:,} state keys", f"{catch_s:.1f} s ({catch_mib:.0f} MiB)", ""),
+        ("consumer state per sensor (resident)", f"{state_mib * 1024 / sensors:.1f} KiB", ""),
+        (
+            f"new web worker catching up on {keys:,} state keys",
+            f"{catch_s:.1f} s ({catch_mib:.0f} MiB of records, +{view_mib:.0f} MiB resident)",
+            "",
+        ),
     ]
 
 

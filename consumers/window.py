@@ -104,18 +104,22 @@ class SampleWindow:
     def _evict(self) -> None:
         times, values = self.times, self.values
         cutoff = times[-1] - self.max_age_s
-        if len(times) <= self.max_len and times[1] >= cutoff:
-            drop = 1  # the usual case in a full window: the newest sample pushed the oldest out
-        else:
-            drop = max(bisect.bisect_left(times, cutoff), len(times) - self.max_len)
-        for t, value in zip(times[:drop], values[:drop], strict=True) if self.trend else ():
+        if len(times) <= self.max_len and times[1] >= cutoff:  # the usual case: the newest pushed the oldest out
+            self._count_out(times.pop(0), values.pop(0))
+            return
+        drop = max(bisect.bisect_left(times, cutoff), len(times) - self.max_len)
+        for t, value in zip(times[:drop], values[:drop], strict=True):
+            self._count_out(t, value)
+        del times[:drop]
+        del values[:drop]
+
+    def _count_out(self, t: float, value: float) -> None:
+        if self.trend:
             x, y = _fixed(t, TIME_SCALE), _fixed(value, VALUE_SCALE)
             self._sx -= x
             self._sy -= y
             self._sxx -= x * x
             self._sxy -= x * y
-        del times[:drop]
-        del values[:drop]
 
     def stats(self) -> WindowStats | None:
         if not self.times:
