@@ -122,14 +122,16 @@ def run(records: int = 100_000, rounds: int = 3, scales: tuple[int, ...] = (1, 1
         "| sensors | records/s, process + publish | records/s, process only | share publishing | changelog B/record |"
     )
     print("|---|---|---|---|---|")
-    for k in scales:
-        pack = scaled_pack(base, k)
-        messages, times = messages_for(settings, readings, k)
-        results = [one_round(pack, settings, messages, times) for _ in range(rounds)]
-        total = statistics.median(len(messages) / (r.process_s + r.flush_s) for r in results)
-        process_only = statistics.median(len(messages) / r.process_s for r in results)
-        share = statistics.median(r.flush_s / (r.process_s + r.flush_s) for r in results)
-        per_record = results[0].changelog_bytes / len(messages)
+    cities = [(scaled_pack(base, k), *messages_for(settings, readings, k)) for k in scales]
+    results: list[list[Round]] = [[] for _ in scales]
+    for _ in range(rounds):  # every round runs every size, so that the machine's noise hits them all alike
+        for i, (pack, messages, times) in enumerate(cities):
+            results[i].append(one_round(pack, settings, messages, times))
+    for (pack, messages, _), rs in zip(cities, results, strict=True):
+        total = statistics.median(len(messages) / (r.process_s + r.flush_s) for r in rs)
+        process_only = statistics.median(len(messages) / r.process_s for r in rs)
+        share = statistics.median(r.flush_s / (r.process_s + r.flush_s) for r in rs)
+        per_record = rs[0].changelog_bytes / len(messages)
         sizes.append((len(pack.sensors), total, per_record))
         print(f"| {len(pack.sensors):,} | {total:,.0f} | {process_only:,.0f} | {share:.0%} | {per_record:,.0f} |")
     (small_n, small, _), (big_n, big, _) = sizes[0], sizes[-1]

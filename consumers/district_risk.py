@@ -18,9 +18,12 @@ COMPOUND_STEP = 5.0
 COMPOUND_MAX_SENSORS = 4
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SensorSummary:
-    """What the district score needs to know of one sensor. ``score`` is None for a sensor never heard from."""
+    """What the district score needs to know of one sensor. ``score`` is None for a sensor never heard from.
+
+    Not frozen, though nobody changes one: a frozen dataclass sets each field through ``object.__setattr__``, and
+    one is made for every reading (treat it as read-only)."""
 
     sensor_id: str
     sensor_type: str
