@@ -40,6 +40,9 @@ pytestmark = [pytest.mark.kafka, pytest.mark.browser]
 REPO = Path(__file__).resolve().parents[3]
 SCREENSHOTS = Path(os.environ.get("CITYOPS_SCREENSHOTS", tempfile.mkdtemp(prefix="cityops-screens-")))
 STALE_AFTER_S = 4
+LOADED_MACHINE_WAIT_S = 90
+"""How long a wait for the page gives up after: a shared 2-core machine at a load of 12 took over 30 s to draw the
+map (the waits end as soon as their condition holds; this bounds only a failure)."""
 DISTRICT = "520123"  # Xiuwen: a large county with few sites, so its fill is easy to see
 
 
@@ -88,7 +91,7 @@ def open_spot(pack: CityPack, code: str) -> tuple[float, float]:
 def pixel_at(driver: webdriver.Chrome, lon: float, lat: float, name: str) -> tuple[int, int, int]:
     """The colour on screen at a map position (projected by the page's own map), saved as a screenshot."""
     position = None
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + LOADED_MACHINE_WAIT_S
     while position is None and time.monotonic() < deadline:
         position = driver.execute_script(
             """
@@ -120,7 +123,7 @@ def send(producer: KafkaProducer, settings: Settings, reading: Reading) -> None:
 
 
 def wait_for_pixel(driver: webdriver.Chrome, spot: tuple[float, float], test, name: str) -> tuple[int, int, int]:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + LOADED_MACHINE_WAIT_S
     rgb = pixel_at(driver, *spot, name)
     while not test(rgb) and time.monotonic() < deadline:
         time.sleep(0.5)
@@ -200,7 +203,7 @@ def test_the_clock_tells_old_data_from_a_server_that_does_not_answer(
     def live_after_reporting() -> datetime:
         """Report every second until the page says LIVE with the last report's time (a loaded machine may take
         longer than the stale threshold to load the page), and return that report's time."""
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 2 * LOADED_MACHINE_WAIT_S
         while True:
             last = report(0.05)
             text = freshness(browser, "", timeout_s=1)
@@ -299,7 +302,7 @@ def test_a_district_whose_sensors_went_silent_is_grey_with_the_age_of_its_last_d
 
 def screen_position(driver: webdriver.Chrome, lon: float, lat: float) -> tuple[float, float]:
     """Where the page's own map draws a position, in CSS pixels of the window."""
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + LOADED_MACHINE_WAIT_S
     while time.monotonic() < deadline:
         position = driver.execute_script(
             """
@@ -356,7 +359,7 @@ def test_clicking_a_gauge_opens_its_chart_with_the_forecast_band(
     browser.get(web)
     x, y = screen_position(browser, gauge.lon, gauge.lat)
     click_at(browser, x, y)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + LOADED_MACHINE_WAIT_S
     chart = None
     while chart is None and time.monotonic() < deadline:
         chart = browser.execute_script(
