@@ -13,7 +13,6 @@ this worker.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -22,6 +21,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
+
+import orjson
 
 from consumers.runner import ABANDONED_STATUS_AFTER_S
 from consumers.settings import Settings
@@ -177,7 +178,7 @@ class StateView:
                         entities.pop(key, None)
                         continue
                     try:
-                        doc = json.loads(message.value)
+                        doc = orjson.loads(message.value)  # a new worker parses all of city.state
                     except ValueError:
                         doc = None
                     if isinstance(doc, dict):
