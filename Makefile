@@ -75,12 +75,12 @@ kafka-demo: $(VENV)/.dev
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9092 CITYOPS_CLOCK=simulated \
 	  HOST=127.0.0.1 $(PY) -m honcho start -p 8050
 
-# bench.peers needs quix-streams (bench/requirements-peers.txt, never the product's requirements).
+# Every benchmark of issue 8 and one table (bench/__main__.py); bench.peers needs quix-streams
+# (bench/requirements-peers.txt, never the product's requirements).
 bench: $(VENV)/.dev
 	$(PY) -m pip install -q -r bench/requirements-peers.txt
 	$(TEST_KAFKA_ENV) bash kafka/broker.sh start
-	set +e; export KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$(TEST_KAFKA_PORT); \
-	$(PY) -m bench.throughput && $(PY) -m bench.peers; rc=$$?; \
+	set +e; KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$(TEST_KAFKA_PORT) $(PY) -m bench $(BENCH_ARGS); rc=$$?; \
 	$(TEST_KAFKA_ENV) bash kafka/broker.sh stop; exit $$rc
 
 clean:

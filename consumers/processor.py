@@ -138,6 +138,9 @@ class SensorState:
     river_status: RiverStatus | None = None
     river_written_t: float | None = None
     """Event time of the river model's newest sample when it last went to the changelog."""
+    river_born_t: float | None = None
+    """For a model that started from nothing, the event time of its first sample: while the windows still reach
+    back to it, everything the model has seen is in them, and a restore rebuilds it from them without a snapshot."""
     unwritten: list[Row] = field(default_factory=list)
     """Readings accepted since the last flush: the next delta."""
     next_seq: int = 0
@@ -282,6 +285,10 @@ class SensorState:
         """Whether the river model should go to the changelog now (see ``RIVER_SNAPSHOT_EVERY_S``)."""
         if self.river is None or self.river.newest_t is None:
             return False
+        if self.river_written_t is None and self.river_born_t is not None:
+            window = self.windows.get(self.river.params.key)
+            if window is not None and window.times and window.times[0] <= self.river_born_t:
+                return False  # a new gauge: 6 KB a reading at city scale, for what the deltas already hold
         return self.river_written_t is None or self.river.newest_t - self.river_written_t >= RIVER_SNAPSHOT_EVERY_S
 
     def settle_after_restore(self, river: GaugeModel | None) -> None:
@@ -289,9 +296,11 @@ class SensorState:
         windows) brought up to the windows' newest sample; then the latest values are scored again."""
         if self.spec.type == "river.gauge":
             if river is not None:
-                self.river = river
+                self.river, self.river_born_t = river, None
             elif self.river is None:
                 self.river = GaugeModel(self.spec.params)
+                window = self.windows.get(self.river.params.key)
+                self.river_born_t = window.times[0] if window is not None and window.times else None
             self.river_written_t = None  # the next flush writes the rebuilt model
             self._replay_windows_into_river()
         self.reassess(self.event_time)
@@ -586,7 +595,7 @@ class Processor:
                 spec, message.topic, message.partition, message.offset, t, dict(reading.values), assessment
             )
             if spec.type == "river.gauge":
-                state.river = GaugeModel(spec.params)
+                state.river, state.river_born_t = GaugeModel(spec.params), t
             state.apply(reading, message.offset, t)
             self.sensors[spec.id] = state
         self.watermark = t if self.watermark is None else max(self.watermark, t)

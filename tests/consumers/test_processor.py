@@ -65,14 +65,14 @@ def test_a_good_reading_becomes_sensor_state_and_a_district_score(
     assert sensor["river"]["state"] == "flood_warning"
     district = views[f"district:{spec.district}"]
     assert district["risk"] >= 60 and district["worst_sensor"] == "NM-01"
-    # The changelog records go to the sensor's input partition; the sensor's delta carries the reading and the
-    # offset it reflects, the gauge's river model has a record of its own.
+    # The changelog record goes to the sensor's input partition and carries the reading and the offset it reflects
+    # (the gauge's river model gets a record of its own once it holds more than the windows do).
     records = {key: (value, partition) for key, value, partition in changes.changelog}
-    assert sorted(records) == [b"delta:NM-01:0", b"river:NM-01"]
+    assert sorted(records) == [b"delta:NM-01:0"]
     value, partition = records[b"delta:NM-01:0"]
     assert value is not None
     delta = json.loads(value)
-    assert partition == default_partition(spec.district.encode(), 6) == records[b"river:NM-01"][1] and delta["o"] == 0
+    assert partition == default_partition(spec.district.encode(), 6) and delta["o"] == 0
     assert delta["r"] == [[T0.timestamp(), sensor["score"], {"stage_m": 3.5}]]
 
 
@@ -255,16 +255,37 @@ def _changelog_messages(records: list[tuple[bytes, bytes | None, int]]) -> list[
 def test_the_river_model_goes_to_the_changelog_every_ten_minutes_of_event_time_not_every_flush(
     processor: Processor, messages: MessageFactory, pack: CityPack, clock: ManualClock
 ) -> None:
+    """A new gauge's model is not written while the one-hour windows still hold everything it has seen (a restore
+    rebuilds it from them); after that, every ten minutes of event time."""
     processor.assign(range(6))
     river_writes = []
-    for minute in range(0, 61):
+    for minute in range(0, 101):
         clock.set(T0 + timedelta(minutes=minute))
         processor.process(messages.reading(gauge(pack, 1.2 - minute / 1000, T0 + timedelta(minutes=minute))))
         keys = [key for key, _, _ in processor.drain().changelog]
         assert f"delta:NM-01:{minute}".encode() in keys
         if b"river:NM-01" in keys:
             river_writes.append(minute)
-    assert river_writes == [0, 10, 20, 30, 40, 50, 60]
+    assert river_writes == [61, 71, 81, 91]
+
+
+def test_a_new_gauge_restored_before_its_model_was_ever_written_is_rebuilt_from_its_windows(
+    pack: CityPack, clock: ManualClock, messages: MessageFactory
+) -> None:
+    first = Processor(pack, ProcessorConfig(partitions=6), clock)
+    first.assign(range(6))
+    changelog: list[tuple[bytes, bytes | None, int]] = []
+    for minute in range(0, 50, 2):
+        clock.set(T0 + timedelta(minutes=minute))
+        first.process(messages.reading(gauge(pack, 1.5 - minute / 500, T0 + timedelta(minutes=minute))))
+        changelog += first.drain().changelog
+    assert not [key for key, _, _ in changelog if key.startswith(b"river:")]
+    restored = Processor(pack, ProcessorConfig(partitions=6), clock)
+    restored.restore(_changelog_messages(changelog))
+    running, rebuilt = first.sensors["NM-01"].river, restored.sensors["NM-01"].river
+    assert running is not None and rebuilt is not None
+    assert rebuilt.snapshot() == running.snapshot()
+    assert restored.sensors["NM-01"].view() == first.sensors["NM-01"].view()
 
 
 @pytest.mark.parametrize("order", ["as written", "river records first", "one record per batch"])
