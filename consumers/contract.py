@@ -173,7 +173,7 @@ class Reading:
         }
 
     def encode(self) -> bytes:
-        return orjson.dumps(self.to_json())
+        return memoryview(orjson.dumps(self.to_json())).tobytes()  # orjson's own bytes keep 4 KiB allocated
 
 
 @dataclass(frozen=True, slots=True)

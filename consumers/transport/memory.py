@@ -3,7 +3,12 @@
 It keeps Kafka's contract where the product relies on it: keyed records land in the partition Kafka's
 default partitioner would choose (murmur2), order holds within a partition, offsets only grow, a consumer
 group resumes from its committed offsets, and compacted topics keep the latest record per key. Logs are
-bounded (retention by count, compaction by key) so the embedded demo runs for days in flat memory.
+bounded (retention by count and by bytes, compaction by key) so the embedded demo runs for days in flat memory.
+
+Like a broker, it keeps its own copy of every record, of exactly the record's size: a producer's buffer may be
+much larger than what it holds (orjson 3.12+ returns bytes with at least 4 KiB allocated, whatever their length),
+and a log that kept the producer's objects would hold twenty times the bytes of its records (measured: 1.2 GiB
+instead of about 300 MiB after a simulated week of the embedded default).
 
 One member per consumer group: the embedded product runs a single consumer. Splitting partitions across
 members is Kafka's job and is tested against the real broker.
@@ -29,11 +34,30 @@ from consumers.transport.base import (
 )
 
 DEFAULT_RETENTION_RECORDS = 20_000
+DEFAULT_RETENTION_BYTES = 8 * 2**20
+"""Per partition, like Kafka's ``retention.bytes``: what bounds a log of large records (a dead-letter topic fed 64 KiB
+poison records would otherwise keep 20,000 of them, 1.3 GB a partition)."""
+RECORD_OVERHEAD_BYTES = 240
+"""What a retained record costs beyond its key, value and headers (the ``Message``, its offset and timestamp, the
+bytes objects' headers and the log's list slots; measured with tracemalloc), counted against ``retention_bytes``."""
 
 
 def default_partition(key: bytes, partitions: int) -> int:
     """The partition Kafka's Java and Python clients choose for a key (so both transports agree)."""
     return (murmur2(key) & 0x7FFFFFFF) % partitions
+
+
+def owned_bytes(data: bytes | None) -> bytes | None:
+    """A copy of ``data`` that owns exactly its length (``bytes(data)`` would return ``data`` itself)."""
+    return None if data is None else memoryview(data).tobytes()
+
+
+def record_size(message: Message) -> int:
+    """What a retained record costs, as counted against ``retention_bytes``."""
+    size = RECORD_OVERHEAD_BYTES + len(message.key or b"") + len(message.value or b"")
+    for name, value in message.headers:
+        size += len(name) + len(value)
+    return size
 
 
 @dataclass(slots=True)
@@ -42,34 +66,61 @@ class _PartitionLog:
 
     compacted: bool
     retention: int
+    retention_bytes: int = DEFAULT_RETENTION_BYTES
     offsets: list[int] = field(default_factory=list)
     records: list[Message] = field(default_factory=list)
+    size: int = 0
+    """The bytes the log holds, as ``record_size`` counts them (computed again when needed, not kept per record)."""
     next_offset: int = 0
     compacted_size: int = 0
+    compacted_bytes: int = 0
 
     def append(self, message: Message) -> None:
+        size = record_size(message)
         self.offsets.append(message.offset)
         self.records.append(message)
+        self.size += size
         self.next_offset = message.offset + 1
         if self.compacted:
-            if len(self.records) > max(2 * self.compacted_size, 1024):
+            # Compact when the log has doubled since the last compaction, in records or in bytes (amortised O(1)).
+            if len(self.records) > max(2 * self.compacted_size, 1024) or self.size > max(
+                2 * self.compacted_bytes, self.retention_bytes // 8
+            ):
                 self._compact()
-        elif len(self.records) > self.retention + self.retention // 10:
-            # Trim in steps of a tenth: deleting from the front of a list on every append costs O(n) each time.
-            drop = len(self.records) - self.retention
-            del self.offsets[:drop]
-            del self.records[:drop]
+        elif len(self.records) > self.retention + self.retention // 10 or (
+            self.size > self.retention_bytes + self.retention_bytes // 10
+        ):
+            self._trim()
+
+    def _trim(self) -> None:
+        """Delete the oldest records down to both bounds, always keeping the newest record.
+
+        In steps of a tenth of a bound, as Kafka deletes whole segments: deleting from the front of a list on every
+        append would cost O(n) each time."""
+        records = self.records
+        drop = max(0, len(records) - self.retention)
+        size = self.size - sum(record_size(m) for m in records[:drop])
+        while size > self.retention_bytes and drop < len(records) - 1:
+            size -= record_size(records[drop])
+            drop += 1
+        self.size = size
+        del self.offsets[:drop]
+        del records[:drop]
 
     def _compact(self) -> None:
-        """Keep the latest record per key, and the partition's last record so the end offset stays readable."""
-        latest: dict[bytes | None, Message] = {}
-        for message in self.records:
-            latest[message.key] = message
-        last = self.records[-1]
-        kept = sorted((m for m in latest.values() if m.value is not None or m is last), key=lambda m: m.offset)
-        self.records = kept
-        self.offsets = [m.offset for m in kept]
+        """Keep the latest record per key, and the partition's last record so the end offset stays readable.
+
+        Tombstones go at the first compaction after them (Kafka keeps them ``delete.retention.ms`` longer)."""
+        latest: dict[bytes | None, int] = {}
+        for i, message in enumerate(self.records):
+            latest[message.key] = i
+        last = len(self.records) - 1
+        kept = sorted(i for i in latest.values() if self.records[i].value is not None or i == last)
+        self.records = [self.records[i] for i in kept]
+        self.offsets = [self.offsets[i] for i in kept]
+        self.size = sum(record_size(m) for m in self.records)
         self.compacted_size = len(kept)
+        self.compacted_bytes = self.size
 
     def read(self, position: int, limit: int) -> list[Message]:
         start = bisect.bisect_left(self.offsets, position)
@@ -79,9 +130,16 @@ class _PartitionLog:
 class MemoryBroker:
     """All topics of one embedded deployment, shared by its producers and consumers (thread-safe)."""
 
-    def __init__(self, retention_records: int = DEFAULT_RETENTION_RECORDS) -> None:
+    def __init__(
+        self, retention_records: int = DEFAULT_RETENTION_RECORDS, retention_bytes: int = DEFAULT_RETENTION_BYTES
+    ) -> None:
+        if retention_records < 1 or retention_bytes < 1:
+            raise ValueError("retention needs room for at least one record")
         self._retention = retention_records
+        self._retention_bytes = retention_bytes
         self._logs: dict[str, list[_PartitionLog]] = {}
+        self._names: dict[str, str] = {}
+        """Each topic's name, one object shared by all its records (producers build the name afresh per send)."""
         self._committed: dict[str, dict[TopicPartition, int]] = {}
         self._members: dict[str, object] = {}
         self._cond = threading.Condition()
@@ -96,11 +154,23 @@ class MemoryBroker:
                             f"topic {spec.name} has {len(existing)} partitions, expected {spec.partitions}"
                         )
                     continue
-                self._logs[spec.name] = [_PartitionLog(spec.compacted, self._retention) for _ in range(spec.partitions)]
+                self._logs[spec.name] = [
+                    _PartitionLog(spec.compacted, self._retention, self._retention_bytes)
+                    for _ in range(spec.partitions)
+                ]
+                self._names[spec.name] = spec.name
 
     def partition_count(self, topic: str) -> int:
         with self._cond:
             return len(self._topic(topic))
+
+    def retained(self) -> dict[str, tuple[int, int]]:
+        """Per topic, the records it holds and their bytes as ``record_size`` counts them (for benchmarks)."""
+        with self._cond:
+            return {
+                name: (sum(len(log.records) for log in logs), sum(log.size for log in logs))
+                for name, logs in self._logs.items()
+            }
 
     def _topic(self, topic: str) -> list[_PartitionLog]:
         try:
@@ -120,13 +190,13 @@ class MemoryBroker:
             log = logs[partition]
             log.append(
                 Message(
-                    topic,
+                    self._names[topic],
                     partition,
                     log.next_offset,
-                    key,
-                    value,
+                    owned_bytes(key),
+                    owned_bytes(value),
                     int(time.time() * 1000),
-                    tuple(headers),
+                    tuple((name, owned_bytes(v) or b"") for name, v in headers) if headers else (),
                 )
             )
             self._cond.notify_all()

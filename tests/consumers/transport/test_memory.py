@@ -286,3 +286,76 @@ def test_ensure_topics_is_idempotent_but_refuses_a_different_partition_count() -
 def test_partition_count_of_unknown_topic_raises() -> None:
     with pytest.raises(TransportError):
         make_transport().partition_count("nope")
+
+
+def test_a_retained_record_costs_its_own_bytes_not_its_producers_buffer() -> None:
+    """orjson (3.12+) returns bytes with at least 4 KiB allocated whatever their length; a log that kept the producer's
+    objects held twenty times its records' bytes (the embedded default: 1.2 GiB after a simulated week)."""
+    import tracemalloc
+
+    import orjson
+
+    transport = make_transport(TopicSpec("fire", 1))
+    producer = transport.producer()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for i in range(2000):  # each encoded as the simulator and the processor do, then dropped by the producer
+            producer.send("fire", orjson.dumps({"sensor_id": f"S-{i}", "temperature_c": 21.5}), key=b"520102")
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+
+    assert held < 2000 * 400  # about 300 bytes a record; the producer's buffers were 4 KiB each
+    messages = drain(transport.reader([TopicPartition("fire", 0)]))
+    assert [m.offset for m in messages] == list(range(2000))
+    assert orjson.loads(messages[-1].value or b"") == {"sensor_id": "S-1999", "temperature_c": 21.5}
+
+
+def test_retention_by_bytes_bounds_a_log_of_large_records() -> None:
+    """A dead-letter topic fed 64 KiB poison records: count alone would keep 20,000 of them a partition."""
+    transport = MemoryTransport(MemoryBroker(retention_records=20_000, retention_bytes=2**20))
+    transport.ensure_topics([TopicSpec("deadletter", 1)])
+    producer = transport.producer()
+    for i in range(200):
+        producer.send("deadletter", bytes([i % 256]) * 65536, headers=[("reason", b"too_large")])
+
+    messages = drain(transport.reader([TopicPartition("deadletter", 0)]))
+
+    # At most the bound and a tenth (trimmed in steps, as segments are), at least the bound less one record.
+    held = sum(len(m.value or b"") for m in messages)
+    assert 2**20 - 65536 <= held <= 2**20 * 11 // 10
+    first = messages[0].offset
+    assert [m.offset for m in messages] == list(range(first, 200))
+    assert messages[-1].value == bytes([199]) * 65536
+    assert messages[-1].headers == (("reason", b"too_large"),)
+    assert transport.broker.retained()["deadletter"][0] == len(messages)
+
+
+def test_retention_by_bytes_keeps_the_newest_record_even_if_it_alone_is_larger() -> None:
+    transport = MemoryTransport(MemoryBroker(retention_bytes=1000))
+    transport.ensure_topics([TopicSpec("deadletter", 1)])
+    producer = transport.producer()
+    for i in range(3):
+        producer.send("deadletter", bytes([i]) * 5000)
+
+    messages = drain(transport.reader([TopicPartition("deadletter", 0)]))
+
+    assert [m.offset for m in messages] == [2]
+    assert transport.reader([TopicPartition("deadletter", 0)]).end_offsets() == {TopicPartition("deadletter", 0): 3}
+
+
+def test_compaction_also_runs_when_the_log_doubles_in_bytes() -> None:
+    """Few keys with large values (river models of 30-45 KB) must not wait for 1,024 records to be compacted."""
+    transport = MemoryTransport(MemoryBroker(retention_bytes=8 * 2**20))
+    transport.ensure_topics([TopicSpec("changelog", 1, compacted=True)])
+    producer = transport.producer()
+    for i in range(500):
+        producer.send("changelog", bytes([i % 256]) * 40_000, key=f"river:G-{i % 4}".encode())
+
+    records, held = transport.broker.retained()["changelog"]
+
+    assert held <= 2 * 2**20 + 40_000 + 1000  # compacted at 1 MiB (an eighth of the bound), then when it doubles
+    latest = {m.key: m.value for m in drain(transport.reader([TopicPartition("changelog", 0)]))}
+    assert latest == {f"river:G-{k}".encode(): bytes([(496 + k) % 256]) * 40_000 for k in range(4)}
+    assert records < 60
