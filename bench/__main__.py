@@ -73,9 +73,11 @@ def main() -> int:
         t0 = time.monotonic()
         try:
             rows = bench()
-        except SystemExit as exc:  # a bench that finds it did not do its work says so and stops: keep the others
-            rows = [("FAILED", str(exc), "")]
+        except (SystemExit, Exception) as exc:  # noqa: BLE001 - one bench that failed must not lose the others
+            rows = [("FAILED", f"{type(exc).__name__}: {exc}"[:300], "")]
         table.append((f"{title} ({time.monotonic() - t0:.0f} s)", rows))
+        for measure, figure, target in rows:  # as they come, so that a run cut short still has them
+            print(f"  {measure}: {figure}" + (f" (target {target})" if target else ""), flush=True)
     print(f"\n{header}\n")
     print("| measure | figure | target |\n|---|---|---|")
     for title, rows in table:
