@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from consumers.district_risk import SensorSummary, district_risk
+from consumers.district_risk import (
+    COMPOUND_MAX_SENSORS,
+    COMPOUND_STEP,
+    DOMAINS,
+    DistrictRisk,
+    SensorSummary,
+    district_risk,
+)
+from consumers.rules import LEVELS, level_for
 
 
 def fresh(sensor_id: str, score: float, sensor_type: str = "fire.camera", reason: str = "") -> SensorSummary:
@@ -166,3 +174,51 @@ def test_risk_is_within_the_worst_score_and_the_cap(summaries: list[SensorSummar
         assert result.risk is not None
         assert max(fresh_scores) <= result.risk <= min(100.0, max(fresh_scores) + 20.0)
     assert sum(result.counts.values()) == len(summaries)
+
+
+def _by_sorting(summaries: list[SensorSummary]) -> DistrictRisk:
+    """The definition (docs/risk.md) the obvious way, sorting every fresh sensor: what the one pass must equal."""
+    fresh = sorted((s for s in summaries if s.fresh), key=lambda s: s.score or 0.0, reverse=True)
+    counts = dict.fromkeys((*LEVELS, "stale", "no_data"), 0)
+    domains: dict[str, float | None] = dict.fromkeys(DOMAINS)
+    for s in summaries:
+        if s.score is None:
+            counts["no_data"] += 1
+        elif s.stale:
+            counts["stale"] += 1
+    for s in fresh:
+        counts[level_for(s.score or 0.0)] += 1
+        d = s.sensor_type.split(".", 1)[0]
+        domains[d] = s.score if domains.get(d) is None else max(domains[d] or 0.0, s.score or 0.0)
+    if not fresh:
+        return DistrictRisk(None, "no_data", domains, counts, sensors=len(summaries))
+    worst = fresh[0]
+    others = sum(1 for s in fresh[1:] if (s.score or 0.0) >= 50)
+    risk = min(100.0, (worst.score or 0.0) + COMPOUND_STEP * min(COMPOUND_MAX_SENSORS, others))
+    reasons = [f"{s.sensor_id}: {s.reason}" for s in fresh[:3] if (s.score or 0.0) >= 25]
+    return DistrictRisk(
+        round(risk, 1),
+        level_for(risk),
+        domains,
+        counts,
+        worst.sensor_id,
+        worst.reason,
+        len(summaries),
+        len(fresh),
+        reasons,
+    )
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["river.gauge", "fire.camera", "grid.line"]),
+            st.none() | st.sampled_from([0.0, 10.0, 24.9, 25.0, 49.0, 50.0, 79.9, 80.0, 100.0]),
+            st.booleans(),
+        ),
+        max_size=40,
+    )
+)
+def test_the_one_pass_score_is_the_score_by_sorting(sensors: list[tuple[str, float | None, bool]]) -> None:
+    summaries = [SensorSummary(f"S{i}", t, score, stale, f"r{i}") for i, (t, score, stale) in enumerate(sensors)]
+    assert district_risk(summaries) == _by_sorting(summaries)
