@@ -465,7 +465,7 @@ class Processor:
             kind, _, rest = (message.key or b"").decode(errors="replace").partition(":")
             sensor_id, seq_text = rest.rpartition(":")[::2] if kind == "delta" else (rest, "")
             spec = self.pack.sensors.get(sensor_id)
-            if spec is None or kind not in ("delta", "sensor", "river"):
+            if spec is None or kind not in ("delta", "sensor", "river") or (kind == "delta" and not seq_text.isdigit()):
                 continue  # the city pack no longer has this sensor, or a key this version does not know
             existing = self.sensors.get(sensor_id)
             if message.value is None:

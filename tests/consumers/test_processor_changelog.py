@@ -162,3 +162,11 @@ def test_a_whole_window_snapshot_of_changelog_v1_is_rewritten_as_a_delta_and_the
     again.assign(range(6))
     assert [k for k, _, _ in again.drain().changelog] == []  # nothing to rewrite: no v1 record left
     assert whole_state(again.sensors["CAM-01"]) == whole_state(first.sensors["CAM-01"])
+
+
+def test_a_changelog_key_this_version_cannot_read_is_skipped_not_fatal(pack: CityPack) -> None:
+    """A restore that raised would crash the consumer at every start: a key it cannot parse is passed over."""
+    processor = Processor(pack, ProcessorConfig(partitions=6), ManualClock(T0))
+    records = [(b"delta:CAM-01:x", b"{}", 2), (b"delta:CAM-01", b"{}", 2), (b"window:CAM-01:3", b"{}", 2)]
+    assert processor.restore(compacted(records)) == 0
+    assert processor.sensors == {}
