@@ -40,9 +40,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from kafka.consumer import KafkaConsumer
-from kafka.structs import TopicPartition
-
 from bench.throughput import processor_only, produce, raw_loop, simulated
 from consumers.citypack import CityPack, load_city_pack
 from consumers.clock import SystemClock
@@ -56,26 +53,6 @@ REFERENCE = "bare kafka-python + json.loads"
 
 class NotAllProcessed(RuntimeError):
     """A measure did not handle exactly the records it was fed: its time would mean nothing."""
-
-
-def kafka_python_json_loop(settings: Settings, expected: int) -> float:
-    """``raw_loop`` with one ``json.loads`` per record: seconds to receive and parse every record."""
-    consumer = KafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False)
-    tps = [TopicPartition(t, p) for t in settings.topics.inputs for p in range(settings.partitions)]
-    consumer.assign(tps)
-    consumer.seek_to_beginning(*tps)
-    started = time.perf_counter()
-    seen = 0
-    while seen < expected:
-        for records in consumer.poll(timeout_ms=500, max_records=2000).values():
-            for r in records:
-                json.loads(r.value)
-            seen += len(records)
-    elapsed = time.perf_counter() - started
-    consumer.close()
-    if seen != expected:
-        raise NotAllProcessed(f"kafka-python + json read {seen} records, fed {expected}")
-    return elapsed
 
 
 def confluent_loop(settings: Settings, expected: int, parse: bool) -> float:
@@ -242,7 +219,7 @@ def run(bootstrap: str, records: int, rounds: int) -> list[tuple[str, str, str]]
 
     measures: list[tuple[str, Callable[[Settings], float], bool]] = [
         ("bare kafka-python", lambda s: raw_loop(s, n), False),
-        (REFERENCE, lambda s: kafka_python_json_loop(s, n), False),
+        (REFERENCE, lambda s: raw_loop(s, n, decode=True), False),
         ("product on kafka-python", lambda s: product_loop(s, pack, n, "kafka-python"), True),
     ]
     if confluent:
