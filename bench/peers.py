@@ -41,9 +41,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.throughput import processor_only, produce, raw_loop, simulated
+from bench.throughput import product_loop as throughput_product_loop
 from consumers.citypack import CityPack, load_city_pack
-from consumers.clock import SystemClock
-from consumers.runner import ConsumerRunner
 from consumers.settings import Settings, Topics
 from consumers.transport import open_transport, topic_specs
 
@@ -88,24 +87,11 @@ def confluent_loop(settings: Settings, expected: int, parse: bool) -> float:
 
 
 def product_loop(settings: Settings, pack: CityPack, expected: int, client: str) -> float:
-    """bench.throughput's ``product_loop`` with the transport of ``client`` (``CITYOPS_KAFKA_CLIENT``)."""
-    group = replace(settings, consumer_group=f"bench-{uuid.uuid4().hex[:6]}", flush_interval_s=1.0, kafka_client=client)
-    runner = ConsumerRunner(group, open_transport(group), pack, SystemClock(), "bench")
-    runner.open()
-    started = time.perf_counter()
-    p = runner.processor
-    while sum(p.consumed.values()) + sum(p.deadlettered.values()) + p.replayed < expected:
-        runner.step(timeout_s=0.5)
-    runner.flush()
-    elapsed = time.perf_counter() - started
-    dead, processed = sum(p.deadlettered.values()), sum(p.consumed.values())
-    runner.close()
-    if p.replayed or processed + dead != expected:
-        raise NotAllProcessed(
-            f"the consumer on {client} did not do the work it was timed for: fed {expected}, processed {processed}, "
-            f"dead-lettered {dead}, skipped as replays {p.replayed}"
-        )
-    return elapsed
+    """bench.throughput's ``product_loop`` on the transport of ``client``: seconds, or ``NotAllProcessed``."""
+    try:
+        return throughput_product_loop(settings, pack, expected, client)[0]
+    except SystemExit as exc:
+        raise NotAllProcessed(str(exc)) from exc
 
 
 def _event_ms(value: Any, headers: Any, timestamp: float, timestamp_type: Any) -> int:

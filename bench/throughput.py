@@ -37,7 +37,7 @@ from consumers.processor import Processor, ProcessorConfig
 from consumers.runner import ConsumerRunner
 from consumers.settings import Settings, Topics
 from consumers.testing import MessageFactory
-from consumers.transport import topic_specs
+from consumers.transport import open_transport, topic_specs
 from consumers.transport.kafka import KafkaTransport
 from simulator.model import CitySimulator
 
@@ -84,12 +84,12 @@ def raw_loop(settings: Settings, expected: int, decode: bool = False) -> float:
     return elapsed
 
 
-def product_loop(settings: Settings, pack: CityPack, expected: int) -> tuple[float, int]:
-    """Seconds for the product's consumer to turn every record into published, committed state, and how many
-    it dead-lettered. Exits if it did not process exactly the records it was fed (a replay times nothing)."""
-    group = replace(settings, consumer_group=f"bench-{uuid.uuid4().hex[:6]}", flush_interval_s=1.0)
-    assert group.kafka_bootstrap_servers
-    runner = ConsumerRunner(group, KafkaTransport(group.kafka_bootstrap_servers), pack, SystemClock(), "bench")
+def product_loop(settings: Settings, pack: CityPack, expected: int, client: str = "kafka-python") -> tuple[float, int]:
+    """Seconds for the product's consumer (on the Kafka client ``client``, ``CITYOPS_KAFKA_CLIENT``) to turn every
+    record into published, committed state, and how many it dead-lettered. Exits if it did not process exactly the
+    records it was fed (a replay times nothing)."""
+    group = replace(settings, consumer_group=f"bench-{uuid.uuid4().hex[:6]}", flush_interval_s=1.0, kafka_client=client)
+    runner = ConsumerRunner(group, open_transport(group), pack, SystemClock(), "bench")
     runner.open()
     started = time.perf_counter()
     p = runner.processor
@@ -102,7 +102,7 @@ def product_loop(settings: Settings, pack: CityPack, expected: int) -> tuple[flo
     runner.close()
     if p.replayed or processed + dead != expected:
         raise SystemExit(
-            f"the consumer did not do the work it was timed for: fed {expected}, processed {processed}, "
+            f"the consumer on {client} did not do the work it was timed for: fed {expected}, processed {processed}, "
             f"dead-lettered {dead}, skipped as replays {p.replayed}"
         )
     return elapsed, dead
