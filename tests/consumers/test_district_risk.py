@@ -11,6 +11,7 @@ from consumers.district_risk import (
     COMPOUND_STEP,
     DOMAINS,
     DistrictRisk,
+    DistrictTally,
     SensorSummary,
     district_risk,
 )
@@ -222,3 +223,40 @@ def _by_sorting(summaries: list[SensorSummary]) -> DistrictRisk:
 def test_the_one_pass_score_is_the_score_by_sorting(sensors: list[tuple[str, float | None, bool]]) -> None:
     summaries = [SensorSummary(f"S{i}", t, score, stale, f"r{i}") for i, (t, score, stale) in enumerate(sensors)]
     assert district_risk(summaries) == _by_sorting(summaries)
+
+
+TYPES = ["river.gauge", "fire.camera", "grid.line"]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 11),
+            st.none() | st.sampled_from([0.0, 10.0, 24.9, 25.0, 49.0, 50.0, 79.9, 80.0, 100.0]),
+            st.booleans(),
+            st.booleans(),
+        ),
+        max_size=60,
+    )
+)
+def test_the_tally_kept_one_sensor_at_a_time_is_the_score_of_all_of_them(
+    changes: list[tuple[int, float | None, bool, bool]],
+) -> None:
+    """Sensors change, go stale, come back and are dropped in any order; the tally equals scoring them all."""
+    sensors = [(f"S{i}", TYPES[i % 3]) for i in range(12)]
+    tally = DistrictTally(sensors)
+    current: dict[str, SensorSummary] = {}
+    times: dict[str, float] = {}
+    for step, (i, score, stale_now, drop) in enumerate(changes):
+        sensor_id, sensor_type = sensors[i]
+        if drop:
+            tally.forget(sensor_id)
+            current.pop(sensor_id, None)
+            times.pop(sensor_id, None)
+        else:
+            current[sensor_id] = SensorSummary(sensor_id, sensor_type, score, stale_now, f"r{step}")
+            times[sensor_id] = float(step % 7)  # event times also move backwards (a state rebuilt after a drop)
+            tally.update(current[sensor_id], times[sensor_id])
+        everyone = [current.get(s) or SensorSummary(s, t, None, True) for s, t in sensors]
+        assert tally.risk() == _by_sorting(everyone)
+        assert tally.newest == max(times.values(), default=None)
