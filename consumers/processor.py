@@ -20,6 +20,7 @@ clock ticks; never the newest event time, which one sensor with a wrong clock co
 from __future__ import annotations
 
 import bisect
+import heapq
 import logging
 import math
 import traceback
@@ -36,7 +37,8 @@ from consumers import contract
 from consumers.citypack import CityPack, SensorSpec
 from consumers.clock import Clock
 from consumers.contract import ClockTick, NumberField, Reading, Rejection
-from consumers.district_risk import DistrictRisk, SensorSummary, district_risk
+from consumers.district_risk import DistrictRisk, DistrictTally, SensorSummary
+from consumers.river.forecast import Forecast
 from consumers.river.gauge import GaugeModel
 from consumers.river.warnings import RiverStatus
 from consumers.rules import Assessment, assess, assess_with_river_state, stale_after_s
@@ -148,6 +150,9 @@ class SensorState:
     """``(seq, newest event time in it)`` of the deltas in the changelog not yet tombstoned, oldest first."""
     legacy_snapshot: bool = False
     """Restored from a whole-window ``sensor:<id>`` record (changelog v1): the next flush rewrites it as a delta."""
+    forecast_view: tuple[Forecast, dict[str, Any]] | None = None
+    """The gauge's forecast as the view shows it, with the forecast it was made from: a forecast is refitted every
+    few minutes of event time, the view is published at every reading."""
     summary: SensorSummary | None = None
     """What the district score needs of this sensor, kept with the assessment: a district is scored at every
     flush that changed one of its sensors, and at city scale it has thousands."""
@@ -230,8 +235,21 @@ class SensorState:
             "reason": self.assessment.reason,
             "stale": self.stale,
             "stats": stats,
-            **({"river": river_view(self.river, self.river_status)} if self.river and self.river_status else {}),
+            **({"river": self._river_view()} if self.river and self.river_status else {}),
         }
+
+    def _river_view(self) -> dict[str, Any]:
+        assert self.river is not None and self.river_status is not None
+        forecast = self.river_status.forecast
+        cached = self.forecast_view
+        if forecast is None:
+            shown = None
+        elif cached is not None and cached[0] is forecast:
+            shown = cached[1]
+        else:
+            shown = forecast_view(forecast)
+            self.forecast_view = (forecast, shown)
+        return river_view(self.river, self.river_status, shown)
 
     def delta_records(self) -> list[tuple[bytes, bytes | None]]:
         """The changelog records for what changed since the last flush: one delta with the readings accepted
@@ -252,10 +270,14 @@ class SensorState:
         if self.legacy_snapshot:
             out.append((f"sensor:{self.spec.id}".encode(), None))
             self.legacy_snapshot = False
-        self.live_deltas.append((seq, max(t for t, _, _ in rows)))
-        oldest_kept = self._oldest_in_windows()
-        while len(self.live_deltas) > 1 and self.live_deltas[0][1] < oldest_kept:
-            out.append((_delta_key(self.spec.id, self.live_deltas.popleft()[0]), None))
+        live = self.live_deltas
+        live.append((seq, rows[0][0] if len(rows) == 1 else max(t for t, _, _ in rows)))
+        # The scores window holds every accepted reading's time, so a delta newer than its oldest is alive whatever
+        # the other windows hold: the minimum over all windows is needed only when that cheap test fails.
+        if len(live) > 1 and live[0][1] < self.scores.times[0]:
+            oldest_kept = self._oldest_in_windows()
+            while len(live) > 1 and live[0][1] < oldest_kept:
+                out.append((_delta_key(self.spec.id, live.popleft()[0]), None))
         return out
 
     def _delta(self, rows: list[Row]) -> dict[str, Any]:
@@ -356,15 +378,28 @@ def river_stretches(pack: CityPack, lang: str = "en") -> dict[str, str]:
     return out
 
 
-def river_view(model: GaugeModel, status: RiverStatus) -> dict[str, Any]:
-    """What the dashboard shows of a gauge's river model: state in words, the 72-hour forecast band and the
-    last seven days thinned to at most ``VIEW_HISTORY_POINTS`` points (the read model stays small)."""
+def forecast_view(forecast: Forecast) -> dict[str, Any]:
+    """The 72-hour forecast band as the view carries it (rounded, ISO times)."""
+    return {
+        "issued": _iso(forecast.issue_t),
+        "method": forecast.method,
+        "k_per_day": forecast.k_per_day,
+        "t": [_iso(p.t) for p in forecast.points],
+        "median": [round(p.median, 4) for p in forecast.points],
+        "low": [round(p.low, 4) for p in forecast.points],
+        "high": [round(p.high, 4) for p in forecast.points],
+    }
+
+
+def river_view(model: GaugeModel, status: RiverStatus, forecast: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What the dashboard shows of a gauge's river model: state in words, the 72-hour forecast band (``forecast``,
+    already made by ``forecast_view``, else made from the status) and the last seven days thinned to at most
+    ``VIEW_HISTORY_POINTS`` points (the read model stays small)."""
     series = model.history.series()
     step = max(1, -(-len(series) // VIEW_HISTORY_POINTS))
     shown = series[::step]
     if series and shown[-1] != series[-1]:
         shown.append(series[-1])
-    forecast = status.forecast
     return {
         "state": status.state,
         "fault": status.fault,
@@ -374,17 +409,7 @@ def river_view(model: GaugeModel, status: RiverStatus) -> dict[str, Any]:
         "flood_eta_hours": status.flood_eta_hours,
         "rate_per_hour": status.rate_per_hour,
         "history": {"t": [_iso(t) for t, _ in shown], "v": [round(v, 4) for _, v in shown]},
-        "forecast": None
-        if forecast is None
-        else {
-            "issued": _iso(forecast.issue_t),
-            "method": forecast.method,
-            "k_per_day": forecast.k_per_day,
-            "t": [_iso(p.t) for p in forecast.points],
-            "median": [round(p.median, 4) for p in forecast.points],
-            "low": [round(p.low, 4) for p in forecast.points],
-            "high": [round(p.high, 4) for p in forecast.points],
-        },
+        "forecast": forecast if forecast is not None or status.forecast is None else forecast_view(status.forecast),
     }
 
 
@@ -422,9 +447,14 @@ class Processor:
         self._district_partition = {
             code: default_partition(code.encode(), config.partitions) for code in pack.districts
         }
-        self._districts_sensors: dict[str, list[SensorSpec]] = {
-            code: pack.sensors_in_district(code) for code in pack.districts
-        }
+        self._tallies = {code: self._new_tally(code) for code in pack.districts}
+        self._untallied: set[str] = set()
+        """Sensors created, changed or dropped since their district's tally last heard of them."""
+        self._stale_checks: list[tuple[float, str]] = []
+        """A heap of (when to look, sensor id): when a sensor may go stale. One entry a sensor at most (see
+        ``tick``), so a flush looks at the sensors due, not at the whole city."""
+        self._scheduled: set[str] = set()
+        self._last_tick_now = -math.inf
         self.stretches = river_stretches(pack)
 
     # -- ownership -------------------------------------------------------------------------------------
@@ -446,6 +476,7 @@ class Processor:
         for sensor_id in [s for s, st in self.sensors.items() if st.partition in gone]:
             del self.sensors[sensor_id]
             self._dirty_sensors.discard(sensor_id)
+            self._untallied.add(sensor_id)
         self._dirty_districts -= set(self.districts_of(gone))
         self._pending_rivers.clear()
 
@@ -492,6 +523,7 @@ class Processor:
             applied += 1
         for sensor_id, state in touched.items():
             state.settle_after_restore(rivers.get(sensor_id) or self._pending_rivers.pop(sensor_id, None))
+        self._untallied.update(touched)
         return applied
 
     @staticmethod
@@ -600,6 +632,7 @@ class Processor:
             self.sensors[spec.id] = state
         self.watermark = t if self.watermark is None else max(self.watermark, t)
         self._dirty_sensors.add(spec.id)
+        self._untallied.add(spec.id)
         self._dirty_districts.add(spec.district)
         return Accepted(spec.id)
 
@@ -624,6 +657,7 @@ class Processor:
             decoded = contract.decode(message.value)
             if isinstance(decoded, Reading) and decoded.sensor_id in self.sensors:
                 del self.sensors[decoded.sensor_id]
+                self._untallied.add(decoded.sensor_id)
                 self._dirty_districts.add(self.pack.sensors[decoded.sensor_id].district)
         except Exception:  # already handling an internal error; logged
             log.exception("could not drop the state touched by a broken record")
@@ -669,14 +703,54 @@ class Processor:
     # -- output ----------------------------------------------------------------------------------------
 
     def tick(self) -> None:
-        """Re-evaluate staleness against event-time now; a sensor that went silent changes its view."""
+        """Re-evaluate staleness against event-time now; a sensor that went silent changes its view.
+
+        Only the sensors due are looked at: each fresh sensor has one entry in a heap, at the time it would go
+        stale if it heard nothing more; when that comes, it is stale, or it has heard since and is put back at its
+        new time. Should now go backwards (the wall clock set back), every sensor is looked at again, since a
+        stale one may be fresh then.
+        """
         now = self.now()
+        self._schedule_stale_checks()
+        if now < self._last_tick_now:
+            self._recheck_all(now)
+        self._last_tick_now = now
+        heap, sensors = self._stale_checks, self.sensors
+        while heap and heap[0][0] <= now:
+            _, sensor_id = heapq.heappop(heap)
+            state = sensors.get(sensor_id)
+            if state is None:
+                self._scheduled.discard(sensor_id)
+                continue
+            limit = stale_after_s(state.spec.type)
+            if now - state.event_time > limit:
+                self._scheduled.discard(sensor_id)
+                if not state.stale:
+                    self._set_stale(state, True, now)
+            else:  # heard from since: look again when it may go stale next (never at now, which would loop)
+                heapq.heappush(heap, (max(state.event_time + limit, math.nextafter(now, math.inf)), sensor_id))
+
+    def _schedule_stale_checks(self) -> None:
+        """Give every sensor that changed and has no entry in the staleness heap one."""
+        for sensor_id in self._untallied - self._scheduled:
+            state = self.sensors.get(sensor_id)
+            if state is not None and not state.stale:
+                heapq.heappush(self._stale_checks, (state.event_time + stale_after_s(state.spec.type), sensor_id))
+                self._scheduled.add(sensor_id)
+
+    def _recheck_all(self, now: float) -> None:
         for state in self.sensors.values():
             stale = now - state.event_time > stale_after_s(state.spec.type)
             if stale != state.stale:
-                state.mark_stale(stale, now)
-                self._dirty_sensors.add(state.spec.id)
-                self._dirty_districts.add(state.spec.district)
+                self._set_stale(state, stale, now)
+        self._schedule_stale_checks()
+
+    def _set_stale(self, state: SensorState, stale: bool, now: float) -> None:
+        state.mark_stale(stale, now)
+        sensor_id = state.spec.id
+        self._dirty_sensors.add(sensor_id)
+        self._untallied.add(sensor_id)
+        self._dirty_districts.add(state.spec.district)
 
     def _sensor_records(
         self, sensor_id: str, s: SensorState
@@ -696,20 +770,29 @@ class Processor:
     def district(self, code: str) -> DistrictRisk:
         return self._district(code)[0]
 
+    def _new_tally(self, code: str) -> DistrictTally:
+        return DistrictTally([(spec.id, spec.type) for spec in self.pack.sensors_in_district(code)])
+
     def _district(self, code: str) -> tuple[DistrictRisk, float | None]:
         """The district's score, and the newest event time of its sensors."""
-        summaries = []
-        newest: float | None = None
-        sensors = self.sensors
-        for spec in self._districts_sensors[code]:
-            state = sensors.get(spec.id)
+        self._update_tallies()
+        tally = self._tallies[code]
+        return tally.risk(), tally.newest
+
+    def _update_tallies(self) -> None:
+        """Tell each district's tally of its sensors that changed, appeared or went since it last heard."""
+        if not self._untallied:
+            return
+        self._schedule_stale_checks()  # before the set is cleared: these are the sensors whose times moved
+        sensors, specs = self.sensors, self.pack.sensors
+        for sensor_id in self._untallied:
+            tally = self._tallies[specs[sensor_id].district]
+            state = sensors.get(sensor_id)
             if state is None or state.summary is None:
-                summaries.append(SensorSummary(spec.id, spec.type, None, True))
+                tally.forget(sensor_id)
             else:
-                summaries.append(state.summary)
-                if newest is None or state.event_time > newest:
-                    newest = state.event_time
-        return district_risk(summaries), newest
+                tally.update(state.summary, state.event_time)
+        self._untallied.clear()
 
     def district_view(self, code: str) -> dict[str, Any]:
         d, newest = self._district(code)
@@ -747,6 +830,7 @@ class Processor:
                 self.deadlettered["internal_error"] += 1
                 self._note_internal_error(f"sensor {sensor_id}: {last_line(exc)}")
                 del self.sensors[sensor_id]
+                self._untallied.add(sensor_id)
                 self._dirty_districts.add(s.spec.district)
                 continue
             changelog += records[0]
