@@ -20,7 +20,8 @@ import plotly.graph_objects as go
 
 from consumers.citypack import CityPack, District, SensorSpec
 from dashboard.i18n import names_in_order, t
-from dashboard.river_words import localized_reason
+from dashboard.river.state import RIVER_COLORS, river_state_of
+from dashboard.river.words import localized_reason
 from dashboard.state_view import StateSnapshot
 
 LEVEL_COLORS: Mapping[str, str] = {
@@ -30,15 +31,6 @@ LEVEL_COLORS: Mapping[str, str] = {
     "alarm": "#ff3b30",
     "stale": "#7f8c8d",
     "no_data": "#55606b",
-}
-RIVER_COLORS: Mapping[str, str] = {
-    "normal": "#2ecc71",
-    "low_water_watch": "#e9c46a",
-    "drought_warning": "#b5651d",
-    "flood_warning": "#f39c12",
-    "flood_danger": "#ff3b30",
-    "fault": "#a569bd",
-    "stale": "#7f8c8d",
 }
 LEVEL_RANK = {"no_data": -2, "stale": -1, "ok": 0, "watch": 1, "warning": 2, "alarm": 3}
 SITE_SIZE = {"ok": 11, "watch": 14, "warning": 18, "alarm": 24, "stale": 11, "no_data": 9}
@@ -136,15 +128,6 @@ def site_status(site: Site, snapshot: StateSnapshot, lang: str = "en") -> tuple[
     for sid, d in sorted(problems, key=lambda p: -LEVEL_RANK[sensor_level(p[1])])[:6]:
         lines.append(f"{sid}: {_level_label(sensor_level(d), lang)} · {_describe(d, lang)}")
     return worst, color, "<br>".join(lines)
-
-
-def river_state_of(doc: Mapping[str, Any] | None) -> str | None:
-    """The river state of a gauge's document (stale wins: an old state is not a statement about now)."""
-    if doc is None or "river" not in doc:
-        return None
-    if doc.get("stale"):
-        return "stale"
-    return str(doc["river"].get("state", "normal"))
 
 
 def _level_label(level: str, lang: str) -> str:

@@ -22,13 +22,11 @@ from dash.exceptions import PreventUpdate
 from plotly.io.json import to_json_plotly
 
 from consumers.citypack import CityPack, District
-from consumers.processor import river_stretches
 from dashboard.clock_status import simulated_badge
 from dashboard.context import current
 from dashboard.figures import (
     LEVEL_COLORS,
     LEVEL_RANK,
-    RIVER_COLORS,
     SILENT_COLOR,
     TRACE_RISK,
     TRACE_SILENT,
@@ -40,8 +38,10 @@ from dashboard.figures import (
 )
 from dashboard.freshness import Picture, judge
 from dashboard.i18n import language, names_in_order, t
-from dashboard.river_chart import gauge_figure
-from dashboard.river_panel import gauge_sentence, river_banner, sensor_reason
+from dashboard.river.chart import gauge_figure
+from dashboard.river.panel import gauge_sentence, river_banner, sensor_reason
+from dashboard.river.state import RIVER_COLORS
+from dashboard.river.words import river_stretches
 from dashboard.state_view import StateSnapshot
 
 dash.register_page(__name__, path="/", name="City map", title="City operations · map")
@@ -440,6 +440,6 @@ def refresh_gauge(gauge_id: str | None, _: str | None, seen: str | None, lang: s
     stamp = f"{gauge_id}@{(doc or {}).get('event_time')}@{(doc or {}).get('stale')}@{lang}"
     if dash_ctx.triggered_id == "map-gauge-tick" and stamp == seen:
         raise PreventUpdate
-    stretch = river_stretches(ctx.pack, lang).get(gauge_id) if lang != "en" else None
+    stretch = river_stretches(ctx.pack, lang).get(gauge_id)
     sentence = gauge_sentence(spec, doc, lang, stretch)
     return False, gauge_figure(spec, doc, ctx.pack.timezone, lang), sentence, stamp

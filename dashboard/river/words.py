@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from consumers.citypack import SensorSpec
+from consumers.citypack import CityPack, SensorSpec
 from dashboard.i18n import LABELS, t
 
 
@@ -60,3 +60,29 @@ def localized_reason(spec: SensorSpec, doc: Mapping[str, Any], state: str, lang:
     else:
         said.append(t(lang, "reason.normal"))
     return ", ".join(said) if lang == "en" else "，".join(said)
+
+
+def river_stretches(pack: CityPack, lang: str = "en") -> dict[str, str]:
+    """For each gauge, the stretch of river its warnings concern, in ``lang``: down to the next gauge on the same
+    river. Words for the page, so made here from the pack (the consumers used to write the English one into
+    every gauge's view)."""
+    zh = lang == "zh"
+    out = {}
+    by_river: dict[str, list[SensorSpec]] = {}
+    for spec in pack.sensors_of_type("river.gauge"):
+        by_river.setdefault(str(spec.params.get("river", "")), []).append(spec)
+    for river_id, gauges in by_river.items():
+        river = pack.rivers.get(river_id)
+        name = river_id if river is None else (river.name_zh if zh else river.name_en)
+        gauges.sort(key=lambda g: float(g.params.get("chainage_km", 0.0)))
+        for here, below in zip(gauges, [*gauges[1:], None], strict=True):
+            km = float(here.params.get("chainage_km", 0.0))
+            if below is None:
+                out[here.id] = f"{name} {km:.1f} 公里以下" if zh else f"{name} from km {km:.1f} downstream"
+                continue
+            end = float(below.params.get("chainage_km", 0.0))
+            if zh:
+                out[here.id] = f"{name} {km:.1f}–{end:.1f} 公里（至{below.name_zh}）"
+            else:
+                out[here.id] = f"{name} km {km:.1f}–{end:.1f} (to {below.name_en})"
+    return out

@@ -11,10 +11,9 @@ from typing import Any
 from dash import html
 
 from consumers.citypack import CityPack, SensorSpec
-from consumers.processor import river_stretches
-from dashboard.figures import RIVER_COLORS, river_state_of
 from dashboard.i18n import names_in_order, t
-from dashboard.river_words import localized_reason
+from dashboard.river.state import RIVER_COLORS, river_state_of
+from dashboard.river.words import localized_reason, river_stretches
 from dashboard.state_view import StateSnapshot
 
 BANNER_STATES = ("flood_danger", "flood_warning", "drought_warning")
@@ -24,8 +23,8 @@ def gauge_sentence(spec: SensorSpec, doc: Mapping[str, Any] | None, lang: str, s
     """One line: state, what it means with numbers, and the stretch of river it concerns.
 
     In English the consumers' own reason is shown (it is what they decided, word for word); in other languages
-    the same facts are composed from the river state's numbers. ``stretch`` overrides the read model's English
-    stretch (see ``consumers.processor.river_stretches``).
+    the same facts are composed from the river state's numbers. ``stretch`` is the stretch of river it concerns,
+    in ``lang`` (``river_stretches``).
     """
     state = river_state_of(doc) or "stale"
     river: Mapping[str, Any] = (doc or {}).get("river") or {}
@@ -34,7 +33,6 @@ def gauge_sentence(spec: SensorSpec, doc: Mapping[str, Any] | None, lang: str, s
         parts.append(str(river["reason"]))
     elif river:
         parts.append(localized_reason(spec, doc or {}, state, lang))
-    stretch = stretch or river.get("stretch")
     if stretch:
         parts.append(str(stretch))
     return " · ".join(parts)
@@ -56,7 +54,7 @@ def river_banner(pack: CityPack, snapshot: StateSnapshot, lang: str) -> list[htm
         if state in BANNER_STATES:
             active.append((BANNER_STATES.index(state), spec, doc, state))
     active.sort(key=lambda a: (a[0], a[1].id))
-    stretches = river_stretches(pack, lang) if lang != "en" else {}
+    stretches = river_stretches(pack, lang)
     rows = []
     for _, spec, doc, state in active:
         first, _second = names_in_order(spec.name_en, spec.name_zh, lang)

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from consumers.citypack import CityPack
-from consumers.processor import river_stretches
-from dashboard.river_chart import TRACE_BAND, TRACE_MEDIAN, TRACE_OBSERVED, gauge_figure
-from dashboard.river_panel import gauge_sentence
+from dashboard.river.chart import TRACE_BAND, TRACE_MEDIAN, TRACE_OBSERVED, gauge_figure
+from dashboard.river.panel import gauge_sentence
+from dashboard.river.words import river_stretches
 
 NOW = datetime(2026, 8, 1, 12, tzinfo=UTC)
 
@@ -35,7 +35,6 @@ def gauge_doc(state: str, eta: float | None = None) -> dict[str, Any]:
                 "low": [0.71 - h * 0.004 for h in ahead],
                 "high": [0.71 - h * 0.002 for h in ahead],
             },
-            "stretch": "Nanming km 24.0–31.5",
         },
     }
 
@@ -92,9 +91,12 @@ def test_no_eta_line_without_a_drought_warning(pack: CityPack) -> None:
 def test_sentence_names_state_eta_confidence_and_stretch(pack: CityPack) -> None:
     doc = gauge_doc("drought_warning", eta=41.0)
     doc["river"]["reason"] = "stage 0.71 m, falling 3.0 % a day: expected below 0.7 m in about 41 h, confidence 80%"
-    sentence = gauge_sentence(pack.sensors["NM-03"], doc, "en")
+    stretch = river_stretches(pack)["NM-03"]
+    sentence = gauge_sentence(pack.sensors["NM-03"], doc, "en", stretch)
     # In English the consumers' reason carries the ETA and the confidence: said once, not twice.
-    assert sentence == f"DROUGHT WARNING · {doc['river']['reason']} · Nanming km 24.0–31.5"
+    assert sentence == f"DROUGHT WARNING · {doc['river']['reason']} · {stretch}"
+    # The stretch is the dashboard's words, from the pack: down to the next gauge on the river.
+    assert stretch.startswith("Nanming River km ") and stretch.endswith(f"(to {pack.sensors['NM-04'].name_en})")
 
 
 def test_in_chinese_the_sentence_is_composed_from_the_numbers(pack: CityPack) -> None:
