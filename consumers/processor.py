@@ -38,10 +38,9 @@ from consumers.citypack import CityPack, SensorSpec
 from consumers.clock import Clock
 from consumers.contract import ClockTick, NumberField, Reading, Rejection
 from consumers.district_risk import DistrictRisk, DistrictTally, SensorSummary
-from consumers.river.forecast import Forecast
-from consumers.river.gauge import GaugeModel
-from consumers.river.warnings import RiverStatus
-from consumers.rules import Assessment, assess, assess_with_river_state, stale_after_s
+from consumers.domain import Domain, SensorModel
+from consumers.domains import BY_NAME, BY_SENSOR_TYPE
+from consumers.rules import Assessment, assess, stale_after_s
 from consumers.transport.base import Message
 from consumers.transport.memory import default_partition
 from consumers.window import SampleWindow
@@ -51,12 +50,6 @@ log = logging.getLogger(__name__)
 WINDOW_AGE_S = 3600.0
 WINDOW_LEN = 240
 CHANGELOG_VERSION = 2
-RIVER_SNAPSHOT_EVERY_S = 600.0
-"""A gauge's river model (30-45 KB of JSON with seven days of history) goes to the changelog under its own key,
-``river:<id>``, at most once per this much event time, instead of with every flush of the sensor. The samples since
-are in the sensor's one-hour windows, which are in every ``sensor:<id>`` record, and are replayed into the model on
-restore; so a restored model is the one that was running, at a fifth of the changelog bytes for a 1-minute gauge
-(8.9 instead of 46.8 MiB a day, measured)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,11 +129,12 @@ class SensorState:
     scores: SampleWindow = field(default_factory=lambda: SampleWindow(WINDOW_AGE_S, WINDOW_LEN, trend=False))
     """The score given at each accepted reading's time: which times the sensor has (duplicates), and the rows."""
     stale: bool = False
-    river: GaugeModel | None = None
-    river_status: RiverStatus | None = None
-    river_written_t: float | None = None
-    """Event time of the river model's newest sample when it last went to the changelog."""
-    river_born_t: float | None = None
+    domain: Domain | None = None
+    """The domain that models this sensor type beyond its windows (``consumers.domains``), if any."""
+    model: SensorModel | None = None
+    model_written_t: float | None = None
+    """Event time of the model's newest sample when it last went to the changelog."""
+    model_born_t: float | None = None
     """For a model that started from nothing, the event time of its first sample: while the windows still reach
     back to it, everything the model has seen is in them, and a restore rebuilds it from them without a snapshot."""
     unwritten: list[Row] = field(default_factory=list)
@@ -150,12 +144,13 @@ class SensorState:
     """``(seq, newest event time in it)`` of the deltas in the changelog not yet tombstoned, oldest first."""
     legacy_snapshot: bool = False
     """Restored from a whole-window ``sensor:<id>`` record (changelog v1): the next flush rewrites it as a delta."""
-    forecast_view: tuple[Forecast, dict[str, Any]] | None = None
-    """The gauge's forecast as the view shows it, with the forecast it was made from: a forecast is refitted every
-    few minutes of event time, the view is published at every reading."""
     summary: SensorSummary | None = None
     """What the district score needs of this sensor, kept with the assessment: a district is scored at every
     flush that changed one of its sensors, and at city scale it has thousands."""
+
+    def __post_init__(self) -> None:
+        if self.domain is None:
+            self.domain = BY_SENSOR_TYPE.get(self.spec.type)
 
     def apply(self, reading: Reading, offset: int, t: float) -> None:
         self.offset = max(self.offset, offset)
@@ -166,11 +161,8 @@ class SensorState:
                 if window is None:
                     window = self.windows[name] = SampleWindow(WINDOW_AGE_S, WINDOW_LEN)
                 window.add(t, value)
-        if self.river is not None:
-            measured = values.get(self.river.params.key)
-            if isinstance(measured, float):
-                rain = values.get("rain_mm_h")
-                self.river.update(t, measured, rain if isinstance(rain, float) else None)
+        if self.model is not None:
+            self.model.update(t, values)
         latest = dict(values)  # one copy, shared by the state and the next delta; nobody changes either
         if t >= self.event_time:
             self.event_time = t
@@ -196,18 +188,17 @@ class SensorState:
             self.values = dict(values)
 
     def reassess(self, now: float) -> None:
-        """Score the latest values; a gauge also through its river model, whose state depends on ``now``."""
+        """Score the latest values; a modelled sensor also through its model, whose state depends on ``now``."""
         assessment = assess(self.spec.type, self.spec.params, self.values)
-        if self.river is not None:
-            self.river_status = self.river.status(now)
-            assessment = assess_with_river_state(assessment, self.river_status.state, self.river_status.reason)
+        if self.model is not None:
+            assessment = self.model.assess(assessment, now)
         self.assessment = assessment
         self._summarise()
 
     def mark_stale(self, stale: bool, now: float) -> None:
         self.stale = stale
-        if self.river is not None:
-            self.reassess(now)  # a silent gauge is a gap fault, not the last river state
+        if self.model is not None:
+            self.reassess(now)  # a model's state may depend on the silence (a silent gauge is a gap fault)
         self._summarise()
 
     def _summarise(self) -> None:
@@ -235,21 +226,14 @@ class SensorState:
             "reason": self.assessment.reason,
             "stale": self.stale,
             "stats": stats,
-            **({"river": self._river_view()} if self.river and self.river_status else {}),
+            **self._model_view(),
         }
 
-    def _river_view(self) -> dict[str, Any]:
-        assert self.river is not None and self.river_status is not None
-        forecast = self.river_status.forecast
-        cached = self.forecast_view
-        if forecast is None:
-            shown = None
-        elif cached is not None and cached[0] is forecast:
-            shown = cached[1]
-        else:
-            shown = forecast_view(forecast)
-            self.forecast_view = (forecast, shown)
-        return river_view(self.river, self.river_status, shown)
+    def _model_view(self) -> dict[str, Any]:
+        if self.model is None or self.domain is None:
+            return {}
+        view = self.model.view()
+        return {} if view is None else {self.domain.name: view}
 
     def delta_records(self) -> list[tuple[bytes, bytes | None]]:
         """The changelog records for what changed since the last flush: one delta with the readings accepted
@@ -303,114 +287,37 @@ class SensorState:
             rows.append((t, score, values))
         return rows
 
-    def river_snapshot_due(self) -> bool:
-        """Whether the river model should go to the changelog now (see ``RIVER_SNAPSHOT_EVERY_S``)."""
-        if self.river is None or self.river.newest_t is None:
+    def model_snapshot_due(self) -> bool:
+        """Whether the model should go to the changelog now (see ``Domain.snapshot_every_s``)."""
+        model, domain = self.model, self.domain
+        if model is None or domain is None or model.newest_t is None:
             return False
-        if self.river_written_t is None and self.river_born_t is not None:
-            window = self.windows.get(self.river.params.key)
-            if window is not None and window.times and window.times[0] <= self.river_born_t:
-                return False  # a new gauge: 6 KB a reading at city scale, for what the deltas already hold
-        return self.river_written_t is None or self.river.newest_t - self.river_written_t >= RIVER_SNAPSHOT_EVERY_S
+        if self.model_written_t is None and self.model_born_t is not None:
+            since = model.replayable_since(self.windows)
+            if since is not None and since <= self.model_born_t:
+                return False  # a new model: a snapshot per reading at city scale, for what the deltas already hold
+        return self.model_written_t is None or model.newest_t - self.model_written_t >= domain.snapshot_every_s
 
-    def settle_after_restore(self, river: GaugeModel | None) -> None:
-        """Finish a restored state: a gauge gets its river model (the restored one, or a fresh one fed from the
-        windows) brought up to the windows' newest sample; then the latest values are scored again."""
-        if self.spec.type == "river.gauge":
-            if river is not None:
-                self.river, self.river_born_t = river, None
-            elif self.river is None:
-                self.river = GaugeModel(self.spec.params)
-                window = self.windows.get(self.river.params.key)
-                self.river_born_t = window.times[0] if window is not None and window.times else None
-            self.river_written_t = None  # the next flush writes the rebuilt model
-            self._replay_windows_into_river()
+    def settle_after_restore(self, model: SensorModel | None) -> None:
+        """Finish a restored state: a modelled sensor gets its model (the restored one, or a fresh one fed from
+        the windows) brought up to the windows' newest sample; then the latest values are scored again."""
+        domain = self.domain
+        if domain is not None:
+            if model is not None:
+                self.model, self.model_born_t = model, None
+            elif self.model is None:
+                self.model = domain.new(self.spec)
+                self.model_born_t = self.model.replayable_since(self.windows)
+            self.model_written_t = None  # the next flush writes the rebuilt model
+            self.model.replay(self.windows)
         self.reassess(self.event_time)
-
-    def _replay_windows_into_river(self) -> None:
-        """Feed the river model the samples in the windows newer than its snapshot, oldest first, with the rain
-        reported at the same time."""
-        model = self.river
-        assert model is not None
-        window = self.windows.get(model.params.key)
-        if window is None:
-            return
-        rain = self.windows.get("rain_mm_h")
-        rain_at = dict(zip(rain.times, rain.values, strict=True)) if rain is not None else {}
-        newest = model.newest_t
-        for t, value in zip(window.times, window.values, strict=True):
-            if newest is None or t > newest:
-                model.update(t, value, rain_at.get(t))
 
 
 def _delta_key(sensor_id: str, seq: int) -> bytes:
     return f"delta:{sensor_id}:{seq}".encode()
 
 
-VIEW_HISTORY_POINTS = 300
 MAX_INTERNAL_ERRORS_KEPT = 10
-
-
-def river_stretches(pack: CityPack, lang: str = "en") -> dict[str, str]:
-    """For each gauge, the stretch of river its warnings concern: down to the next gauge on the same river.
-
-    English goes into the read model; the dashboard asks for Chinese (``lang="zh"``) when it shows that.
-    """
-    zh = lang == "zh"
-    out = {}
-    by_river: dict[str, list[SensorSpec]] = {}
-    for spec in pack.sensors_of_type("river.gauge"):
-        by_river.setdefault(str(spec.params.get("river", "")), []).append(spec)
-    for river_id, gauges in by_river.items():
-        river = pack.rivers.get(river_id)
-        name = river_id if river is None else (river.name_zh if zh else river.name_en)
-        gauges.sort(key=lambda g: float(g.params.get("chainage_km", 0.0)))
-        for here, below in zip(gauges, [*gauges[1:], None], strict=True):
-            km = float(here.params.get("chainage_km", 0.0))
-            if below is None:
-                out[here.id] = f"{name} {km:.1f} 公里以下" if zh else f"{name} from km {km:.1f} downstream"
-                continue
-            end = float(below.params.get("chainage_km", 0.0))
-            if zh:
-                out[here.id] = f"{name} {km:.1f}–{end:.1f} 公里（至{below.name_zh}）"
-            else:
-                out[here.id] = f"{name} km {km:.1f}–{end:.1f} (to {below.name_en})"
-    return out
-
-
-def forecast_view(forecast: Forecast) -> dict[str, Any]:
-    """The 72-hour forecast band as the view carries it (rounded, ISO times)."""
-    return {
-        "issued": _iso(forecast.issue_t),
-        "method": forecast.method,
-        "k_per_day": forecast.k_per_day,
-        "t": [_iso(p.t) for p in forecast.points],
-        "median": [round(p.median, 4) for p in forecast.points],
-        "low": [round(p.low, 4) for p in forecast.points],
-        "high": [round(p.high, 4) for p in forecast.points],
-    }
-
-
-def river_view(model: GaugeModel, status: RiverStatus, forecast: dict[str, Any] | None = None) -> dict[str, Any]:
-    """What the dashboard shows of a gauge's river model: state in words, the 72-hour forecast band (``forecast``,
-    already made by ``forecast_view``, else made from the status) and the last seven days thinned to at most
-    ``VIEW_HISTORY_POINTS`` points (the read model stays small)."""
-    series = model.history.series()
-    step = max(1, -(-len(series) // VIEW_HISTORY_POINTS))
-    shown = series[::step]
-    if series and shown[-1] != series[-1]:
-        shown.append(series[-1])
-    return {
-        "state": status.state,
-        "fault": status.fault,
-        "reason": status.reason,
-        "drought_eta_hours": status.drought_eta_hours,
-        "drought_confidence": status.drought_confidence,
-        "flood_eta_hours": status.flood_eta_hours,
-        "rate_per_hour": status.rate_per_hour,
-        "history": {"t": [_iso(t) for t, _ in shown], "v": [round(v, 4) for _, v in shown]},
-        "forecast": forecast if forecast is not None or status.forecast is None else forecast_view(status.forecast),
-    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -442,7 +349,7 @@ class Processor:
         self._future_limit = -math.inf
         """Event times up to this are not in the future (see ``_check``)."""
         self._dirty_sensors: set[str] = set()
-        self._pending_rivers: dict[str, GaugeModel] = {}
+        self._pending_models: dict[str, SensorModel] = {}
         self._dirty_districts: set[str] = set()
         self._district_partition = {
             code: default_partition(code.encode(), config.partitions) for code in pack.districts
@@ -455,7 +362,6 @@ class Processor:
         ``tick``), so a flush looks at the sensors due, not at the whole city."""
         self._scheduled: set[str] = set()
         self._last_tick_now = -math.inf
-        self.stretches = river_stretches(pack)
 
     # -- ownership -------------------------------------------------------------------------------------
 
@@ -478,41 +384,47 @@ class Processor:
             self._dirty_sensors.discard(sensor_id)
             self._untallied.add(sensor_id)
         self._dirty_districts -= set(self.districts_of(gone))
-        self._pending_rivers.clear()
+        self._pending_models.clear()
 
     def restore(self, messages: Iterable[Message]) -> int:
         """Rebuild sensor states from changelog records (called batch by batch); returns how many were applied.
 
         A sensor's readings are in ``delta:<id>:<seq>`` records, applied in any order (a window does not depend
         on the order of its samples), tombstones included or not (a tombstoned delta's readings are all older
-        than its windows keep). A gauge's river model is in ``river:<id>``: read first, it waits for its sensor;
-        read after, it replaces the model rebuilt so far. A ``sensor:<id>`` record is a whole-window snapshot of
-        changelog v1, read for the upgrade and rewritten as a delta at the next flush.
+        than its windows keep). A domain's model of a sensor (a gauge's river model) is in ``<domain>:<id>``
+        (``river:<id>``): read first, it waits for its sensor; read after, it replaces the model rebuilt so far.
+        A ``sensor:<id>`` record is a whole-window snapshot of changelog v1, read for the upgrade and rewritten as a
+        delta at the next flush.
         """
         applied = 0
         touched: dict[str, SensorState] = {}
-        rivers: dict[str, GaugeModel] = {}
+        models: dict[str, SensorModel] = {}
         for message in messages:
             kind, _, rest = (message.key or b"").decode(errors="replace").partition(":")
             sensor_id, seq_text = rest.rpartition(":")[::2] if kind == "delta" else (rest, "")
             spec = self.pack.sensors.get(sensor_id)
-            if spec is None or kind not in ("delta", "sensor", "river") or (kind == "delta" and not seq_text.isdigit()):
+            domain = BY_NAME.get(kind)
+            if (
+                spec is None
+                or (kind not in ("delta", "sensor") and (domain is None or spec.type not in domain.sensor_types))
+                or (kind == "delta" and not seq_text.isdigit())
+            ):
                 continue  # the city pack no longer has this sensor, or a key this version does not know
             existing = self.sensors.get(sensor_id)
             if message.value is None:
-                if kind == "river":
-                    self._pending_rivers.pop(sensor_id, None)
+                if domain is not None:
+                    self._pending_models.pop(sensor_id, None)
                 elif kind == "delta" and existing is not None:
                     seq = int(seq_text)
                     existing.live_deltas = deque(d for d in existing.live_deltas if d[0] != seq)
                 continue
             doc = _loads(message.value)
-            if kind == "river":
-                model = GaugeModel.restore(spec.params, doc)
+            if domain is not None:
+                model = domain.restore(spec, doc)
                 if existing is None:
-                    self._pending_rivers[sensor_id] = model
+                    self._pending_models[sensor_id] = model
                     continue
-                rivers[sensor_id] = model
+                models[sensor_id] = model
                 state = existing
             elif kind == "sensor":
                 state = self._restore_v1(spec, doc, message.partition, existing)
@@ -522,7 +434,7 @@ class Processor:
             self.watermark = max(self.watermark or state.event_time, state.event_time)
             applied += 1
         for sensor_id, state in touched.items():
-            state.settle_after_restore(rivers.get(sensor_id) or self._pending_rivers.pop(sensor_id, None))
+            state.settle_after_restore(models.get(sensor_id) or self._pending_models.pop(sensor_id, None))
         self._untallied.update(touched)
         return applied
 
@@ -562,8 +474,9 @@ class Processor:
             state.scores.add(float(t), float(v))
         if float(snap["event_time"]) >= state.event_time:
             state.event_time, state.values = float(snap["event_time"]), values
-        if spec.type == "river.gauge" and snap.get("river") is not None and state.river is None:
-            state.river = GaugeModel.restore(spec.params, snap["river"])
+        domain = state.domain
+        if domain is not None and snap.get(domain.name) is not None and state.model is None:
+            state.model = domain.restore(spec, snap[domain.name])
         state.legacy_snapshot = True
         return state
 
@@ -626,8 +539,8 @@ class Processor:
             state = SensorState(
                 spec, message.topic, message.partition, message.offset, t, dict(reading.values), assessment
             )
-            if spec.type == "river.gauge":
-                state.river, state.river_born_t = GaugeModel(spec.params), t
+            if state.domain is not None:
+                state.model, state.model_born_t = state.domain.new(spec), t
             state.apply(reading, message.offset, t)
             self.sensors[spec.id] = state
         self.watermark = t if self.watermark is None else max(self.watermark, t)
@@ -756,15 +669,14 @@ class Processor:
         self, sensor_id: str, s: SensorState
     ) -> tuple[list[tuple[bytes, bytes | None, int]], tuple[bytes, bytes | None]]:
         changelog = [(key, value, s.partition) for key, value in s.delta_records()]
-        river_due = s.river is not None and s.river_snapshot_due()
-        if s.river is not None and river_due:
-            changelog.append((f"river:{sensor_id}".encode(), _dumps(s.river.snapshot()), s.partition))
+        model, domain = s.model, s.domain
+        model_due = model is not None and s.model_snapshot_due()
+        if model is not None and domain is not None and model_due:
+            changelog.append((f"{domain.name}:{sensor_id}".encode(), _dumps(model.snapshot()), s.partition))
         view = s.view()
-        if "river" in view:
-            view["river"]["stretch"] = self.stretches.get(sensor_id, "")
         state = (f"sensor:{sensor_id}".encode(), _dumps(view))
-        if s.river is not None and river_due:
-            s.river_written_t = s.river.newest_t
+        if model is not None and model_due:
+            s.model_written_t = model.newest_t
         return changelog, state
 
     def district(self, code: str) -> DistrictRisk:

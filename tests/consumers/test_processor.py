@@ -282,7 +282,7 @@ def test_a_new_gauge_restored_before_its_model_was_ever_written_is_rebuilt_from_
     assert not [key for key, _, _ in changelog if key.startswith(b"river:")]
     restored = Processor(pack, ProcessorConfig(partitions=6), clock)
     restored.restore(_changelog_messages(changelog))
-    running, rebuilt = first.sensors["NM-01"].river, restored.sensors["NM-01"].river
+    running, rebuilt = first.sensors["NM-01"].model, restored.sensors["NM-01"].model
     assert running is not None and rebuilt is not None
     assert rebuilt.snapshot() == running.snapshot()
     assert restored.sensors["NM-01"].view() == first.sensors["NM-01"].view()
@@ -320,7 +320,7 @@ def test_a_gauge_restored_from_its_last_records_is_the_model_that_was_running(
     else:
         restored.restore(_changelog_messages(records))
 
-    running, rebuilt = first.sensors["NM-01"].river, restored.sensors["NM-01"].river
+    running, rebuilt = first.sensors["NM-01"].model, restored.sensors["NM-01"].model
     assert running is not None and rebuilt is not None
     assert rebuilt.snapshot() == running.snapshot()
     assert restored.sensors["NM-01"].view() == first.sensors["NM-01"].view()

@@ -39,7 +39,7 @@ def whole_state(state: SensorState) -> dict[str, object]:
         "topic": (state.topic, state.partition),
         "windows": {name: (w.times, w.values) for name, w in state.windows.items()},
         "scores": (state.scores.times, state.scores.values),
-        "river": None if state.river is None else state.river.snapshot(),
+        "model": None if state.model is None else state.model.snapshot(),
     }
 
 

@@ -15,6 +15,7 @@ from consumers.citypack import CityPack, load_city_pack
 from consumers.clock import ManualClock
 from consumers.contract import Reading, decode
 from consumers.processor import Processor, ProcessorConfig
+from consumers.river.sensor_model import GaugeSensorModel
 from consumers.rules import EXPECTED_INTERVAL_S, assess
 from consumers.settings import Settings
 from consumers.testing import MessageFactory
@@ -164,7 +165,8 @@ def test_the_drought_scenario_is_warned_at_least_72_hours_ahead_on_every_gauge(g
     for reading in CitySimulator(gauges_only, 7, start, "drought").until(start + timedelta(days=12)):
         clock.set(reading.event_time)
         processor.process(messages.reading(reading))
-        status = processor.sensors[reading.sensor_id].river_status
+        model = processor.sensors[reading.sensor_id].model
+        status = model.status if isinstance(model, GaugeSensorModel) else None
         if status is not None and status.state == "drought_warning":
             first_warning.setdefault(reading.sensor_id, reading.event_time)
         low = gauges_only.sensors[reading.sensor_id].params["thresholds"]["drought_low"]
