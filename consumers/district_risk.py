@@ -90,9 +90,24 @@ def district_risk(summaries: Iterable[SensorSummary]) -> DistrictRisk:
     if notable:
         worst = notable[0]
     assert worst.score is not None
-    others_at_warning = sum(1 for s in notable if (s.score or 0.0) >= 50) - (1 if worst.score >= 50 else 0)
+    at_warning = sum(1 for s in notable if (s.score or 0.0) >= 50)
+    return _compose(worst, at_warning, notable[:3], domains, counts, total, fresh)
+
+
+def _compose(
+    worst: SensorSummary,
+    at_warning: int,
+    top: list[SensorSummary],
+    domains: dict[str, float | None],
+    counts: dict[str, int],
+    total: int,
+    fresh: int,
+) -> DistrictRisk:
+    """The score from the worst fresh sensor, how many fresh sensors are at warning or above (the worst among
+    them) and the (at most three) worst at watch or above, whose reasons explain it."""
+    assert worst.score is not None
+    others_at_warning = at_warning - (1 if worst.score >= 50 else 0)
     risk = min(100.0, worst.score + COMPOUND_STEP * min(COMPOUND_MAX_SENSORS, others_at_warning))
-    reasons = [f"{s.sensor_id}: {s.reason}" for s in notable[:3]]
     return DistrictRisk(
         risk=round(risk, 1),
         level=level_for(risk),
@@ -102,7 +117,7 @@ def district_risk(summaries: Iterable[SensorSummary]) -> DistrictRisk:
         worst_reason=worst.reason,
         sensors=total,
         fresh=fresh,
-        reasons=reasons,
+        reasons=[f"{s.sensor_id}: {s.reason}" for s in top],
     )
 
 
@@ -185,22 +200,9 @@ class DistrictTally:
         if not fresh:
             return DistrictRisk(None, "no_data", domains, counts, sensors=self._total)
         worst = self._summaries[self._ids[fresh[0][1]]]
-        assert worst.score is not None
         at_warning = fresh.bisect_left((-50.0, math.inf))  # keys sort by -score: those at 50 or above come first
-        others_at_warning = at_warning - (1 if worst.score >= 50 else 0)
-        risk = min(100.0, worst.score + COMPOUND_STEP * min(COMPOUND_MAX_SENSORS, others_at_warning))
         top = [self._summaries[self._ids[order]] for neg_score, order in fresh.islice(0, 3) if neg_score <= -25]
-        return DistrictRisk(
-            risk=round(risk, 1),
-            level=level_for(risk),
-            domains=domains,
-            counts=counts,
-            worst_sensor=worst.sensor_id,
-            worst_reason=worst.reason,
-            sensors=self._total,
-            fresh=len(fresh),
-            reasons=[f"{s.sensor_id}: {s.reason}" for s in top],
-        )
+        return _compose(worst, at_warning, top, domains, counts, self._total, len(fresh))
 
     def _put_in(self, s: SensorSummary) -> None:
         self._counts[_category(s)] += 1
