@@ -18,6 +18,7 @@ from consumers.grid.rating import (
     LineConductor,
     Span,
     SpanWeather,
+    conductor_temperatures,
     parse_conductor,
     rating,
     ratings,
@@ -39,6 +40,13 @@ def test_the_ieee_738_annex_b_drake_example_within_one_percent() -> None:
     assert rating(LineConductor(DRAKE, 2), ANNEX_B_SPAN, ANNEX_B_WEATHER, ANNEX_B_TIME, 100.7) == pytest.approx(
         2 * amps, rel=0.005
     )
+
+
+def test_the_annex_b_temperature_at_1000_a_within_one_percent() -> None:
+    (temp,) = conductor_temperatures(
+        [LineConductor(DRAKE, 1)], [ANNEX_B_SPAN], [ANNEX_B_WEATHER], ANNEX_B_TIME, [1000.0]
+    )
+    assert temp == pytest.approx(100.7, rel=0.01)
 
 
 def test_the_same_instant_in_another_time_zone_gives_the_same_rating() -> None:
