@@ -258,7 +258,7 @@ class SensorState:
         live.append((seq, rows[0][0] if len(rows) == 1 else max(t for t, _, _ in rows)))
         # The scores window holds every accepted reading's time, so a delta newer than its oldest is alive whatever
         # the other windows hold: the minimum over all windows is needed only when that cheap test fails.
-        if len(live) > 1 and live[0][1] < self.scores.times[0]:
+        if len(live) > 1 and (not self.scores.times or live[0][1] < self.scores.times[0]):
             oldest_kept = self._oldest_in_windows()
             while len(live) > 1 and live[0][1] < oldest_kept:
                 out.append((_delta_key(self.spec.id, live.popleft()[0]), None))
