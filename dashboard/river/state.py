@@ -1,7 +1,7 @@
 """The river's states as the dashboard shows them: which state a gauge's document is in, and its colour.
 
 One vocabulary for the map's gauge markers, the gauge panel and the warning banner, so that drought and flood
-never look alike anywhere (README, "Decisions").
+never look alike anywhere (``dashboard.figures.site_status`` colours a gauge by its state, not by its level).
 """
 
 from __future__ import annotations
