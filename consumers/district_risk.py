@@ -64,19 +64,13 @@ def district_risk(summaries: Iterable[SensorSummary]) -> DistrictRisk:
     total = fresh = 0
     for s in summaries:
         total += 1
+        counts[_category(s)] += 1
         score = s.score
-        if score is None:
-            counts["no_data"] += 1
-            continue
-        if s.stale:
-            counts["stale"] += 1
+        if score is None or s.stale:
             continue
         fresh += 1
         if score >= 25:
             notable.append(s)
-            counts[level_for(score)] += 1
-        else:
-            counts["ok"] += 1
         if worst is None or score > (worst.score or 0.0):
             worst = s
         domain = s.sensor_type.split(".", 1)[0]

@@ -27,16 +27,15 @@ import traceback
 from collections import Counter, deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
 
 from consumers import contract
 from consumers.citypack import CityPack, SensorSpec
-from consumers.clock import Clock
-from consumers.contract import ClockTick, NumberField, Reading, Rejection
+from consumers.clock import Clock, epoch_iso
+from consumers.contract import ClockTick, NumberField, Reading, Rejection, json_bytes
 from consumers.district_risk import DistrictRisk, DistrictTally, SensorSummary
 from consumers.domain import Domain, SensorModel
 from consumers.domains import BY_NAME, BY_SENSOR_TYPE
@@ -101,13 +100,6 @@ def last_line(exc: BaseException) -> str:
 
 def _epoch(t: datetime) -> float:
     return t.timestamp()
-
-
-@lru_cache(maxsize=1 << 16)
-def _iso(t: float) -> str:
-    """ISO 8601 of an epoch time; cached because a gauge's view repeats the same few hundred history times at
-    every flush, and formatting them was a tenth of a flush at city scale."""
-    return datetime.fromtimestamp(t, UTC).isoformat()
 
 
 Row = tuple[float, float, dict[str, float | str]]
@@ -199,7 +191,8 @@ class SensorState:
         self.stale = stale
         if self.model is not None:
             self.reassess(now)  # a model's state may depend on the silence (a silent gauge is a gap fault)
-        self._summarise()
+        else:
+            self._summarise()
 
     def _summarise(self) -> None:
         a = self.assessment
@@ -219,7 +212,7 @@ class SensorState:
             "id": self.spec.id,
             "type": self.spec.type,
             "district": self.spec.district,
-            "event_time": _iso(self.event_time),
+            "event_time": epoch_iso(self.event_time),
             "values": self.values,
             "score": self.assessment.score,
             "level": self.assessment.level,
@@ -250,7 +243,7 @@ class SensorState:
         self.unwritten = []
         seq = self.next_seq
         self.next_seq += 1
-        out: list[tuple[bytes, bytes | None]] = [(_delta_key(self.spec.id, seq), _dumps(self._delta(rows)))]
+        out: list[tuple[bytes, bytes | None]] = [(_delta_key(self.spec.id, seq), json_bytes(self._delta(rows)))]
         if self.legacy_snapshot:
             out.append((f"sensor:{self.spec.id}".encode(), None))
             self.legacy_snapshot = False
@@ -297,6 +290,15 @@ class SensorState:
             if since is not None and since <= self.model_born_t:
                 return False  # a new model: a snapshot per reading at city scale, for what the deltas already hold
         return self.model_written_t is None or model.newest_t - self.model_written_t >= domain.snapshot_every_s
+
+    def model_snapshot(self) -> tuple[bytes, bytes] | None:
+        """The model's changelog record, ``<domain>:<id>``, when one is due; counted as written."""
+        if not self.model_snapshot_due():
+            return None
+        assert self.model is not None and self.domain is not None
+        record = f"{self.domain.name}:{self.spec.id}".encode(), json_bytes(self.model.snapshot())
+        self.model_written_t = self.model.newest_t
+        return record
 
     def settle_after_restore(self, model: SensorModel | None) -> None:
         """Finish a restored state: a modelled sensor gets its model (the restored one, or a fresh one fed from
@@ -530,7 +532,7 @@ class Processor:
                 return DeadLetter(
                     message,
                     Rejection(
-                        "late", f"{spec.id} reading is {late_by} older than its latest ({_iso(state.event_time)})"
+                        "late", f"{spec.id} reading is {late_by} older than its latest ({epoch_iso(state.event_time)})"
                     ),
                 )
             state.apply(reading, message.offset, t)
@@ -609,7 +611,7 @@ class Processor:
             return Rejection(
                 "future_timestamp",
                 f"event_time {reading.event_time.isoformat()} is more than "
-                f"{self.config.future_tolerance_s:g} s ahead of {_iso(limit - self.config.future_tolerance_s)}",
+                f"{self.config.future_tolerance_s:g} s ahead of {epoch_iso(limit - self.config.future_tolerance_s)}",
             )
         return None
 
@@ -669,15 +671,10 @@ class Processor:
         self, sensor_id: str, s: SensorState
     ) -> tuple[list[tuple[bytes, bytes | None, int]], tuple[bytes, bytes | None]]:
         changelog = [(key, value, s.partition) for key, value in s.delta_records()]
-        model, domain = s.model, s.domain
-        model_due = model is not None and s.model_snapshot_due()
-        if model is not None and domain is not None and model_due:
-            changelog.append((f"{domain.name}:{sensor_id}".encode(), _dumps(model.snapshot()), s.partition))
-        view = s.view()
-        state = (f"sensor:{sensor_id}".encode(), _dumps(view))
-        if model is not None and model_due:
-            s.model_written_t = model.newest_t
-        return changelog, state
+        snapshot = s.model_snapshot()
+        if snapshot is not None:
+            changelog.append((*snapshot, s.partition))
+        return changelog, (f"sensor:{sensor_id}".encode(), json_bytes(s.view()))
 
     def district(self, code: str) -> DistrictRisk:
         return self._district(code)[0]
@@ -723,7 +720,7 @@ class Processor:
             "reasons": d.reasons,
             "sensors": d.sensors,
             "fresh": d.fresh,
-            "event_time": None if newest is None else _iso(newest),
+            "event_time": None if newest is None else epoch_iso(newest),
         }
 
     def drain(self) -> Changes:
@@ -749,16 +746,10 @@ class Processor:
             state.append(records[1])
         for code in sorted(self._dirty_districts):
             if self._district_partition[code] in self.owned:
-                state.append((f"district:{code}".encode(), _dumps(self.district_view(code))))
+                state.append((f"district:{code}".encode(), json_bytes(self.district_view(code))))
         self._dirty_sensors.clear()
         self._dirty_districts.clear()
         return Changes(changelog, state)
-
-
-def _dumps(doc: Mapping[str, Any]) -> bytes:
-    """JSON as bytes of their own size: orjson's result keeps at least 4 KiB allocated whatever its length, and
-    records wait in the pending list (during an outage, many) before the client copies them."""
-    return memoryview(orjson.dumps(doc)).tobytes()
 
 
 def _loads(raw: bytes) -> Any:

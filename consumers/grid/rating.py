@@ -102,9 +102,10 @@ def parse_conductor(text: str) -> LineConductor:
     Raises ``ValueError`` naming the text when the type is not in the catalogue (a rating from a guessed
     conductor would mislead)."""
     match = re.fullmatch(r"\s*(?:(\d+)\s*[×x]\s*)?(ACSR\s+\d+/\d+)\b.*", text)
-    if match is None or re.sub(r"\s+", " ", match.group(2)) not in CONDUCTORS:
+    name = None if match is None else re.sub(r"\s+", " ", match.group(2))
+    if match is None or name not in CONDUCTORS:
         raise ValueError(f"conductor {text!r} is not in the catalogue ({', '.join(CONDUCTORS)})")
-    return LineConductor(CONDUCTORS[re.sub(r"\s+", " ", match.group(2))], int(match.group(1) or 1))
+    return LineConductor(CONDUCTORS[name], int(match.group(1) or 1))
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,11 +8,10 @@ gauge's measure and the rain reported with it, fold its state into the gauge's s
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 
 from consumers.citypack import SensorSpec
+from consumers.clock import epoch_iso
 from consumers.domain import Domain
 from consumers.river.forecast import Forecast
 from consumers.river.gauge import GaugeModel
@@ -28,13 +27,6 @@ are in the sensor's deltas and one-hour windows, and are replayed into the model
 the one that was running, at a fifth of the changelog bytes for a 1-minute gauge (8.9 instead of 46.8 MiB a day,
 measured)."""
 RAIN_FIELD = "rain_mm_h"
-
-
-@lru_cache(maxsize=1 << 16)
-def iso(t: float) -> str:
-    """ISO 8601 of an epoch time; cached because a gauge's view repeats the same few hundred history times at
-    every flush, and formatting them was a tenth of a flush at city scale."""
-    return datetime.fromtimestamp(t, UTC).isoformat()
 
 
 class GaugeSensorModel:
@@ -100,19 +92,19 @@ class GaugeSensorModel:
 def forecast_view(forecast: Forecast) -> dict[str, Any]:
     """The 72-hour forecast band as the view carries it (rounded, ISO times)."""
     return {
-        "issued": iso(forecast.issue_t),
+        "issued": epoch_iso(forecast.issue_t),
         "method": forecast.method,
         "k_per_day": forecast.k_per_day,
-        "t": [iso(p.t) for p in forecast.points],
+        "t": [epoch_iso(p.t) for p in forecast.points],
         "median": [round(p.median, 4) for p in forecast.points],
         "low": [round(p.low, 4) for p in forecast.points],
         "high": [round(p.high, 4) for p in forecast.points],
     }
 
 
-def river_view(model: GaugeModel, status: RiverStatus, forecast: dict[str, Any] | None = None) -> dict[str, Any]:
-    """What the dashboard shows of a gauge's river model: state, the 72-hour forecast band (``forecast``, already
-    made by ``forecast_view``, else made from the status) and the last seven days thinned to at most
+def river_view(model: GaugeModel, status: RiverStatus, forecast: dict[str, Any] | None) -> dict[str, Any]:
+    """What the dashboard shows of a gauge's river model: state, the 72-hour forecast band (``forecast``, made by
+    ``forecast_view`` from the status's forecast, None without one) and the last seven days thinned to at most
     ``VIEW_HISTORY_POINTS`` points (the read model stays small). The stretch of river a warning concerns is the
     dashboard's to word (``dashboard.river.words.river_stretches``)."""
     series = model.history.series()
@@ -128,8 +120,8 @@ def river_view(model: GaugeModel, status: RiverStatus, forecast: dict[str, Any] 
         "drought_confidence": status.drought_confidence,
         "flood_eta_hours": status.flood_eta_hours,
         "rate_per_hour": status.rate_per_hour,
-        "history": {"t": [iso(t) for t, _ in shown], "v": [round(v, 4) for _, v in shown]},
-        "forecast": forecast if forecast is not None or status.forecast is None else forecast_view(status.forecast),
+        "history": {"t": [epoch_iso(t) for t, _ in shown], "v": [round(v, 4) for _, v in shown]},
+        "forecast": forecast,
     }
 
 
