@@ -36,6 +36,7 @@ from shapely.geometry import LineString, Point, shape
 from shapely.geometry.base import BaseGeometry
 
 from consumers.contract import RECORD_TYPES
+from consumers.grid.conductors import parse_conductor
 
 PACK_FILES = (
     "pack.json",
@@ -55,6 +56,8 @@ RIVER_TOLERANCE_M = 200.0
 """How far a gauge may lie from its river's line."""
 
 MAX_TEMP_RANGE_C = (50.0, 250.0)
+ALTITUDE_RANGE_M = (-500.0, 6000.0)
+"""Heights above sea level a span may have: the Dead Sea shore to the highest lines built."""
 """Plausible design temperatures of overhead conductors (ACSR 70-80 °C, high-temperature types up to ~250)."""
 
 BUILDING_DEVICE_TYPES: tuple[str, ...] = tuple(
@@ -767,7 +770,13 @@ class _Loader:
             seg_id, type_name = item.text("id"), item.text("type")
             name_en, name_zh = item.text("name_en"), item.text("name_zh")
             item.text("line_id")
-            item.text("conductor")
+            conductor = item.text("conductor")
+            if conductor:
+                try:
+                    parse_conductor(conductor)
+                except ValueError as exc:
+                    item.fail(str(exc))
+            item.number("altitude_m", low=ALTITUDE_RANGE_M[0], high=ALTITUDE_RANGE_M[1])
             district = item.text("district")
             item.positive("voltage_kv")
             low_c, high_c = MAX_TEMP_RANGE_C

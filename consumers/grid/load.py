@@ -81,8 +81,11 @@ def hours_to_limit(current_a: float, rating_a: float, trend_a_per_h: float | Non
     return (rating_a - current_a) / trend_a_per_h
 
 
-def line_statuses(specs: Sequence[LineSpec], observed: Sequence[LineObservation], when: datetime) -> list[LineStatus]:
-    """Every line's status at ``when`` (timezone-aware), in two vectorised solves for all of them."""
+def line_statuses(
+    specs: Sequence[LineSpec], observed: Sequence[LineObservation], when: datetime | Sequence[datetime]
+) -> list[LineStatus]:
+    """Every line's status at ``when`` (timezone-aware; one time, or each line's), in two vectorised solves for
+    all of them."""
     if len(specs) != len(observed):
         raise ValueError("one observation per line")
     if not specs:

@@ -15,7 +15,6 @@ that a rating without a measured direction uses here).
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,89 +22,22 @@ from datetime import UTC, datetime
 import linerate
 import numpy as np
 
-ALUMINIUM_ALPHA_PER_K = 0.00403
-"""Temperature coefficient of resistance of hard-drawn aluminium (IEC 60889), for R at 25 and 75 °C from R20."""
-EMISSIVITY = 0.8
-SOLAR_ABSORPTIVITY = 0.8
+from consumers.grid.conductors import CONDUCTORS, ConductorType, LineConductor, parse_conductor
+
+__all__ = [
+    "CONDUCTORS",
+    "ConductorType",
+    "LineConductor",
+    "Span",
+    "SpanWeather",
+    "conductor_temperatures",
+    "parse_conductor",
+    "rating",
+    "ratings",
+]
+
 GROUND_ALBEDO = 0.15
 UNKNOWN_WIND_ANGLE_RAD = math.radians(45.0)
-
-
-@dataclass(frozen=True, slots=True)
-class ConductorType:
-    """One conductor's construction, from its standard's table."""
-
-    name: str
-    diameter_m: float
-    core_diameter_m: float
-    outer_strand_m: float
-    r25_ohm_per_m: float
-    r75_ohm_per_m: float
-    """AC resistance at 25 and 75 °C (DC from the tables where they give no AC figure)."""
-    emissivity: float = EMISSIVITY
-    solar_absorptivity: float = SOLAR_ABSORPTIVITY
-
-    @classmethod
-    def from_r20(cls, name: str, diameter_m: float, core_m: float, strand_m: float, r20: float) -> ConductorType:
-        """From a table's DC resistance at 20 °C, with aluminium's temperature coefficient."""
-        return cls(
-            name,
-            diameter_m,
-            core_m,
-            strand_m,
-            r20 * (1 + ALUMINIUM_ALPHA_PER_K * 5),
-            r20 * (1 + ALUMINIUM_ALPHA_PER_K * 55),
-        )
-
-    def linerate(self) -> linerate.Conductor:
-        return linerate.Conductor(
-            core_diameter=self.core_diameter_m,
-            conductor_diameter=self.diameter_m,
-            outer_layer_strand_diameter=self.outer_strand_m,
-            emissivity=self.emissivity,
-            solar_absorptivity=self.solar_absorptivity,
-            temperature1=25.0,
-            temperature2=75.0,
-            resistance_at_temperature1=self.r25_ohm_per_m,
-            resistance_at_temperature2=self.r75_ohm_per_m,
-            aluminium_cross_section_area=float("nan"),  # no core magnetisation term: the tables' resistances
-            constant_magnetic_effect=1.0,
-            current_density_proportional_magnetic_effect=0.0,
-            max_magnetic_core_relative_resistance_increase=1.0,
-        )
-
-
-# Steel-cored aluminium stranded conductors of GB/T 1179-2017 (JL/G1A), as their tables give them: overall and
-# steel-core diameters, outer aluminium strand, DC resistance at 20 °C (Ω/m). A real line's datasheet overrides
-# these.
-CONDUCTORS: dict[str, ConductorType] = {
-    c.name: c
-    for c in (
-        ConductorType.from_r20("ACSR 240/30", 21.60e-3, 7.20e-3, 3.60e-3, 0.1181e-3),
-        ConductorType.from_r20("ACSR 300/40", 23.94e-3, 7.98e-3, 3.99e-3, 0.09614e-3),
-        ConductorType.from_r20("ACSR 400/35", 26.82e-3, 7.50e-3, 3.22e-3, 0.07389e-3),
-    )
-}
-
-
-@dataclass(frozen=True, slots=True)
-class LineConductor:
-    """What a line segment is strung with: a conductor type, so many to a phase (a bundle)."""
-
-    conductor: ConductorType
-    bundle: int
-
-
-def parse_conductor(text: str) -> LineConductor:
-    """A city pack's conductor, as a person writes it: ``4×ACSR 400/35 (Drake-class)``, ``ACSR 240/30``.
-
-    Raises ``ValueError`` naming the text when the type is not in the catalogue (a rating from a guessed
-    conductor would mislead)."""
-    match = re.fullmatch(r"\s*(?:(\d+)\s*[×x]\s*)?(ACSR\s+\d+/\d+)\b.*", text)
-    name = None if match is None else re.sub(r"\s+", " ", match.group(2))
-    if match is None or name not in CONDUCTORS:
-        raise ValueError(f"conductor {text!r} is not in the catalogue ({', '.join(CONDUCTORS)})")
-    return LineConductor(CONDUCTORS[name], int(match.group(1) or 1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,12 +63,12 @@ def ratings(
     lines: Sequence[LineConductor],
     spans: Sequence[Span],
     weather: Sequence[SpanWeather],
-    when: datetime,
+    when: datetime | Sequence[datetime],
     max_temp_c: Sequence[float],
 ) -> np.ndarray:
     """Steady-state thermal ratings (A, for the whole bundle) of many spans at once: linerate's solver is
     vectorised, so a city's lines cost one call, not one per line (measured: 13 ms for one line alone, 26 µs a
-    line for 3,000 together)."""
+    line for 3,000 together). ``when`` is one time for all of them, or one for each (the sun's position)."""
     out = np.empty(len(lines))
     for idx, model in _models(lines, spans, weather, when, max_temp_c):
         out[idx] = model.compute_steady_state_ampacity(np.asarray(max_temp_c, dtype=float)[idx], tolerance=0.5)
@@ -147,7 +79,7 @@ def conductor_temperatures(
     lines: Sequence[LineConductor],
     spans: Sequence[Span],
     weather: Sequence[SpanWeather],
-    when: datetime,
+    when: datetime | Sequence[datetime],
     current_a: Sequence[float],
 ) -> np.ndarray:
     """The steady-state conductor temperatures (°C) the heat balance expects at these currents (whole bundle):
@@ -167,7 +99,7 @@ def _models(
     lines: Sequence[LineConductor],
     spans: Sequence[Span],
     weather: Sequence[SpanWeather],
-    when: datetime,
+    when: datetime | Sequence[datetime],
     per_line: Sequence[float],
 ) -> Iterator[tuple[np.ndarray, linerate.IEEE738]]:
     """linerate's model for each conductor type among the lines (its Conductor holds one type's scalars), over
@@ -175,14 +107,18 @@ def _models(
     n = len(lines)
     if not (len(spans) == len(weather) == len(per_line) == n):
         raise ValueError("one span, one weather and one figure per line")
-    if when.tzinfo is None:
+    times = [when] * n if isinstance(when, datetime) else list(when)
+    if len(times) != n:
+        raise ValueError("one time per line")
+    if any(t.tzinfo is None for t in times):
         raise ValueError("when must be timezone-aware")
-    utc = np.datetime64(when.astimezone(UTC).replace(tzinfo=None), "s")  # linerate's times are UTC, naive
+    # linerate's times are UTC, naive; the sun's position is worked out for each line's own time.
+    utc = np.array([np.datetime64(t.astimezone(UTC).replace(tzinfo=None), "s") for t in times])
     for conductor in {line.conductor for line in lines}:
         idx = np.array([i for i, line in enumerate(lines) if line.conductor == conductor])
         chosen = [spans[i] for i in idx]
         span = linerate.Span(
-            conductor=conductor.linerate(),
+            conductor=_linerate_conductor(conductor),
             start_tower=_towers([s.start for s in chosen], chosen),
             end_tower=_towers([s.end for s in chosen], chosen),
             num_conductors=np.array([lines[i].bundle for i in idx], dtype=float),
@@ -198,7 +134,7 @@ def _models(
             ground_albedo=GROUND_ALBEDO,
             clearness_ratio=1.0,
         )
-        yield idx, linerate.IEEE738(span, sky, np.full(len(idx), utc))
+        yield idx, linerate.IEEE738(span, sky, utc[idx])
 
 
 def rating(line: LineConductor, span: Span, weather: SpanWeather, when: datetime, max_temp_c: float) -> float:
@@ -231,3 +167,21 @@ def _azimuth(span: Span) -> float:
         math.radians(lat2)
     ) * math.cos(dlon)
     return math.atan2(y, x) % (2 * math.pi)
+
+
+def _linerate_conductor(conductor: ConductorType) -> linerate.Conductor:
+    return linerate.Conductor(
+        core_diameter=conductor.core_diameter_m,
+        conductor_diameter=conductor.diameter_m,
+        outer_layer_strand_diameter=conductor.outer_strand_m,
+        emissivity=conductor.emissivity,
+        solar_absorptivity=conductor.solar_absorptivity,
+        temperature1=25.0,
+        temperature2=75.0,
+        resistance_at_temperature1=conductor.r25_ohm_per_m,
+        resistance_at_temperature2=conductor.r75_ohm_per_m,
+        aluminium_cross_section_area=float("nan"),  # no core magnetisation term: the tables' resistances
+        constant_magnetic_effect=1.0,
+        current_density_proportional_magnetic_effect=0.0,
+        max_magnetic_core_relative_resistance_increase=1.0,
+    )

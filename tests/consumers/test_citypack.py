@@ -298,6 +298,14 @@ BROKEN: dict[str, tuple[Callable[[Path], None], tuple[str, ...]]] = {
         edit_item("lines.geojson", "L-07", set_key("max_temp_c", value=300)),
         ("lines.geojson[L-07]", "'max_temp_c' = 300 is outside 50..250"),
     ),
+    "conductor not in the catalogue": (
+        edit_item("lines.geojson", "L-08", set_key("conductor", value="2×AAAC 500")),
+        ("lines.geojson[L-08]", "conductor '2×AAAC 500' is not in the catalogue"),
+    ),
+    "span above any line built": (
+        edit_item("lines.geojson", "L-09", set_key("altitude_m", value=9000)),
+        ("lines.geojson[L-09]", "'altitude_m' = 9000 is outside -500..6000"),
+    ),
 }
 
 
