@@ -135,12 +135,14 @@ RECORD_TYPES: Mapping[str, RecordType] = {
         ),
         RecordType(
             "grid.line",
-            "Overhead power-line segment: conductor temperature and load with the weather at the span.",
+            "Overhead power-line segment: conductor temperature and load with the weather at the span (the wind's "
+            "direction, where reported, as the compass bearing it blows from).",
             (
                 NumberField("conductor_temp_c", "°C", -50.0, 250.0),
                 NumberField("current_a", "A", 0.0, 5000.0),
                 NumberField("ambient_temp_c", "°C", -50.0, 60.0),
                 NumberField("wind_m_s", "m/s", 0.0, 75.0),
+                NumberField("wind_from_deg", "°", 0.0, 360.0, required=False),
             ),
         ),
     )

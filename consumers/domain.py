@@ -11,7 +11,7 @@ means a package with a ``Domain`` and a line in ``consumers.domains``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -60,3 +60,8 @@ class Domain:
     snapshot_every_s: float
     """A model's snapshot goes to the changelog at most once per this much event time: the readings since are in
     the deltas, and a restore replays them from the windows."""
+    refresh: Callable[[Sequence[SensorModel]], None] | None = None
+    """Work a domain does for many models at once rather than at each reading (a line's rating: one solver call
+    for every line costs what one line alone does). The processor calls it at each flush with the models that
+    took input since, before it scores and publishes them; a model's ``assess`` uses what the last refresh
+    found."""

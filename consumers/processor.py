@@ -25,7 +25,7 @@ import logging
 import math
 import traceback
 from collections import Counter, deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -186,6 +186,21 @@ class SensorState:
             assessment = self.model.assess(assessment, now)
         self.assessment = assessment
         self._summarise()
+
+    def rescore(self, now: float) -> None:
+        """Score again after the domain's refresh (``Domain.refresh``), and give the newest reading's row the new
+        score: the one it got when it came in was the model's as of the refresh before."""
+        self.reassess(now)
+        score, t = self.assessment.score, self.event_time
+        rows = self.unwritten
+        for i in range(len(rows) - 1, -1, -1):
+            if rows[i][0] == t:
+                rows[i] = (t, score, rows[i][2])
+                break
+        scores = self.scores
+        i = bisect.bisect_left(scores.times, t)
+        if i < len(scores.times) and scores.times[i] == t:
+            scores.values[i] = score  # the scores window keeps no running sums (``trend=False``)
 
     def mark_stale(self, stale: bool, now: float) -> None:
         self.stale = stale
@@ -351,6 +366,8 @@ class Processor:
         self._future_limit = -math.inf
         """Event times up to this are not in the future (see ``_check``)."""
         self._dirty_sensors: set[str] = set()
+        self._unrefreshed: set[str] = set()
+        """Sensors of a domain with a ``refresh`` whose model took input since the last flush."""
         self._pending_models: dict[str, SensorModel] = {}
         self._dirty_districts: set[str] = set()
         self._district_partition = {
@@ -384,6 +401,7 @@ class Processor:
         for sensor_id in [s for s, st in self.sensors.items() if st.partition in gone]:
             del self.sensors[sensor_id]
             self._dirty_sensors.discard(sensor_id)
+            self._unrefreshed.discard(sensor_id)
             self._untallied.add(sensor_id)
         self._dirty_districts -= set(self.districts_of(gone))
         self._pending_models.clear()
@@ -437,6 +455,8 @@ class Processor:
             applied += 1
         for sensor_id, state in touched.items():
             state.settle_after_restore(models.get(sensor_id) or self._pending_models.pop(sensor_id, None))
+            if state.domain is not None and state.domain.refresh is not None:
+                self._unrefreshed.add(sensor_id)
         self._untallied.update(touched)
         return applied
 
@@ -546,6 +566,8 @@ class Processor:
             state.apply(reading, message.offset, t)
             self.sensors[spec.id] = state
         self.watermark = t if self.watermark is None else max(self.watermark, t)
+        if state.domain is not None and state.domain.refresh is not None:
+            self._unrefreshed.add(spec.id)
         self._dirty_sensors.add(spec.id)
         self._untallied.add(spec.id)
         self._dirty_districts.add(spec.district)
@@ -688,8 +710,51 @@ class Processor:
         tally = self._tallies[code]
         return tally.risk(), tally.newest
 
+    def _refresh_models(self) -> None:
+        """Run each domain's ``refresh`` over the models that took input since the last one, and score those
+        sensors again. A refresh that raises is retried model by model, so that one broken sensor is dropped
+        (rebuilt from its next reading) instead of failing every line of the flush."""
+        if not self._unrefreshed:
+            return
+        by_domain: dict[str, list[SensorState]] = {}
+        for sensor_id in sorted(self._unrefreshed):
+            state = self.sensors.get(sensor_id)
+            if state is not None and state.model is not None and state.domain is not None:
+                by_domain.setdefault(state.domain.name, []).append(state)
+        self._unrefreshed.clear()
+        now = self.now()
+        for states in by_domain.values():
+            refresh = states[0].domain.refresh if states[0].domain is not None else None
+            if refresh is None:
+                continue
+            try:
+                refresh([s.model for s in states if s.model is not None])
+            except Exception:
+                log.exception("a %s refresh failed; retrying its models one by one", states[0].spec.type)
+                states = [s for s in states if self._refresh_one(refresh, s)]
+            for state in states:
+                state.rescore(now)
+                self._untallied.add(state.spec.id)
+                self._dirty_districts.add(state.spec.district)
+
+    def _refresh_one(self, refresh: Callable[[Sequence[SensorModel]], None], state: SensorState) -> bool:
+        sensor_id = state.spec.id
+        try:
+            refresh([state.model] if state.model is not None else [])
+            return True
+        except Exception as exc:
+            log.exception("cannot refresh sensor %s; dropping its state", sensor_id)
+            self.deadlettered["internal_error"] += 1
+            self._note_internal_error(f"sensor {sensor_id}: {last_line(exc)}")
+            del self.sensors[sensor_id]
+            self._dirty_sensors.discard(sensor_id)
+            self._untallied.add(sensor_id)
+            self._dirty_districts.add(state.spec.district)
+            return False
+
     def _update_tallies(self) -> None:
         """Tell each district's tally of its sensors that changed, appeared or went since it last heard."""
+        self._refresh_models()
         if not self._untallied:
             return
         self._schedule_stale_checks()  # before the set is cleared: these are the sensors whose times moved
@@ -726,6 +791,7 @@ class Processor:
     def drain(self) -> Changes:
         """The changelog and view records for everything changed since the last drain."""
         self.tick()
+        self._refresh_models()
         changelog: list[tuple[bytes, bytes | None, int]] = []
         state: list[tuple[bytes, bytes | None]] = []
         for sensor_id in sorted(self._dirty_sensors):

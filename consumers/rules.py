@@ -59,7 +59,7 @@ def _assessment(score: float, reason: str) -> Assessment:
     return Assessment(score, level_for(score), reason)
 
 
-def _ramp(x: float, x0: float, x1: float, y0: float, y1: float) -> float:
+def ramp(x: float, x0: float, x1: float, y0: float, y1: float) -> float:
     """Linear from (x0, y0) to (x1, y1), clamped to the segment."""
     if x1 == x0:
         return y1 if x >= x1 else y0
@@ -78,15 +78,15 @@ def assess_gauge(params: Mapping[str, Any], values: Mapping[str, Any]) -> Assess
     low, warn, danger = float(th["drought_low"]), float(th["flood_warning"]), float(th["flood_danger"])
     if x >= danger:
         return _assessment(
-            90 + _ramp(x, danger, danger + (danger - warn), 0, 10),
+            90 + ramp(x, danger, danger + (danger - warn), 0, 10),
             f"{measure} {x:.2f} {unit} above flood danger level {danger:g} {unit}",
         )
     if x >= warn:
         return _assessment(
-            _ramp(x, warn, danger, 60, 80), f"{measure} {x:.2f} {unit} above flood warning level {warn:g} {unit}"
+            ramp(x, warn, danger, 60, 80), f"{measure} {x:.2f} {unit} above flood warning level {warn:g} {unit}"
         )
     if x > normal:
-        return _assessment(_ramp(x, normal, warn, 0, 40), f"{measure} {x:.2f} {unit}, warning at {warn:g}")
+        return _assessment(ramp(x, normal, warn, 0, 40), f"{measure} {x:.2f} {unit}, warning at {warn:g}")
     if x <= low:
         return _assessment(50, f"{measure} {x:.2f} {unit} at or below drought low level {low:g} {unit}")
     return _assessment(0, f"{measure} {x:.2f} {unit}")
@@ -96,30 +96,30 @@ def assess_camera(params: Mapping[str, Any], values: Mapping[str, Any]) -> Asses
     c = float(values["smoke_confidence"])
     a = float(params.get("alarm_confidence", 0.6))
     if c >= a:
-        return _assessment(_ramp(c, a, 1.0, 80, 100), f"smoke seen, confidence {c:.2f}")
+        return _assessment(ramp(c, a, 1.0, 80, 100), f"smoke seen, confidence {c:.2f}")
     if c >= a / 2:
-        return _assessment(_ramp(c, a / 2, a, 40, 79), f"possible smoke, confidence {c:.2f}")
-    return _assessment(_ramp(c, 0, a / 2, 0, 24), f"no smoke (confidence {c:.2f})")
+        return _assessment(ramp(c, a / 2, a, 40, 79), f"possible smoke, confidence {c:.2f}")
+    return _assessment(ramp(c, 0, a / 2, 0, 24), f"no smoke (confidence {c:.2f})")
 
 
 def assess_smoke_detector(params: Mapping[str, Any], values: Mapping[str, Any]) -> Assessment:
     o = float(values["obscuration_pct_per_m"])
     a = float(params.get("alarm_pct_per_m", 3.0))
     if o >= a:
-        return _assessment(_ramp(o, a, 2 * a, 85, 100), f"smoke alarm, obscuration {o:.2f} %/m")
+        return _assessment(ramp(o, a, 2 * a, 85, 100), f"smoke alarm, obscuration {o:.2f} %/m")
     if o >= a / 3:
-        return _assessment(_ramp(o, a / 3, a, 40, 84), f"smoke rising, obscuration {o:.2f} %/m")
-    return _assessment(_ramp(o, 0, a / 3, 0, 24), f"obscuration {o:.2f} %/m")
+        return _assessment(ramp(o, a / 3, a, 40, 84), f"smoke rising, obscuration {o:.2f} %/m")
+    return _assessment(ramp(o, 0, a / 3, 0, 24), f"obscuration {o:.2f} %/m")
 
 
 def assess_heat_detector(params: Mapping[str, Any], values: Mapping[str, Any]) -> Assessment:
     t = float(values["temperature_c"])
     a = float(params.get("alarm_c", 57.0))
     if t >= a:
-        return _assessment(_ramp(t, a, a + 20, 90, 100), f"heat alarm, {t:.1f} °C (alarm at {a:g} °C)")
+        return _assessment(ramp(t, a, a + 20, 90, 100), f"heat alarm, {t:.1f} °C (alarm at {a:g} °C)")
     if t >= a - 17:
-        return _assessment(_ramp(t, a - 17, a, 40, 89), f"{t:.1f} °C, rising towards {a:g} °C")
-    return _assessment(_ramp(t, a - 30, a - 17, 0, 24), f"{t:.1f} °C")
+        return _assessment(ramp(t, a - 17, a, 40, 89), f"{t:.1f} °C, rising towards {a:g} °C")
+    return _assessment(ramp(t, a - 30, a - 17, 0, 24), f"{t:.1f} °C")
 
 
 def _assess_pressure(name: str, default_min: float) -> Callable[[Mapping[str, Any], Mapping[str, Any]], Assessment]:
@@ -127,10 +127,10 @@ def _assess_pressure(name: str, default_min: float) -> Callable[[Mapping[str, An
         p = float(values["pressure_mpa"])
         minimum = float(params.get("min_pressure_mpa", default_min))
         if p < minimum:
-            return _assessment(_ramp(p, minimum, 0, 60, 75), f"{name} pressure {p:.3f} MPa below {minimum:g} MPa")
+            return _assessment(ramp(p, minimum, 0, 60, 75), f"{name} pressure {p:.3f} MPa below {minimum:g} MPa")
         if p < 1.2 * minimum:
             return _assessment(
-                _ramp(p, 1.2 * minimum, minimum, 25, 49), f"{name} pressure {p:.3f} MPa near minimum {minimum:g} MPa"
+                ramp(p, 1.2 * minimum, minimum, 25, 49), f"{name} pressure {p:.3f} MPa near minimum {minimum:g} MPa"
             )
         return _assessment(0, f"{name} pressure {p:.3f} MPa")
 
@@ -174,14 +174,14 @@ def assess_line(params: Mapping[str, Any], values: Mapping[str, Any]) -> Assessm
     current = float(values["current_a"])
     rated = float(params["rated_current_a"])
     if t >= t_max:
-        temp_score = _ramp(t, t_max, t_max + 15, 85, 100)
+        temp_score = ramp(t, t_max, t_max + 15, 85, 100)
     elif t >= t_max - 10:
-        temp_score = _ramp(t, t_max - 10, t_max, 55, 84)
+        temp_score = ramp(t, t_max - 10, t_max, 55, 84)
     elif t >= t_max - 25:
-        temp_score = _ramp(t, t_max - 25, t_max - 10, 25, 54)
+        temp_score = ramp(t, t_max - 25, t_max - 10, 25, 54)
     else:
-        temp_score = _ramp(t, t_max - 45, t_max - 25, 0, 24)
-    load_score = _ramp(current, rated, 1.3 * rated, 60, 85) if current > rated else 0.0
+        temp_score = ramp(t, t_max - 45, t_max - 25, 0, 24)
+    load_score = ramp(current, rated, 1.3 * rated, 60, 85) if current > rated else 0.0
     reason = f"conductor {t:.1f} °C of {t_max:g} °C, {current:.0f} A of {rated:g} A rated"
     return _assessment(max(temp_score, load_score), reason)
 

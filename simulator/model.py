@@ -3,7 +3,7 @@
 Each sensor reports on its type's expected interval (``consumers.rules.EXPECTED_INTERVAL_S``) with a
 per-sensor phase, so reports are spread out like real devices rather than arriving in lock-step. Values
 follow daily cycles plus autocorrelated noise around the pack's normal values; a scenario adds incidents
-(smoke on a camera, an overheating line, a river rising) at fixed offsets from the start, so that a demo
+(smoke on a camera, a heat wave on a power line, a river rising) at fixed offsets from the start, so that a demo
 plays the same way every time.
 """
 
@@ -20,7 +20,13 @@ from zoneinfo import ZoneInfo
 
 from consumers.citypack import CityPack, SensorSpec
 from consumers.contract import Reading
+from consumers.grid.conductors import LineConductor, parse_conductor
+from consumers.grid.rating import Span, span_azimuth
 from consumers.rules import EXPECTED_INTERVAL_S
+from simulator.conductor import SpanSky, conductor_temp_c
+
+PREVAILING_WIND_FROM_DEG = 160.0
+"""Guiyang's summer wind comes from the south-south-east; each span's wanders around it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +64,8 @@ class Incident:
 
 
 def scenario_incidents(pack: CityPack, name: str) -> list[Incident]:
-    """Named scenarios. ``calm``: no incidents. ``demo``: a fire, an overload and a flood, one after another.
+    """Named scenarios. ``calm``: no incidents. ``demo``: a fire, a heat wave that pushes the most loaded line
+    past its rating for the weather, and a flood, one after another.
     ``drought``: after a day and a half of normal flow the rain stops on every gauge and the level recedes at
     K = 0.90-0.93 per day, the fast end of real low-flow recessions (DESIGN.md), so that a demo shows it soon:
     at CITYOPS_SIM_SPEED=600 drought warnings come after about eleven minutes and the first gauge falls below
@@ -72,7 +79,10 @@ def scenario_incidents(pack: CityPack, name: str) -> list[Incident]:
         ]
     if name == "demo":
         camera = pack.sensors_of_type("fire.camera")[0]
-        line = pack.sensors_of_type("grid.line")[0]
+        line = max(
+            pack.sensors_of_type("grid.line"),
+            key=lambda s: (float(s.params.get("normal_load_a", 0)) / float(s.params["rated_current_a"]), s.id),
+        )
         gauges = pack.sensors_of_type("river.gauge")
         smoke = pack.sensors_of_type("fire.smoke_detector")[0]
         heat = next(s for s in pack.sensors_of_type("fire.heat_detector") if s.building_id == smoke.building_id)
@@ -100,6 +110,17 @@ class SensorModel:
         self.rng = random.Random(_stable_seed(seed, spec.id))
         self.noise: dict[str, float] = {}
         self.interval_s = EXPECTED_INTERVAL_S[spec.type] / rate
+        self.line: tuple[LineConductor, tuple[float, float], float, float] | None = None
+        """For a line segment: its conductor, midpoint, direction (degrees from north) and altitude."""
+        if spec.type == "grid.line":
+            path = spec.params["path"]
+            span = Span(tuple(path[0]), tuple(path[-1]), float(spec.params["altitude_m"]))
+            self.line = (
+                parse_conductor(str(spec.params["conductor"])),
+                (spec.lon, spec.lat),
+                math.degrees(span_azimuth(span)),
+                span.altitude_m,
+            )
 
     def _ar(self, quantity: str, sigma: float, phi: float = 0.9) -> float:
         """Autocorrelated noise, independent per quantity (stationary spread sigma / sqrt(1 - phi^2))."""
@@ -151,27 +172,36 @@ class SensorModel:
         if kind == "fire.fire_door":
             return {"status": "open" if self.rng.random() < 0.002 or incident > 0.5 else "closed"}
         if kind == "grid.line":
-            ambient = 16.0 + 6.0 * daily + self._ar("ambient", 0.1)
-            evening_peak = 0.5 + 0.5 * math.exp(-(((hour - 19.5) / 3.0) ** 2))
-            rated = float(p["rated_current_a"])
-            normal_load = float(p.get("normal_load_a", 0.5 * rated))
-            # An incident (a parallel circuit tripped) shifts load onto this line, up to 1.35x its rating.
-            daily_load = normal_load * (0.8 + 0.4 * evening_peak)
-            current = daily_load + incident * max(0.0, 1.35 * rated - daily_load)
-            current = max(0.0, current * (1 + self._ar("load", 0.005)))
-            wind = max(0.2, 2.0 + self._ar("wind", 0.2) * 3)
-            t_max = float(p["max_temp_c"])
-            # Steady-state rise scales with I^2 and falls with wind: calibrated so rated current at 40 °C
-            # ambient and 0.6 m/s wind reaches the rating temperature.
-            rise = (t_max - 40.0) * (current / rated) ** 2 * math.sqrt(0.6 / max(wind, 0.6) + 0.3) / math.sqrt(1.3)
-            conductor = ambient + rise
-            return {
-                "conductor_temp_c": round(conductor, 2),
-                "current_a": round(current, 1),
-                "ambient_temp_c": round(ambient, 2),
-                "wind_m_s": round(wind, 2),
-            }
+            return self._line(when, hour, daily, incident)
         raise ValueError(f"no model for {kind}")
+
+    def _line(self, when: datetime, hour: float, daily: float, heat_wave: float) -> dict[str, float | str]:
+        """A span's load, weather and conductor temperature. The temperature is the heat balance's for that load
+        and weather (``simulator.conductor``) plus a sensor's noise, so that the consumers' check of the sensor
+        against their own heat balance passes unless a scenario breaks the sensor.
+
+        ``heat_wave`` (0..1): the air up to 14 °C warmer, the wind down to a quarter, and air conditioning putting
+        up to 45 % more load on the line; the load then passes the line's rating for that weather, which is well
+        below its nameplate."""
+        p = self.spec.params
+        assert self.line is not None
+        ambient = 16.0 + 6.0 * daily + self._ar("ambient", 0.1) + 14.0 * heat_wave
+        evening_peak = 0.5 + 0.5 * math.exp(-(((hour - 19.5) / 3.0) ** 2))
+        normal_load = float(p.get("normal_load_a", 0.5 * float(p["rated_current_a"])))
+        current = normal_load * (0.8 + 0.4 * evening_peak) * (1 + 0.45 * heat_wave)
+        current = max(0.0, current * (1 + self._ar("load", 0.005)))
+        wind = 2.2 * math.exp(self._ar("wind", 0.12)) * (1 - 0.75 * heat_wave)
+        wind_from = (PREVAILING_WIND_FROM_DEG + math.degrees(self._ar("wind_direction", 0.15))) % 360.0
+        line, (lon, lat), azimuth, altitude = self.line
+        sky = SpanSky(ambient, wind, wind_from, azimuth, lat, lon, altitude, when)
+        conductor = conductor_temp_c(line, current, sky) + self._ar("conductor_sensor", 0.1)
+        return {
+            "conductor_temp_c": round(conductor, 2),
+            "current_a": round(current, 1),
+            "ambient_temp_c": round(ambient, 2),
+            "wind_m_s": round(wind, 2),
+            "wind_from_deg": round(wind_from, 1),
+        }
 
 
 class CitySimulator:

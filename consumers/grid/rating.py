@@ -34,6 +34,7 @@ __all__ = [
     "parse_conductor",
     "rating",
     "ratings",
+    "span_azimuth",
 ]
 
 GROUND_ALBEDO = 0.15
@@ -125,7 +126,8 @@ def _models(
         )
         reported = [weather[i].wind_from_rad for i in idx]
         wind_from = [
-            _azimuth(sp) + UNKNOWN_WIND_ANGLE_RAD if w is None else w for sp, w in zip(chosen, reported, strict=True)
+            span_azimuth(sp) + UNKNOWN_WIND_ANGLE_RAD if w is None else w
+            for sp, w in zip(chosen, reported, strict=True)
         ]
         sky = linerate.Weather(
             air_temperature=np.array([weather[i].air_temp_c for i in idx]),
@@ -158,7 +160,7 @@ def _towers(ends: Sequence[tuple[float, float]], spans: Sequence[Span]) -> liner
     )
 
 
-def _azimuth(span: Span) -> float:
+def span_azimuth(span: Span) -> float:
     """The span's direction, clockwise from north (radians), on a sphere: good enough over a few kilometres."""
     (lon1, lat1), (lon2, lat2) = span.start, span.end
     dlon = math.radians(lon2 - lon1)
