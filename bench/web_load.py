@@ -213,8 +213,8 @@ ACCEPT_ENCODING = "gzip, deflate, br, zstd"
 """What Chromium sends: the simulated browsers accept (and decode) the same."""
 REFRESH_OUTPUTS: tuple[str, ...] = ("map-graph.figure", "map-alarms.children", "map-districts.children")
 REFRESH_OUTPUTS += ("map-summary.children", "map-river-banner.children", "map-seen.data", "map-done.data")
-GAUGE_OUTPUTS: tuple[str, ...] = ("map-gauge-panel.hidden", "map-gauge-graph.figure", "map-gauge-status.children")
-GAUGE_OUTPUTS += ("map-gauge-seen.data",)
+GAUGE_OUTPUTS: tuple[str, ...] = ("map-detail-panel.hidden", "map-detail-graph.figure", "map-detail-status.children")
+GAUGE_OUTPUTS += ("map-detail-seen.data",)
 
 
 def _outputs(names: Sequence[str]) -> tuple[str, list[dict[str, str]]]:
@@ -247,11 +247,11 @@ def gauge_body(seen: str, lang: str = "en") -> bytes:
         {
             "output": output,
             "outputs": outputs,
-            "inputs": [{"id": "map-gauge", "property": "data"}, {"id": "map-seen", "property": "data", "value": seen}],
+            "inputs": [{"id": "map-detail", "property": "data"}, {"id": "map-seen", "property": "data", "value": seen}],
             "changedPropIds": ["map-seen.data"],
             "parsedChangedPropsIds": ["map-seen.data"],
             "state": [
-                {"id": "map-gauge-seen", "property": "data"},
+                {"id": "map-detail-seen", "property": "data"},
                 {"id": "map-lang", "property": "data", "value": lang},
             ],
         }
@@ -558,9 +558,7 @@ def page_load(driver: Any, url: str, timeout_s: float = 120) -> tuple[float, lis
     time.sleep(1.5)  # the first refresh and status poll after the map is drawn belong to the load too
     fetched, kinds = [], set()
     for f in network_log(driver, url.rstrip("/")):
-        periodic = (
-            f.kind.startswith("POST ..map-graph") or f.kind.startswith("POST ..map-gauge") or f.kind == "/api/v1/status"
-        )
+        periodic = f.kind.startswith(("POST ..map-graph", "POST ..map-detail")) or f.kind == "/api/v1/status"
         if periodic and f.kind in kinds:
             continue
         kinds.add(f.kind)

@@ -1,8 +1,9 @@
 """Pure builders for the live map: the full figure once per page load, then small patches.
 
 Trace order is fixed so that a patch can address traces by index:
-0 grey district underlay (districts with no data stay visible), 1 district risk, 2 rivers,
-3 power lines, 4 sites (gauges, cameras, buildings, line segments) coloured by status.
+0 grey district underlay (districts with no data stay visible), 1 silent districts, 2 district risk, 3 rivers,
+4-9 power lines, one trace per level (``LINE_LEVELS``: a trace has one colour, and a trace per level stays six
+traces however many lines a city has), 10 sites (gauges, cameras, buildings, line segments) coloured by status.
 
 No tiles and no text layers: the MapLibre style is an inline background-only style, so the map renders
 with no network at all (text labels would make MapLibre fetch glyphs from the web).
@@ -19,6 +20,7 @@ from zoneinfo import ZoneInfo
 import plotly.graph_objects as go
 
 from consumers.citypack import CityPack, District, SensorSpec
+from dashboard.grid.words import line_reason
 from dashboard.i18n import names_in_order, t
 from dashboard.river.state import RIVER_COLORS, river_state_of
 from dashboard.river.words import localized_reason
@@ -55,7 +57,11 @@ OFFLINE_STYLE: Mapping[str, Any] = {
 LEVEL_TICKS = ((0, "ok"), (25, "watch"), (50, "warning"), (80, "alarm"))
 TRACE_SILENT = 1
 TRACE_RISK = 2
-TRACE_SITES = 5
+LINE_LEVELS = ("no_data", "stale", "ok", "watch", "warning", "alarm")
+"""Drawn in this order, so the worst lines lie on top."""
+LINE_WIDTH = {"no_data": 2, "stale": 2, "ok": 3, "watch": 4, "warning": 6, "alarm": 8}
+TRACE_LINES = 4
+TRACE_SITES = TRACE_LINES + len(LINE_LEVELS)
 SILENT_COLOR = "#8d99a6"
 """A district whose sensors have all gone silent: grey, drawn under the risk layer (which has no value there)."""
 
@@ -126,18 +132,18 @@ def site_status(site: Site, snapshot: StateSnapshot, lang: str = "en") -> tuple[
     if not problems:
         lines.append(t(lang, "all_ok", n=len(docs)) if len(docs) > 1 else _describe(docs[0][1], lang))
     for sid, d in sorted(problems, key=lambda p: -LEVEL_RANK[sensor_level(p[1])])[:6]:
-        lines.append(f"{sid}: {_level_label(sensor_level(d), lang)} · {_describe(d, lang)}")
+        lines.append(f"{sid}: {level_label(sensor_level(d), lang)} · {_describe(d, lang)}")
     return worst, color, "<br>".join(lines)
 
 
-def _level_label(level: str, lang: str) -> str:
+def level_label(level: str, lang: str) -> str:
     return t(lang, "level.stale") if level in ("stale", "no_data") else t(lang, f"level.{level}").upper()
 
 
 def _describe(doc: Mapping[str, Any] | None, lang: str) -> str:
     if doc is None:
         return t(lang, "no_data_yet")
-    reason = str(doc.get("reason", ""))
+    reason = line_reason(doc, lang) if doc.get("grid") else str(doc.get("reason", ""))
     if doc.get("stale"):
         return f"{reason} ({t(lang, 'last_report')} {str(doc.get('event_time', '?'))[11:19]})"
     return reason
@@ -172,7 +178,7 @@ def district_arrays(
             continue
         counts = doc.get("counts", {})
         z.append(float(doc["risk"]))
-        text = [title, f"{t(lang, 'risk')} {doc['risk']:.0f} · {_level_label(str(doc.get('level', 'no_data')), lang)}"]
+        text = [title, f"{t(lang, 'risk')} {doc['risk']:.0f} · {level_label(str(doc.get('level', 'no_data')), lang)}"]
         text += [str(r) for r in doc.get("reasons", [])[:3]]
         stale = counts.get("stale", 0) + counts.get("no_data", 0)
         text.append(t(lang, "reporting", n=doc.get("fresh", 0)) + (t(lang, "silent_count", n=stale) if stale else ""))
@@ -190,6 +196,15 @@ def site_arrays(
         sizes.append(SITE_SIZE[level])
         hover.append(text)
     return colors, sizes, hover
+
+
+def line_paths(pack: CityPack, snapshot: StateSnapshot) -> dict[str, tuple[list[float | None], list[float | None]]]:
+    """Each level's lines as one polyline (latitudes, longitudes): a line is coloured by its sensor's level, which
+    for a rated line is its load against the rating for the weather now (``consumers/grid``)."""
+    paths: dict[str, list[Iterable[tuple[float, float]]]] = {level: [] for level in LINE_LEVELS}
+    for spec in pack.sensors_of_type("grid.line"):
+        paths[sensor_level(snapshot.sensor(spec.id))].append(spec.params["path"])
+    return {level: _polyline(p) for level, p in paths.items()}
 
 
 def _polyline(paths: Iterable[Iterable[tuple[float, float]]]) -> tuple[list[float | None], list[float | None]]:
@@ -210,7 +225,7 @@ def map_figure(pack: CityPack, snapshot: StateSnapshot, lang: str = "en", now: f
     site_list = sites(pack)
     colors, sizes, site_hover = site_arrays(site_list, snapshot, lang)
     river_lat, river_lon = _polyline(r.coords for r in pack.rivers.values())
-    line_lat, line_lon = _polyline(s.params["path"] for s in pack.sensors_of_type("grid.line"))
+    lines = line_paths(pack, snapshot)
     fig = go.Figure(
         [
             go.Choroplethmap(
@@ -265,14 +280,17 @@ def map_figure(pack: CityPack, snapshot: StateSnapshot, lang: str = "en", now: f
                 hoverinfo="skip",
                 name="rivers",
             ),
-            go.Scattermap(
-                lat=line_lat,
-                lon=line_lon,
-                mode="lines",
-                line={"color": "#c39bd3", "width": 2},
-                hoverinfo="skip",
-                name="power lines",
-            ),
+            *[
+                go.Scattermap(
+                    lat=lines[level][0],
+                    lon=lines[level][1],
+                    mode="lines",
+                    line={"color": LEVEL_COLORS[level], "width": LINE_WIDTH[level]},
+                    hoverinfo="skip",
+                    name=f"power lines {level}",
+                )
+                for level in LINE_LEVELS
+            ],
             go.Scattermap(
                 lat=[s.lat for s in site_list],
                 lon=[s.lon for s in site_list],
@@ -307,6 +325,7 @@ def map_patch_values(
     z, district_hover, silent = district_arrays(pack, snapshot, lang, now)
     colors, sizes, site_hover = site_arrays(sites(pack), snapshot, lang)
     return {
+        "line_paths": line_paths(pack, snapshot),
         "silent_z": silent,
         "risk_z": z,
         "risk_hover": district_hover,

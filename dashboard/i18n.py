@@ -3,7 +3,8 @@
 One table, looked up by key; a missing key in a language falls back to English, so a new label never
 breaks a page. The language is chosen per page view (``?lang=zh``), defaulting to ``CITYOPS_LANGUAGE``.
 Sensor reasons come from the consumers in English; river sentences are composed here from the river state's
-numbers, so a gauge reads in the visitor's language (other sensor types' reasons are still English).
+numbers, and so are power lines' (``dashboard.grid.words``), so that they read in the visitor's language; fire
+sensors' reasons are still English.
 """
 
 from __future__ import annotations
@@ -89,6 +90,25 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "fault.gap": "readings have stopped",
         "fault.frozen": "the same reading for hours (frozen sensor)",
         "fault.no_data": "no reading yet",
+        "grid.share": "{current} A = {pct} % of its {rating} A rating in this weather ({air} °C, wind {wind} m/s)",
+        "grid.conductor": "conductor {temp} °C of {limit} °C",
+        "grid.conductor_over": "conductor {temp} °C, at or above its {limit} °C limit",
+        "grid.temp_fault": "conductor sensor reads {temp} °C where the heat balance expects {expected} °C: check "
+        "the sensor or the weather feed",
+        "grid.limit_in": "rating reached in {eta} at this trend",
+        "grid.load": "load",
+        "grid.rating": "rating for the weather",
+        "grid.nameplate": "nameplate rating",
+        "grid.temperature": "conductor",
+        "grid.limit": "limit",
+        "grid.no_rating": "no rating yet",
+        "power_lines": "Power lines, load of rating: ",
+        "grid.band.ok": "< 80 %",
+        "grid.band.watch": "80–95 %",
+        "grid.band.warning": "95–100 %",
+        "grid.band.alarm": "≥ 100 %",
+        "minutes": "{n} min",
+        "hours": "{n} h",
     },
     "zh": {
         "title": "{name_zh}城市运行",
@@ -166,6 +186,24 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "fault.gap": "数据中断",
         "fault.frozen": "读数数小时不变（传感器冻结）",
         "fault.no_data": "暂无读数",
+        "grid.share": "电流 {current} A，为当前天气下载流量 {rating} A 的 {pct}%（气温 {air} °C，风速 {wind} m/s）",
+        "grid.conductor": "导线 {temp} °C（上限 {limit} °C）",
+        "grid.conductor_over": "导线 {temp} °C，已达或超过上限 {limit} °C",
+        "grid.temp_fault": "导线温度传感器读数 {temp} °C，热平衡计算应为 {expected} °C：请检查传感器或气象数据",
+        "grid.limit_in": "按当前趋势 {eta}后达到载流量",
+        "grid.load": "负荷",
+        "grid.rating": "当前天气载流量",
+        "grid.nameplate": "额定载流量",
+        "grid.temperature": "导线温度",
+        "grid.limit": "上限",
+        "grid.no_rating": "尚无载流量",
+        "power_lines": "输电线路负载率：",
+        "grid.band.ok": "< 80%",
+        "grid.band.watch": "80–95%",
+        "grid.band.warning": "95–100%",
+        "grid.band.alarm": "≥ 100%",
+        "minutes": "{n} 分钟",
+        "hours": "{n} 小时",
     },
 }
 

@@ -27,19 +27,25 @@ from dashboard.context import current
 from dashboard.figures import (
     LEVEL_COLORS,
     LEVEL_RANK,
+    LINE_LEVELS,
     SILENT_COLOR,
+    TRACE_LINES,
     TRACE_RISK,
     TRACE_SILENT,
     TRACE_SITES,
+    level_label,
     map_figure,
     map_patch_values,
     sensor_level,
     silence,
 )
 from dashboard.freshness import Picture, judge
+from dashboard.grid.chart import line_figure
+from dashboard.grid.words import line_reason
 from dashboard.i18n import language, names_in_order, t
+from dashboard.reasons import sensor_reason
 from dashboard.river.chart import gauge_figure
-from dashboard.river.panel import gauge_sentence, river_banner, sensor_reason
+from dashboard.river.panel import gauge_sentence, river_banner
 from dashboard.river.state import RIVER_COLORS
 from dashboard.river.words import river_stretches
 from dashboard.state_view import StateSnapshot
@@ -202,20 +208,20 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
                         [
                             html.Div(
                                 [
-                                    html.Div(id="map-gauge-status", className="map-gauge-status"),
-                                    html.Button(t(lang, "close"), id="map-gauge-close", className="map-gauge-close"),
+                                    html.Div(id="map-detail-status", className="map-detail-status"),
+                                    html.Button(t(lang, "close"), id="map-detail-close", className="map-detail-close"),
                                 ],
-                                className="map-gauge-head",
+                                className="map-detail-head",
                             ),
                             dcc.Graph(
-                                id="map-gauge-graph",
+                                id="map-detail-graph",
                                 config={"displayModeBar": False},
                                 responsive=True,
                                 style={"height": "100%", "width": "100%"},
                             ),
                         ],
-                        id="map-gauge-panel",
-                        className="map-gauge-panel",
+                        id="map-detail-panel",
+                        className="map-detail-panel",
                         hidden=True,
                     ),
                     dcc.Graph(
@@ -256,6 +262,22 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
                                 ],
                                 className="map-legend",
                             ),
+                            html.Div(
+                                [
+                                    html.Span(t(lang, "power_lines"), className="map-legend-title"),
+                                    *[
+                                        html.Span(
+                                            [
+                                                html.I(style={"backgroundColor": LEVEL_COLORS[k]}),
+                                                t(lang, f"grid.band.{k}"),
+                                            ]
+                                        )
+                                        for k in ("ok", "watch", "warning", "alarm")
+                                    ],
+                                ],
+                                className="map-legend",
+                                id="map-legend-lines",
+                            ),
                         ],
                         className="map-side",
                     ),
@@ -268,9 +290,9 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
             dcc.Store(id="map-pull", data=0),
             dcc.Store(id="map-done", data=0),
             dcc.Store(id="map-lang", data=lang),
-            dcc.Store(id="map-gauge"),
-            dcc.Store(id="map-gauge-seen"),
-            dcc.Store(id="map-gauge-tick"),
+            dcc.Store(id="map-detail"),
+            dcc.Store(id="map-detail-seen"),
+            dcc.Store(id="map-detail-tick"),
         ],
         className="map-page",
     )
@@ -309,6 +331,10 @@ def rendered_update(pack: CityPack, snapshot: StateSnapshot, picture: Picture, l
     now = picture.event_now
     values = map_patch_values(pack, snapshot, lang, now)
     patch = Patch()
+    for offset, level in enumerate(LINE_LEVELS):
+        lat, lon = values["line_paths"][level]
+        patch["data"][TRACE_LINES + offset]["lat"] = lat
+        patch["data"][TRACE_LINES + offset]["lon"] = lon
     patch["data"][TRACE_SILENT]["z"] = values["silent_z"]
     patch["data"][TRACE_RISK]["z"] = values["risk_z"]
     patch["data"][TRACE_RISK]["hovertext"] = values["risk_hover"]
@@ -392,54 +418,63 @@ clientside_callback(
 )
 
 
+DETAIL_TYPES = ("river.gauge", "grid.line")
+"""Sites whose click opens a chart beside the map."""
+
+
 @callback(
-    Output("map-gauge", "data"),
+    Output("map-detail", "data"),
     Input("map-graph", "clickData"),
-    Input("map-gauge-close", "n_clicks"),
+    Input("map-detail-close", "n_clicks"),
     prevent_initial_call=True,
 )
-def select_gauge(click: dict[str, Any] | None, _: int | None) -> str | None:
-    """A click on a gauge opens its panel; a click on anything else, or on Close, closes it."""
-    if dash_ctx.triggered_id == "map-gauge-close" or not click:
+def select_detail(click: dict[str, Any] | None, _: int | None) -> str | None:
+    """A click on a gauge or a line segment opens its panel; a click on anything else, or on Close, closes it."""
+    if dash_ctx.triggered_id == "map-detail-close" or not click:
         return None
     site_id = str(click["points"][0].get("customdata", ""))
     spec = current().pack.sensors.get(site_id)
-    return site_id if spec is not None and spec.type == "river.gauge" else None
+    return site_id if spec is not None and spec.type in DETAIL_TYPES else None
 
 
-# The open gauge's chart follows the map's refreshes; with no gauge open there is nothing to ask the server (that
+# The open panel's chart follows the map's refreshes; with no panel open there is nothing to ask the server (that
 # request used to follow every changed refresh of every open map: a third of the web tier's requests).
 clientside_callback(
     """
-    function(seen, gauge) { return gauge ? seen : window.dash_clientside.no_update; }
+    function(seen, detail) { return detail ? seen : window.dash_clientside.no_update; }
     """,
-    Output("map-gauge-tick", "data"),
+    Output("map-detail-tick", "data"),
     Input("map-seen", "data"),
-    State("map-gauge", "data"),
+    State("map-detail", "data"),
 )
 
 
 @callback(
-    Output("map-gauge-panel", "hidden"),
-    Output("map-gauge-graph", "figure"),
-    Output("map-gauge-status", "children"),
-    Output("map-gauge-seen", "data"),
-    Input("map-gauge", "data"),
-    Input("map-gauge-tick", "data"),
-    State("map-gauge-seen", "data"),
+    Output("map-detail-panel", "hidden"),
+    Output("map-detail-graph", "figure"),
+    Output("map-detail-status", "children"),
+    Output("map-detail-seen", "data"),
+    Input("map-detail", "data"),
+    Input("map-detail-tick", "data"),
+    State("map-detail-seen", "data"),
     State("map-lang", "data"),
 )
-def refresh_gauge(gauge_id: str | None, _: str | None, seen: str | None, lang: str | None) -> tuple[Any, ...]:
-    """Redraw the open gauge's chart only when the gauge itself reported something new."""
-    if not gauge_id:
+def refresh_detail(sensor_id: str | None, _: str | None, seen: str | None, lang: str | None) -> tuple[Any, ...]:
+    """Redraw the open chart only when its sensor itself reported something new."""
+    if not sensor_id:
         return True, dash.no_update, dash.no_update, None
     ctx = current()
-    spec = ctx.pack.sensors[gauge_id]
-    doc = ctx.view.snapshot.sensor(gauge_id)
+    spec = ctx.pack.sensors[sensor_id]
+    doc = ctx.view.snapshot.sensor(sensor_id)
     lang = language(lang, ctx.settings.language)
-    stamp = f"{gauge_id}@{(doc or {}).get('event_time')}@{(doc or {}).get('stale')}@{lang}"
-    if dash_ctx.triggered_id == "map-gauge-tick" and stamp == seen:
+    stamp = f"{sensor_id}@{(doc or {}).get('event_time')}@{(doc or {}).get('stale')}@{lang}"
+    if dash_ctx.triggered_id == "map-detail-tick" and stamp == seen:
         raise PreventUpdate
-    stretch = river_stretches(ctx.pack, lang).get(gauge_id)
+    if spec.type == "grid.line":
+        level = sensor_level(doc)
+        words = line_reason(doc, lang) if doc and doc.get("grid") else t(lang, "grid.no_rating")
+        sentence = f"{level_label(level, lang)} · {words}"
+        return False, line_figure(spec, doc, ctx.pack.timezone, lang), sentence, stamp
+    stretch = river_stretches(ctx.pack, lang).get(sensor_id)
     sentence = gauge_sentence(spec, doc, lang, stretch)
     return False, gauge_figure(spec, doc, ctx.pack.timezone, lang), sentence, stamp

@@ -38,13 +38,6 @@ def gauge_sentence(spec: SensorSpec, doc: Mapping[str, Any] | None, lang: str, s
     return " · ".join(parts)
 
 
-def sensor_reason(spec: SensorSpec, doc: Mapping[str, Any], lang: str) -> str:
-    """A sensor's reason for the lists: a gauge's in the page language, other types' as the consumers wrote it."""
-    if lang != "en" and spec.type == "river.gauge" and doc.get("river"):
-        return localized_reason(spec, doc, river_state_of(doc) or "stale", lang)
-    return str(doc.get("reason", ""))
-
-
 def river_banner(pack: CityPack, snapshot: StateSnapshot, lang: str) -> list[html.Div]:
     """Active river warnings, most severe first; empty when the rivers are quiet."""
     active = []

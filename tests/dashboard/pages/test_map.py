@@ -17,6 +17,7 @@ from consumers.testing import MessageFactory
 from consumers.transport import topic_specs
 from consumers.transport.memory import MemoryTransport
 from dashboard.app import create_app
+from dashboard.figures import LINE_LEVELS
 from dashboard.i18n import LABELS, t
 from dashboard.state_view import StateView
 
@@ -106,14 +107,15 @@ def component(tree: object, component_id: str) -> object:
     return None
 
 
-def test_with_no_gauge_open_a_map_refresh_is_the_only_request_it_makes(app: dash.Dash) -> None:
-    """The gauge panel used to be asked after every changed refresh of every open map, with no gauge open."""
+def test_with_no_chart_open_a_map_refresh_is_the_only_request_it_makes(app: dash.Dash) -> None:
+    """The detail panel (a gauge's or a line's chart) used to be asked after every changed refresh of every open
+    map, with no panel open."""
     callbacks = app.server.test_client().get("/_dash-dependencies").get_json()
     server_side = [cb for cb in callbacks if cb.get("clientside_function") is None]
     takes_refresh_stamp = [cb["output"] for cb in server_side if any(i["id"] == "map-seen" for i in cb["inputs"])]
     assert takes_refresh_stamp == []
-    gauge = next(cb for cb in server_side if "map-gauge-graph.figure" in cb["output"])
-    assert {i["id"] for i in gauge["inputs"]} == {"map-gauge", "map-gauge-tick"}
+    detail = next(cb for cb in server_side if "map-detail-graph.figure" in cb["output"])
+    assert {i["id"] for i in detail["inputs"]} == {"map-detail", "map-detail-tick"}
 
 
 def refresh_request(pull: int, seen: str | None) -> dict[str, object]:
@@ -141,7 +143,10 @@ def test_every_viewer_of_one_view_gets_the_same_update_and_an_unchanged_view_sen
     assert first["map-done"] == {"data": 1} and second["map-done"] == {"data": 7}
     assert {k: v for k, v in first.items() if k != "map-done"} == {k: v for k, v in second.items() if k != "map-done"}
     patch = first["map-graph"]["figure"]
-    assert patch["__dash_patch_update"] == "__dash_patch_update" and len(patch["operations"]) == 6
+    # the districts, the sites, and each level's power lines
+    assert patch["__dash_patch_update"] == "__dash_patch_update" and len(patch["operations"]) == 6 + 2 * len(
+        LINE_LEVELS
+    )
     assert "Xiuwen" in json.dumps(first["map-districts"]["children"])
     stamp = first["map-seen"]["data"]
     unchanged = client.post("/_dash-update-component", json=refresh_request(2, stamp)).get_json()["response"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import signal
 import subprocess
@@ -31,9 +32,13 @@ from shapely.geometry import Point, shape
 
 from consumers.citypack import CityPack
 from consumers.contract import ClockTick, Reading
+from consumers.grid.conductors import parse_conductor
+from consumers.grid.rating import Span, span_azimuth
 from consumers.runner import ConsumerRunner
 from consumers.settings import Settings
+from dashboard.figures import LINE_LEVELS, TRACE_LINES
 from dashboard.state_view import StateView
+from simulator.conductor import SpanSky, conductor_temp_c
 from tests.web_server import free_port, start_dashboard
 
 pytestmark = [pytest.mark.kafka, pytest.mark.browser]
@@ -364,8 +369,8 @@ def test_clicking_a_gauge_opens_its_chart_with_the_forecast_band(
     while chart is None and time.monotonic() < deadline:
         chart = browser.execute_script(
             """
-            const panel = document.getElementById('map-gauge-panel');
-            const gd = document.querySelector('#map-gauge-graph .js-plotly-plot');
+            const panel = document.getElementById('map-detail-panel');
+            const gd = document.querySelector('#map-detail-graph .js-plotly-plot');
             if (!panel || panel.hidden || !gd || !gd.data) { return null; }
             const band = gd.data.find((d) => d.fill === 'toself');
             const fills = [...gd.querySelectorAll('path.js-fill')].map((p) => p.getBBox().height);
@@ -373,7 +378,7 @@ def test_clicking_a_gauge_opens_its_chart_with_the_forecast_band(
             return {
               band_x: band ? band.x : [], band_y: band ? band.y : [],
               observed_x: gd.data[0].x, fills: fills, width: box.width, height: box.height,
-              status: document.getElementById('map-gauge-status').innerText,
+              status: document.getElementById('map-detail-status').innerText,
             };
             """
         )
@@ -406,3 +411,81 @@ def test_the_page_comes_compressed_from_this_server_alone(web: str, browser: web
     plotly = next((e for e in entries if e[0].endswith("plotly.min.js")), None)
     assert plotly is not None, entries
     assert plotly[2] > 4_000_000 and plotly[1] < plotly[2] / 3, plotly
+
+
+def test_clicking_a_line_in_a_heat_wave_shows_its_load_past_the_rating_for_the_weather(
+    kafka_settings: Settings,
+    pack: CityPack,
+    producer: KafkaProducer,
+    runner_thread: ConsumerRunner,
+    view: StateView,
+    web: str,
+    browser: webdriver.Chrome,
+) -> None:
+    """An hour of a heat wave on one line: the air warms from 22 to 38 °C, the wind drops from 2 to 0.2 m/s and the
+    load climbs from 300 to 560 A, under its 570 A nameplate (at any hour: the rating of that still, hot air is at
+    most 548 A, at night). The rating for the weather falls below the load: the
+    line is drawn in alarm, and its chart and sentence say why."""
+    spec = pack.sensors["L-16"]  # Xiuwen: no other site near its midpoint
+    line = parse_conductor(str(spec.params["conductor"]))
+    path = spec.params["path"]
+    azimuth = math.degrees(span_azimuth(Span(tuple(path[0]), tuple(path[-1]), float(spec.params["altitude_m"]))))
+    now = datetime.now(UTC).replace(microsecond=0)
+    for i in range(60, -1, -1):
+        at, k = now - timedelta(minutes=i), (60 - i) / 60
+        current, air, wind = 300 + 260 * k, 22 + 16 * k, 2.0 - 1.8 * k
+        sky = SpanSky(air, wind, 160.0, azimuth, spec.lat, spec.lon, float(spec.params["altitude_m"]), at)
+        values = {
+            "current_a": round(current, 1),
+            "conductor_temp_c": round(conductor_temp_c(line, current, sky), 2),
+            "ambient_temp_c": round(air, 2),
+            "wind_m_s": round(wind, 2),
+            "wind_from_deg": 160.0,
+        }
+        send(producer, kafka_settings, Reading(spec.type, spec.id, spec.district, at, values))
+    producer.flush(timeout=30)
+
+    def rated_in_alarm(snapshot: object) -> bool:
+        doc = view.snapshot.sensor(spec.id)
+        return doc is not None and doc["event_time"] == now.isoformat() and (doc.get("grid") or {}).get("share", 0) > 1
+
+    assert view.wait_until(rated_in_alarm, 60), view.snapshot.sensor(spec.id)
+
+    browser.get(web)
+    x, y = screen_position(browser, spec.lon, spec.lat)
+    browser.save_screenshot(str(SCREENSHOTS / "line-layer.png"))
+    click_at(browser, x, y)
+    deadline = time.monotonic() + LOADED_MACHINE_WAIT_S
+    seen = None
+    while seen is None and time.monotonic() < deadline:
+        seen = browser.execute_script(
+            """
+            const panel = document.getElementById('map-detail-panel');
+            const gd = document.querySelector('#map-detail-graph .js-plotly-plot');
+            const map = document.querySelector('#map-graph .js-plotly-plot');
+            if (!panel || panel.hidden || !gd || !gd.data || gd.data.length < 3) { return null; }
+            return {
+              load: gd.data[0].y, rating: gd.data[1].y,
+              status: document.getElementById('map-detail-status').innerText,
+              alarm_lines: map.data[arguments[0]].lat,
+              legend: document.getElementById('map-legend-lines').innerText,
+            };
+            """,
+            TRACE_LINES + LINE_LEVELS.index("alarm"),
+        )
+        if seen is None:
+            time.sleep(0.25)
+    browser.save_screenshot(str(SCREENSHOTS / "line-chart.png"))
+    assert seen is not None, "clicking the line did not open its chart"
+    assert seen["status"].startswith("ALARM") and "A rating in this weather" in seen["status"], seen["status"]
+    # Over its rating for the weather, which fell as the heat came, while under its nameplate.
+    assert seen["load"][-1] > seen["rating"][-1] and seen["rating"][-1] < seen["rating"][0]
+    assert seen["load"][-1] < float(spec.params["rated_current_a"])
+    # The line itself is drawn in the alarm colour, and the legend says what the colours mean.
+    assert path[0][1] in seen["alarm_lines"], seen["alarm_lines"]
+    assert "≥ 100 %" in seen["legend"], seen["legend"]
+    browser.find_element("id", "map-detail-close").click()
+    deadline = time.monotonic() + LOADED_MACHINE_WAIT_S
+    while not browser.execute_script("return document.getElementById('map-detail-panel').hidden"):
+        assert time.monotonic() < deadline, "Close did not close the line's panel"
+        time.sleep(0.25)
