@@ -2,7 +2,7 @@
 span at a time.
 
 Why not ``linerate``, which the consumers rate lines with: the simulator needs one temperature per reading, and
-linerate's vectorised solver costs some 13 ms for a single line (it pays off only over many lines at once); this
+linerate's vectorised solver costs some 12 ms for a single line (it pays off only over many lines at once); this
 scalar version costs about a tenth of a millisecond. It follows the standard's equations (convection with its
 wind-direction factor, natural convection, radiation, clear-sky sun at the span's altitude) so that the readings it
 makes agree with what the consumers' heat balance expects, and a line is not flagged as a faulty sensor for the
