@@ -10,13 +10,17 @@ so the ``k``-times city covers ``1/k`` of the event time with the same number of
 types. That is what a bigger city is to a consumer: more sensors changed per flush, not rarer readings.
 The processor drains (flushes) every ``--flush-every`` records, as the runner does about once a second.
 
-Printed per size: records per second with and without the flush work, the share of time spent flushing, and
-changelog bytes (key + value) per input record; then the ratio of the largest city to the smallest.
+Printed per size, once with CPython's automatic garbage collector and once collecting at flushes as a consumer
+process does (``consumers.gc_policy``; its full collection every ten minutes timed apart, with the round's state
+alive): records per second with and without the flush work, the share of time spent flushing, and changelog bytes
+(key + value) per input record; then the ratio of the largest city to the smallest under each.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
+import math
 import statistics
 import sys
 import time
@@ -27,6 +31,7 @@ from pathlib import Path
 from consumers.citypack import CityPack, SensorSpec, load_city_pack
 from consumers.clock import ManualClock
 from consumers.contract import Reading
+from consumers.gc_policy import FlushCollector
 from consumers.processor import Processor, ProcessorConfig
 from consumers.settings import Settings
 from consumers.testing import MessageFactory
@@ -81,11 +86,21 @@ class Round:
     flush_s: float
     changelog_bytes: int
     accepted: int
+    full_gc_s: float
 
 
-def one_round(pack: CityPack, settings: Settings, messages: list[Message], times: list[datetime]) -> Round:
+def one_round(
+    pack: CityPack, settings: Settings, messages: list[Message], times: list[datetime], collect_at_flush: bool
+) -> Round:
     """Process and flush every ``FLUSH_EVERY`` records, "now" being the newest event time fed (as the simulated
-    clock is), so that sensors are stale only when they really went silent."""
+    clock is), so that sensors are stale only when they really went silent. ``collect_at_flush``: garbage is
+    collected as the consumer process does (``consumers.gc_policy``), its cost counted in the flush's; else by
+    CPython's automatic collector. The policy's full collection every ten minutes is timed apart (``full_gc_s``):
+    a round lasts seconds."""
+    gc.collect()
+    collector = FlushCollector(full_every_s=math.inf) if collect_at_flush else None
+    if collector is not None:
+        collector.start()
     clock = ManualClock(times[0])
     processor = Processor(pack, ProcessorConfig(settings.partitions), clock)
     processor.assign(range(settings.partitions))
@@ -98,49 +113,79 @@ def one_round(pack: CityPack, settings: Settings, messages: list[Message], times
             processor.process(m)
         t1 = time.perf_counter()
         changes = processor.drain()
+        if collector is not None:
+            collector.after_flush()
         flush_s += time.perf_counter() - t1
         process_s += t1 - t0
         changelog_bytes += sum(len(k) + len(v or b"") for k, v, _ in changes.changelog)
+    full_gc_s = 0.0
+    if collector is not None:
+        t0 = time.perf_counter()
+        gc.collect()  # the full collection the policy makes every ten minutes, with this state alive
+        full_gc_s = time.perf_counter() - t0
+        collector.stop()
     accepted = sum(processor.consumed.values())
     if accepted != len(messages):
         raise SystemExit(
             f"the processor did not do the work it was timed for: fed {len(messages)}, accepted {accepted}, "
             f"dead-lettered {dict(processor.deadlettered)}, replays {processor.replayed}"
         )
-    return Round(process_s, flush_s, changelog_bytes, accepted)
+    return Round(process_s, flush_s, changelog_bytes, accepted, full_gc_s)
 
 
 def run(records: int = 100_000, rounds: int = 3, scales: tuple[int, ...] = (1, 10, 100)) -> list[tuple[str, str, str]]:
-    """Rows (measure, figure, target) for the ``make bench`` table; also prints the per-size table."""
+    """Rows (measure, figure, target) for the ``make bench`` table; also prints the per-size table, once with
+    CPython's automatic collector and once collecting at flushes as the consumer process does."""
     settings = Settings()
     base = load_city_pack(settings.city_dir)
     now = datetime.now(UTC)
     readings = simulated_readings(base, records, now)
-    sizes = []
     print(f"{len(readings):,} records per round, flush every {FLUSH_EVERY:,}; medians of {rounds} rounds")
-    print(
-        "| sensors | records/s, process + publish | records/s, process only | share publishing | changelog B/record |"
-    )
-    print("|---|---|---|---|---|")
     cities = [(scaled_pack(base, k), *messages_for(settings, readings, k)) for k in scales]
-    results: list[list[Round]] = [[] for _ in scales]
-    for _ in range(rounds):  # every round runs every size, so that the machine's noise hits them all alike
+    policies = (False, True)
+    results: dict[tuple[int, bool], list[Round]] = {(i, p): [] for i in range(len(scales)) for p in policies}
+    for _ in range(rounds):  # every round runs every size and policy, so that the machine's noise hits all alike
         for i, (pack, messages, times) in enumerate(cities):
-            results[i].append(one_round(pack, settings, messages, times))
-    for (pack, messages, _), rs in zip(cities, results, strict=True):
-        total = statistics.median(len(messages) / (r.process_s + r.flush_s) for r in rs)
-        process_only = statistics.median(len(messages) / r.process_s for r in rs)
-        share = statistics.median(r.flush_s / (r.process_s + r.flush_s) for r in rs)
-        per_record = rs[0].changelog_bytes / len(messages)
-        sizes.append((len(pack.sensors), total, per_record))
-        print(f"| {len(pack.sensors):,} | {total:,.0f} | {process_only:,.0f} | {share:.0%} | {per_record:,.0f} |")
-    (small_n, small, _), (big_n, big, _) = sizes[0], sizes[-1]
-    worst_bytes = max(b for _, _, b in sizes)
-    print(f"ratio {big_n:,} sensors / {small_n:,} sensors: {big / small:.2f} (goal >= 0.8)")
+            for policy in policies:
+                results[i, policy].append(one_round(pack, settings, messages, times, policy))
+    totals: dict[tuple[int, bool], float] = {}
+    worst_bytes = 0.0
+    for policy in policies:
+        print()
+        print("garbage collected at flushes (consumers.gc_policy)" if policy else "CPython's automatic collector")
+        print(
+            "| sensors | records/s, process + publish | records/s, process only | share publishing "
+            "| changelog B/record | full collection |"
+        )
+        print("|---|---|---|---|---|---|")
+        for i, (pack, messages, _) in enumerate(cities):
+            rs = results[i, policy]
+            total = totals[i, policy] = statistics.median(len(messages) / (r.process_s + r.flush_s) for r in rs)
+            process_only = statistics.median(len(messages) / r.process_s for r in rs)
+            share = statistics.median(r.flush_s / (r.process_s + r.flush_s) for r in rs)
+            per_record = rs[0].changelog_bytes / len(messages)
+            worst_bytes = max(worst_bytes, per_record)
+            full = f"{statistics.median(r.full_gc_s for r in rs) * 1e3:,.0f} ms" if policy else "–"
+            print(
+                f"| {len(pack.sensors):,} | {total:,.0f} | {process_only:,.0f} | {share:.0%} | {per_record:,.0f} "
+                f"| {full} |"
+            )
+    last = len(scales) - 1
+    small_n, big_n = len(cities[0][0].sensors), len(cities[last][0].sensors)
+    for policy in policies:
+        name = "at flushes" if policy else "automatic"
+        ratio = totals[last, policy] / totals[0, policy]
+        print(f"ratio {big_n:,} sensors / {small_n:,} sensors, collector {name}: {ratio:.2f} (goal >= 0.8)")
     print(f"largest changelog bytes per input record: {worst_bytes:,.0f} (goal <= 200)")
+    small, big = totals[0, True], totals[last, True]
+    auto_small, auto_big = totals[0, False], totals[last, False]
     return [
-        (f"pure processor, {small_n:,} sensors", f"{small:,.0f} rec/s", ""),
-        (f"pure processor, {big_n:,} sensors", f"{big:,.0f} rec/s ({big / small:.2f} of {small_n:,})", ">= 0.8"),
+        (f"pure processor, {small_n:,} sensors", f"{small:,.0f} rec/s (automatic collector {auto_small:,.0f})", ""),
+        (
+            f"pure processor, {big_n:,} sensors",
+            f"{big:,.0f} rec/s ({big / small:.2f} of {small_n:,}; automatic collector {auto_big / auto_small:.2f})",
+            ">= 0.8",
+        ),
         ("changelog bytes per input record, worst size", f"{worst_bytes:,.0f}", "<= 200"),
     ]
 

@@ -7,6 +7,7 @@ import threading
 
 from consumers.citypack import CityPack
 from consumers.clock import SystemClock
+from consumers.gc_policy import FlushCollector
 from consumers.process import run_kafka_process
 from consumers.runner import ConsumerRunner
 from consumers.settings import Settings
@@ -14,7 +15,9 @@ from consumers.transport import open_transport
 
 
 def consume(settings: Settings, pack: CityPack, stop: threading.Event) -> None:
-    ConsumerRunner(settings, open_transport(settings), pack, SystemClock()).run(stop)
+    every_s = settings.consumer_full_gc_every_s
+    collector = FlushCollector(full_every_s=every_s) if every_s > 0 else None
+    ConsumerRunner(settings, open_transport(settings), pack, SystemClock(), collector=collector).run(stop)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ from typing import Any
 
 from consumers.citypack import CityPack
 from consumers.clock import Clock
+from consumers.gc_policy import FlushCollector
 from consumers.processor import DeadLetter, Processor, ProcessorConfig
 from consumers.settings import Settings
 from consumers.transport import TopicPartition, Transport, topic_specs
@@ -141,8 +142,12 @@ class ConsumerRunner:
         pack: CityPack,
         clock: Clock,
         client_id: str | None = None,
+        collector: FlushCollector | None = None,
     ) -> None:
+        """``collector``: collect garbage at flushes (``consumers.gc_policy``), as a consumer process of its own
+        does; None leaves CPython's automatic collector alone (the embedded default shares its process)."""
         self.settings = settings
+        self.collector = collector
         self.transport = transport
         self.clock = clock
         self.client_id = client_id or default_client_id(settings)
@@ -232,6 +237,8 @@ class ConsumerRunner:
     def run(self, stop: threading.Event) -> None:
         """Consume until ``stop``; a broker outage is waited out (see the module doc), never a reason to exit."""
         delay = RETRY_INITIAL_S
+        if self.collector is not None:
+            self.collector.start()
         try:
             while not stop.is_set():
                 try:
@@ -251,6 +258,8 @@ class ConsumerRunner:
                 delay = RETRY_INITIAL_S
         finally:
             self.close()
+            if self.collector is not None:
+                self.collector.stop()
 
     def _broker_failed(self, exc: TransportError) -> None:
         self.failed_attempts += 1
@@ -310,6 +319,8 @@ class ConsumerRunner:
             self._consumer.commit(dict(self._positions))
         self._unflushed = 0
         self._last_flush = time.monotonic()
+        if self.collector is not None:
+            self.collector.after_flush()  # the batch's objects are gone now: little left to scan
 
     def _deliver(self, with_status: bool) -> None:
         """Send every pending record (and a fresh status) and wait for all acknowledgements.

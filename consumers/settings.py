@@ -102,6 +102,9 @@ class Settings:
     web_header_timeout_s: float = 10.0  # a request head not complete by then is dropped (gunicorn_worker.py)
     frame_ancestors: str = "'self'"  # CSP frame-ancestors: who may show the page in a frame (walls that embed it)
     flush_interval_s: float = 1.0
+    consumer_full_gc_every_s: float = 600.0
+    """A consumer process collects garbage at its flushes, everything once per this long (``consumers.gc_policy``);
+    0 leaves CPython's automatic collector on."""
     clock: str = "simulated"
     """``wall``: "now" is the wall clock (production, real sensors). ``simulated``: "now" is the simulator's clock,
     which it sends to every input partition (consumers/contract.py ``ClockTick``); the embedded default always
@@ -187,6 +190,9 @@ class Settings:
             web_header_timeout_s=number("CITYOPS_WEB_HEADER_TIMEOUT_S", default.web_header_timeout_s, 0.5, 300),
             frame_ancestors=check_frame_ancestors(env.get("CITYOPS_FRAME_ANCESTORS", default.frame_ancestors)),
             flush_interval_s=number("CITYOPS_FLUSH_INTERVAL_S", default.flush_interval_s, 0.05, 60),
+            consumer_full_gc_every_s=number(
+                "CITYOPS_CONSUMER_FULL_GC_EVERY_S", default.consumer_full_gc_every_s, 0, 86400
+            ),
             clock=clock,
             future_tolerance_s=number("CITYOPS_FUTURE_TOLERANCE_S", default.future_tolerance_s, 0, 86400),
             allowed_lateness_s=number("CITYOPS_ALLOWED_LATENESS_S", default.allowed_lateness_s, 0, 86400),

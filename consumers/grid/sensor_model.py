@@ -84,6 +84,9 @@ class LineSensorModel:
             (float(t), float(i), float(r), float(c)) for t, i, r, c in history
         )
         """(time, current, rating, conductor temperature) at each refresh, for the chart; thinned, bounded."""
+        self._history_view: dict[str, list[Any]] | None = None
+        """The history as the view shows it, until the history changes (every few minutes of event time); the
+        view is published at every flush that rated the line."""
 
     @property
     def newest_t(self) -> float | None:
@@ -140,9 +143,11 @@ class LineSensorModel:
         self.refreshed = Refreshed(t, observation, status)
         history = self.history
         if not history or t - history[-1][0] >= HISTORY_S / HISTORY_POINTS:
-            history.append((t, observation.current_a, status.rating_a, observation.conductor_temp_c))
+            history.append((t, observation.current_a, round(status.rating_a, 1), observation.conductor_temp_c))
+            self._history_view = None
         while history and history[0][0] < t - HISTORY_S:
             history.popleft()
+            self._history_view = None
 
     def assess(self, assessment: Assessment, now: float) -> Assessment:
         refreshed = self.refreshed
@@ -168,13 +173,19 @@ class LineSensorModel:
             "hours_to_limit": None if status.hours_to_limit is None else round(status.hours_to_limit, 2),
             "air_temp_c": obs.weather.air_temp_c,
             "wind_m_s": obs.weather.wind_m_s,
-            "history": {
-                "t": [epoch_iso(t) for t, _, _, _ in self.history],
-                "current_a": [round(i, 1) for _, i, _, _ in self.history],
-                "rating_a": [round(r, 1) for _, _, r, _ in self.history],
-                "conductor_temp_c": [round(c, 2) for _, _, _, c in self.history],
-            },
+            "history": self._history(),
         }
+
+    def _history(self) -> dict[str, list[Any]]:
+        shown = self._history_view
+        if shown is None:
+            shown = self._history_view = {
+                "t": [epoch_iso(t) for t, _, _, _ in self.history],
+                "current_a": [i for _, i, _, _ in self.history],
+                "rating_a": [r for _, _, r, _ in self.history],
+                "conductor_temp_c": [c for _, _, _, c in self.history],
+            }
+        return shown
 
     def snapshot(self) -> dict[str, Any]:
         """The chart's history: the latest reading and the trend come back from the windows' last hour, which a
