@@ -3,7 +3,8 @@
 Trace order is fixed so that a patch can address traces by index:
 0 grey district underlay (districts with no data stay visible), 1 silent districts, 2 district risk, 3 rivers,
 4-9 power lines, one trace per level (``LINE_LEVELS``: a trace has one colour, and a trace per level stays six
-traces however many lines a city has), 10 sites (gauges, cameras, buildings, line segments) coloured by status.
+traces however many lines a city has), 10-13 sites coloured by status, a trace per kind (``SITE_KINDS``: gauges,
+cameras, buildings, line segments' midpoints), so that each layer (``LAYERS``) can be switched on and off.
 
 No tiles and no text layers: the MapLibre style is an inline background-only style, so the map renders
 with no network at all (text labels would make MapLibre fetch glyphs from the web).
@@ -62,6 +63,17 @@ LINE_LEVELS = ("no_data", "stale", "ok", "watch", "warning", "alarm")
 LINE_WIDTH = {"no_data": 2, "stale": 2, "ok": 3, "watch": 4, "warning": 6, "alarm": 8}
 TRACE_LINES = 4
 TRACE_SITES = TRACE_LINES + len(LINE_LEVELS)
+SITE_KINDS = ("gauge", "camera", "building", "line")
+"""The sites' traces, from ``TRACE_SITES`` on, in this order."""
+LAYERS: Mapping[str, tuple[int, ...]] = {
+    "districts": (1, 2),
+    "river": (3, TRACE_SITES + SITE_KINDS.index("gauge")),
+    "lines": (*range(TRACE_LINES, TRACE_SITES), TRACE_SITES + SITE_KINDS.index("line")),
+    "cameras": (TRACE_SITES + SITE_KINDS.index("camera"),),
+    "buildings": (TRACE_SITES + SITE_KINDS.index("building"),),
+}
+"""What each layer a viewer can switch shows: trace indices. The grey district underlay stays, so the city keeps
+its outline with every layer off."""
 SILENT_COLOR = "#8d99a6"
 """A district whose sensors have all gone silent: grey, drawn under the risk layer (which has no value there)."""
 
@@ -75,16 +87,23 @@ class Site:
     lat: float
     lon: float
     sensor_ids: tuple[str, ...]
+    kind: str
+    """One of ``SITE_KINDS``."""
     gauge: SensorSpec | None = None
     """The gauge, for a gauge's site: its hover text is composed in the page language from the river state."""
 
 
+SITE_KIND_OF_TYPE = {"river.gauge": "gauge", "fire.camera": "camera", "grid.line": "line"}
+
+
 def sites(pack: CityPack) -> list[Site]:
+    """Every site, grouped by kind in ``SITE_KINDS`` order (each kind is one trace)."""
     out = []
     for spec in sorted(pack.sensors.values(), key=lambda s: s.id):
         if spec.building_id is None:
-            gauge = spec if spec.type == "river.gauge" else None
-            out.append(Site(spec.id, f"{spec.name_en} {spec.name_zh}", spec.lat, spec.lon, (spec.id,), gauge))
+            kind = SITE_KIND_OF_TYPE[spec.type]
+            gauge = spec if kind == "gauge" else None
+            out.append(Site(spec.id, f"{spec.name_en} {spec.name_zh}", spec.lat, spec.lon, (spec.id,), kind, gauge))
     for building in pack.buildings.values():
         out.append(
             Site(
@@ -93,9 +112,17 @@ def sites(pack: CityPack) -> list[Site]:
                 building.lat,
                 building.lon,
                 tuple(building.device_ids),
+                "building",
             )
         )
-    return out
+    return sorted(out, key=lambda site: SITE_KINDS.index(site.kind))
+
+
+def sites_by_kind(pack: CityPack) -> dict[str, list[Site]]:
+    grouped: dict[str, list[Site]] = {kind: [] for kind in SITE_KINDS}
+    for site in sites(pack):
+        grouped[site.kind].append(site)
+    return grouped
 
 
 def district_name(district: District, lang: str) -> str:
@@ -222,8 +249,7 @@ def _polyline(paths: Iterable[Iterable[tuple[float, float]]]) -> tuple[list[floa
 def map_figure(pack: CityPack, snapshot: StateSnapshot, lang: str = "en", now: float | None = None) -> go.Figure:
     codes = list(pack.districts)
     z, district_hover, silent = district_arrays(pack, snapshot, lang, now)
-    site_list = sites(pack)
-    colors, sizes, site_hover = site_arrays(site_list, snapshot, lang)
+    by_kind = sites_by_kind(pack)
     river_lat, river_lon = _polyline(r.coords for r in pack.rivers.values())
     lines = line_paths(pack, snapshot)
     fig = go.Figure(
@@ -291,16 +317,7 @@ def map_figure(pack: CityPack, snapshot: StateSnapshot, lang: str = "en", now: f
                 )
                 for level in LINE_LEVELS
             ],
-            go.Scattermap(
-                lat=[s.lat for s in site_list],
-                lon=[s.lon for s in site_list],
-                mode="markers",
-                marker={"color": colors, "size": sizes, "opacity": 0.95},
-                hovertext=site_hover,
-                hoverinfo="text",
-                customdata=[s.id for s in site_list],
-                name="sites",
-            ),
+            *[site_trace(kind, by_kind[kind], snapshot, lang) for kind in SITE_KINDS],
         ]
     )
     fig.update_layout(
@@ -318,18 +335,30 @@ def map_figure(pack: CityPack, snapshot: StateSnapshot, lang: str = "en", now: f
     return fig
 
 
+def site_trace(kind: str, site_list: list[Site], snapshot: StateSnapshot, lang: str) -> go.Scattermap:
+    colors, sizes, hover = site_arrays(site_list, snapshot, lang)
+    return go.Scattermap(
+        lat=[s.lat for s in site_list],
+        lon=[s.lon for s in site_list],
+        mode="markers",
+        marker={"color": colors, "size": sizes, "opacity": 0.95},
+        hovertext=hover,
+        hoverinfo="text",
+        customdata=[s.id for s in site_list],
+        name=f"sites {kind}",
+    )
+
+
 def map_patch_values(
     pack: CityPack, snapshot: StateSnapshot, lang: str = "en", now: float | None = None
 ) -> dict[str, Any]:
     """The live parts of the figure: what a patch replaces every refresh."""
     z, district_hover, silent = district_arrays(pack, snapshot, lang, now)
-    colors, sizes, site_hover = site_arrays(sites(pack), snapshot, lang)
+    by_kind = sites_by_kind(pack)
     return {
+        "sites": {kind: site_arrays(by_kind[kind], snapshot, lang) for kind in SITE_KINDS},
         "line_paths": line_paths(pack, snapshot),
         "silent_z": silent,
         "risk_z": z,
         "risk_hover": district_hover,
-        "site_colors": colors,
-        "site_sizes": sizes,
-        "site_hover": site_hover,
     }

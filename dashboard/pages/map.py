@@ -25,10 +25,12 @@ from consumers.citypack import CityPack, District
 from dashboard.clock_status import simulated_badge
 from dashboard.context import current
 from dashboard.figures import (
+    LAYERS,
     LEVEL_COLORS,
     LEVEL_RANK,
     LINE_LEVELS,
     SILENT_COLOR,
+    SITE_KINDS,
     TRACE_LINES,
     TRACE_RISK,
     TRACE_SILENT,
@@ -242,6 +244,21 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
                             ),
                             html.Div(
                                 [
+                                    html.Span(t(lang, "layers"), className="map-legend-title"),
+                                    dcc.Checklist(
+                                        id="map-layers",
+                                        options=[{"label": t(lang, f"layer.{name}"), "value": name} for name in LAYERS],
+                                        value=list(LAYERS),
+                                        inline=True,
+                                        persistence=True,
+                                        persistence_type="local",
+                                        className="map-layer-choice",
+                                    ),
+                                ],
+                                className="map-legend map-layers",
+                            ),
+                            html.Div(
+                                [
                                     html.Span(t(lang, "sites"), className="map-legend-title"),
                                     *[
                                         html.Span(
@@ -338,9 +355,11 @@ def rendered_update(pack: CityPack, snapshot: StateSnapshot, picture: Picture, l
     patch["data"][TRACE_SILENT]["z"] = values["silent_z"]
     patch["data"][TRACE_RISK]["z"] = values["risk_z"]
     patch["data"][TRACE_RISK]["hovertext"] = values["risk_hover"]
-    patch["data"][TRACE_SITES]["marker"]["color"] = values["site_colors"]
-    patch["data"][TRACE_SITES]["marker"]["size"] = values["site_sizes"]
-    patch["data"][TRACE_SITES]["hovertext"] = values["site_hover"]
+    for offset, kind in enumerate(SITE_KINDS):
+        colors, sizes, hover = values["sites"][kind]
+        patch["data"][TRACE_SITES + offset]["marker"]["color"] = colors
+        patch["data"][TRACE_SITES + offset]["marker"]["size"] = sizes
+        patch["data"][TRACE_SITES + offset]["hovertext"] = hover
     outputs = [
         patch,
         alarm_rows(pack, snapshot, lang),
@@ -416,6 +435,23 @@ clientside_callback(
     State("map-pull", "data"),
     State("map-done", "data"),
 )
+
+
+@callback(
+    Output("map-graph", "figure", allow_duplicate=True),
+    Input("map-layers", "value"),
+    prevent_initial_call="initial_duplicate",
+)
+def show_layers(chosen: list[str] | None) -> Patch:
+    """Show the layers this browser chose (remembered in its local storage by the checklist). Only ``visible``
+    changes, which the refreshes never touch, so the choice holds through every update, as the zoom does
+    (``uirevision``)."""
+    shown = set(chosen or ())
+    patch = Patch()
+    for name, traces in LAYERS.items():
+        for index in traces:
+            patch["data"][index]["visible"] = name in shown
+    return patch
 
 
 DETAIL_TYPES = ("river.gauge", "grid.line")

@@ -17,7 +17,7 @@ from consumers.testing import MessageFactory
 from consumers.transport import topic_specs
 from consumers.transport.memory import MemoryTransport
 from dashboard.app import create_app
-from dashboard.figures import LINE_LEVELS
+from dashboard.figures import LINE_LEVELS, SITE_KINDS
 from dashboard.i18n import LABELS, t
 from dashboard.state_view import StateView
 
@@ -143,10 +143,9 @@ def test_every_viewer_of_one_view_gets_the_same_update_and_an_unchanged_view_sen
     assert first["map-done"] == {"data": 1} and second["map-done"] == {"data": 7}
     assert {k: v for k, v in first.items() if k != "map-done"} == {k: v for k, v in second.items() if k != "map-done"}
     patch = first["map-graph"]["figure"]
-    # the districts, the sites, and each level's power lines
-    assert patch["__dash_patch_update"] == "__dash_patch_update" and len(patch["operations"]) == 6 + 2 * len(
-        LINE_LEVELS
-    )
+    # the districts, each kind of site, and each level's power lines
+    operations = 3 + 3 * len(SITE_KINDS) + 2 * len(LINE_LEVELS)
+    assert patch["__dash_patch_update"] == "__dash_patch_update" and len(patch["operations"]) == operations
     assert "Xiuwen" in json.dumps(first["map-districts"]["children"])
     stamp = first["map-seen"]["data"]
     unchanged = client.post("/_dash-update-component", json=refresh_request(2, stamp)).get_json()["response"]

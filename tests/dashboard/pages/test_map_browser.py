@@ -28,6 +28,7 @@ from kafka.producer import KafkaProducer
 from PIL import Image
 from selenium import webdriver
 from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.actions.wheel_input import ScrollOrigin
 from shapely.geometry import Point, shape
 
 from consumers.citypack import CityPack
@@ -36,7 +37,7 @@ from consumers.grid.conductors import parse_conductor
 from consumers.grid.rating import Span, span_azimuth
 from consumers.runner import ConsumerRunner
 from consumers.settings import Settings
-from dashboard.figures import LINE_LEVELS, TRACE_LINES
+from dashboard.figures import LAYERS, LINE_LEVELS, TRACE_LINES
 from dashboard.state_view import StateView
 from simulator.conductor import SpanSky, conductor_temp_c
 from tests.web_server import free_port, start_dashboard
@@ -489,3 +490,80 @@ def test_clicking_a_line_in_a_heat_wave_shows_its_load_past_the_rating_for_the_w
     while not browser.execute_script("return document.getElementById('map-detail-panel').hidden"):
         assert time.monotonic() < deadline, "Close did not close the line's panel"
         time.sleep(0.25)
+
+
+def map_state(driver: webdriver.Chrome) -> dict | None:
+    return driver.execute_script(
+        """
+        const gd = document.querySelector('#map-graph .js-plotly-plot');
+        if (!gd || !gd.data || !gd._fullLayout || !gd._fullLayout.map) { return null; }
+        return {
+          visible: gd.data.map((d) => d.visible !== false),
+          risk: gd.data[2].z,
+          zoom: gd._fullLayout.map._subplot.map.getZoom(),
+          checked: [...document.querySelectorAll('#map-layers input')].filter((i) => i.checked).map((i) => i.value),
+        };
+        """
+    )
+
+
+def wait_for_map(driver: webdriver.Chrome, test, what: str) -> dict:
+    deadline = time.monotonic() + LOADED_MACHINE_WAIT_S
+    state = map_state(driver)
+    while not (state is not None and test(state)):
+        assert time.monotonic() < deadline, f"{what}: {state}"
+        time.sleep(0.25)
+        state = map_state(driver)
+    return state
+
+
+def test_a_layer_switched_off_stays_off_through_updates_zoom_and_a_reload(
+    kafka_settings: Settings,
+    pack: CityPack,
+    producer: KafkaProducer,
+    runner_thread: ConsumerRunner,
+    web: str,
+    browser: webdriver.Chrome,
+) -> None:
+    lines = set(LAYERS["lines"])
+    others = {i for name, traces in LAYERS.items() if name != "lines" for i in traces}
+    camera = next(s for s in pack.sensors_of_type("fire.camera") if s.district == DISTRICT)
+    district = list(pack.districts).index(DISTRICT)
+    send(
+        producer,
+        kafka_settings,
+        Reading(camera.type, camera.id, DISTRICT, datetime.now(UTC), {"smoke_confidence": 0.03}),
+    )
+    browser.get(web)
+    wait_for_map(browser, lambda s: (s["risk"][district] or 100) < 25, "the calm camera's district should load green")
+
+    browser.find_element("css selector", "#map-layers input[value='lines']").click()
+    state = wait_for_map(browser, lambda s: not any(s["visible"][i] for i in lines), "the lines should hide")
+    assert all(state["visible"][i] for i in others), state  # and nothing else
+    canvas = browser.find_element("css selector", "#map-graph canvas")
+    ActionChains(browser).scroll_from_origin(ScrollOrigin.from_element(canvas), 0, -600).perform()  # a wheel
+    seen: list[float] = []  # the wheel eases in: the zoom compared below must be the one it settled at
+
+    def settled(state: dict) -> bool:
+        seen.append(state["zoom"])
+        return state["zoom"] > 9.2 and len(seen) >= 3 and seen[-1] == seen[-2] == seen[-3]
+
+    zoomed = wait_for_map(browser, settled, "the wheel should zoom the map in")["zoom"]
+
+    # A live update (the district turns red) keeps both the zoom and the hidden layer.
+    send(
+        producer,
+        kafka_settings,
+        Reading(camera.type, camera.id, DISTRICT, datetime.now(UTC), {"smoke_confidence": 0.95}),
+    )
+    state = wait_for_map(browser, lambda s: (s["risk"][district] or 0) >= 80, "the smoke should reach the map")
+    assert abs(state["zoom"] - zoomed) < 0.01 and not any(state["visible"][i] for i in lines), (zoomed, state)
+    browser.save_screenshot(str(SCREENSHOTS / "layers-lines-off.png"))
+
+    # This browser remembers the choice.
+    browser.get(web)
+    state = wait_for_map(browser, lambda s: (s["risk"][district] or 0) >= 80, "the page should load again")
+    state = wait_for_map(browser, lambda s: not any(s["visible"][i] for i in lines), "the lines should stay hidden")
+    assert "lines" not in state["checked"] and set(state["checked"]) == set(LAYERS) - {"lines"}, state
+    browser.execute_script("document.getElementById('map-layers').scrollIntoView({block: 'center'});")
+    browser.save_screenshot(str(SCREENSHOTS / "layers-control.png"))
