@@ -33,6 +33,7 @@ from kafka.structs import TopicPartition
 from consumers.citypack import CityPack, load_city_pack
 from consumers.clock import SystemClock
 from consumers.contract import topic_suffix
+from consumers.gc_policy import FlushCollector
 from consumers.processor import Processor, ProcessorConfig
 from consumers.runner import ConsumerRunner
 from consumers.settings import Settings, Topics
@@ -89,14 +90,17 @@ def product_loop(settings: Settings, pack: CityPack, expected: int, client: str 
     record into published, committed state, and how many it dead-lettered. Exits if it did not process exactly the
     records it was fed (a replay times nothing)."""
     group = replace(settings, consumer_group=f"bench-{uuid.uuid4().hex[:6]}", flush_interval_s=1.0, kafka_client=client)
-    runner = ConsumerRunner(group, open_transport(group), pack, SystemClock(), "bench")
+    collector = FlushCollector(full_every_s=settings.consumer_full_gc_every_s)  # as ``python -m consumers`` has
+    runner = ConsumerRunner(group, open_transport(group), pack, SystemClock(), "bench", collector=collector)
     runner.open()
+    collector.start()
     started = time.perf_counter()
     p = runner.processor
     while sum(p.consumed.values()) + sum(p.deadlettered.values()) + p.replayed < expected:
         runner.step(timeout_s=0.5)
     runner.flush()
     elapsed = time.perf_counter() - started
+    collector.stop()
     dead = sum(p.deadlettered.values())
     processed = sum(p.consumed.values())
     runner.close()
