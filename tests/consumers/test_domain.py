@@ -8,7 +8,7 @@ the domain's name, goes to the changelog as ``<name>:<id>`` and comes back on re
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,7 +19,7 @@ from consumers import processor as processor_module
 from consumers.citypack import CityPack, SensorSpec
 from consumers.clock import ManualClock
 from consumers.contract import Reading
-from consumers.domain import Domain
+from consumers.domain import Domain, SensorModel
 from consumers.processor import Processor, ProcessorConfig
 from consumers.rules import Assessment, level_for
 from consumers.settings import Settings
@@ -144,3 +144,36 @@ def test_the_river_is_a_domain_like_any_other(pack: CityPack) -> None:
     assert processor_module.BY_SENSOR_TYPE["river.gauge"].name == "river"
     state = processor_module.SensorState(replace(gauge), "t", 0, 0, 0.0, {}, Assessment(0.0, "ok", ""))
     assert state.domain is processor_module.BY_NAME["river"]
+
+
+def _refresh_unless_too_hot(models: Sequence[SensorModel]) -> None:
+    """A batch refresh that fails on any model that has seen 200 °C (a stand-in for a solver that cannot)."""
+    for model in models:
+        if isinstance(model, HottestSpan) and (model.hottest or 0) >= 200:
+            raise ValueError("no solution for this span")
+
+
+BATCHED = replace(HEAT, name="batched", refresh=_refresh_unless_too_hot)
+
+
+def test_a_refresh_that_fails_for_one_sensor_drops_that_sensor_and_publishes_the_rest(
+    monkeypatch: pytest.MonkeyPatch, pack: CityPack, settings: Settings
+) -> None:
+    monkeypatch.setattr(processor_module, "BY_SENSOR_TYPE", {**processor_module.BY_SENSOR_TYPE, "grid.line": BATCHED})
+    monkeypatch.setattr(processor_module, "BY_NAME", {**processor_module.BY_NAME, "batched": BATCHED})
+    broken, *fine = pack.sensors_of_type("grid.line")[:4]
+    clock = ManualClock(T0)
+    processor = Processor(pack, ProcessorConfig(partitions=6), clock)
+    processor.assign(range(6))
+    factory = MessageFactory(settings)
+    processor.process(factory.reading(line_reading(broken, T0, 250.0)))
+    for spec in fine:
+        processor.process(factory.reading(line_reading(spec, T0, 80.0)))
+    published = {key for key, value in processor.drain().state if value is not None}
+    assert {f"sensor:{spec.id}".encode() for spec in fine} <= published
+    assert f"sensor:{broken.id}".encode() not in published and broken.id not in processor.sensors
+    assert processor.deadlettered["internal_error"] == 1 and "no solution" in processor.internal_errors[-1]
+    # The others were scored through their models, and the broken one comes back with its next good reading.
+    assert all(processor.sensors[spec.id].assessment.reason == "was 80 °C" for spec in fine)
+    processor.process(factory.reading(line_reading(broken, T0 + timedelta(minutes=1), 60.0)))
+    assert f"sensor:{broken.id}".encode() in {key for key, _ in processor.drain().state}
