@@ -60,6 +60,15 @@ class SpanWeather:
     """Direction the wind blows from, clockwise from north; None when the feed does not say."""
 
 
+MAX_AMPS_PER_CONDUCTOR = 20_000.0
+"""The top of the rating's search: far above what any overhead conductor carries (linerate's default, 8,000 A for
+the whole bundle, is below a four-conductor bundle's rating on a cold windy day, and the search then fails)."""
+MAX_SEARCH_TEMP_C = 3000.0
+"""The top of the temperature's search. The contract lets a reading carry 5,000 A on any line, and on a single
+small conductor the heat balance settles far above the point where aluminium melts (660 °C): the number then
+only says that the reading cannot be what the line does, which is what the sensor check needs."""
+
+
 def ratings(
     lines: Sequence[LineConductor],
     spans: Sequence[Span],
@@ -68,12 +77,30 @@ def ratings(
     max_temp_c: Sequence[float],
 ) -> np.ndarray:
     """Steady-state thermal ratings (A, for the whole bundle) of many spans at once: linerate's solver is
-    vectorised, so a city's lines cost one call, not one per line (measured: 12 ms for one line alone, 12 ms for
-    the 16 of Guiyang, 74 ms for 1,600). ``when`` is one time for all of them, or one for each (the sun's
-    position)."""
+    vectorised, so a city's lines cost one call, not one per line (``python -m bench.line_ratings``). ``when`` is
+    one time for all of them, or one for each (the sun's position).
+
+    A line that the air and the sun alone keep at or above its limit temperature has a rating of 0 A: it can carry
+    nothing without passing its limit (the solver would find no root and fail for every line of the call)."""
+    limit = np.asarray(max_temp_c, dtype=float)
     model = _model(lines, spans, weather, when, max_temp_c)
-    amps = model.compute_steady_state_ampacity(np.asarray(max_temp_c, dtype=float), tolerance=0.5)
-    return _finite(np.asarray(amps, dtype=float), "rating")
+    air = np.array([w.air_temp_c for w in weather])
+    with np.errstate(invalid="ignore"):  # natural convection of a conductor colder than the air is NaN
+        heats_alone = np.asarray(model.compute_heat_balance(limit, np.zeros(len(lines))), dtype=float) >= 0
+    hopeless = (air >= limit) | heats_alone
+    out = np.zeros(len(lines))
+    rated = [int(i) for i in np.flatnonzero(~hopeless)]
+    if rated:
+        if len(rated) < len(lines):
+            times = when if isinstance(when, datetime) else [when[i] for i in rated]
+            chosen = [lines[i] for i in rated]
+            model = _model(chosen, [spans[i] for i in rated], [weather[i] for i in rated], times, limit[rated])
+        bundles = np.array([float(lines[i].bundle) for i in rated])
+        amps = model.compute_steady_state_ampacity(
+            limit[rated], max_ampacity=bundles * MAX_AMPS_PER_CONDUCTOR, tolerance=0.5
+        )
+        out[rated] = np.asarray(amps, dtype=float)
+    return _finite(out, "rating")
 
 
 def conductor_temperatures(
@@ -90,7 +117,7 @@ def conductor_temperatures(
     # solver's default lower bound (-30 °C) returned NaN for every line.
     air = np.array([w.air_temp_c for w in weather])
     temps = model.compute_conductor_temperature(
-        np.asarray(current_a, dtype=float), min_temperature=air, max_temperature=400.0, tolerance=0.25
+        np.asarray(current_a, dtype=float), min_temperature=air, max_temperature=MAX_SEARCH_TEMP_C, tolerance=0.25
     )
     return _finite(np.asarray(temps, dtype=float), "conductor temperature")
 
@@ -100,7 +127,7 @@ def _model(
     spans: Sequence[Span],
     weather: Sequence[SpanWeather],
     when: datetime | Sequence[datetime],
-    per_line: Sequence[float],
+    per_line: Sequence[float] | np.ndarray,
 ) -> linerate.IEEE738:
     """One linerate model over all the lines: its conductor, span and weather take an array per parameter, so
     lines of different conductor types share one solve (a model per type cost a solve per type: 48 ms instead

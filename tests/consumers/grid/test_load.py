@@ -82,3 +82,24 @@ def test_a_city_of_lines_in_one_call_is_each_line_alone() -> None:
     alone = [line_statuses([s], [o], NOON)[0] for s, o in zip(specs, observed, strict=True)]
     assert [s.level for s in together] == [s.level for s in alone] == ["ok", "ok", "ok", "watch", "watch"]
     assert [s.rating_a for s in together] == pytest.approx([s.rating_a for s in alone], abs=1.0)
+
+
+@settings(max_examples=160, deadline=None)  # as many as there are combinations
+@given(
+    air=st.sampled_from([-50.0, -10.0, 20.0, 45.0, 60.0]),
+    wind=st.sampled_from([0.0, 0.3, 10.0, 75.0]),
+    current=st.sampled_from([0.0, 300.0, 2500.0, 5000.0]),
+    hour=st.sampled_from([4, 16]),
+)
+def test_every_reading_the_contract_accepts_gets_a_status(air: float, wind: float, current: float, hour: int) -> None:
+    """The contract's extremes (air -50..60 °C, wind 0..75 m/s, 0..5,000 A) on every conductor of the catalogue,
+    bundled or not, with the lowest limit a pack may give (50 °C): a status for each, never an error, which would
+    drop the readings of every line in the flush."""
+    specs = [LineSpec(LineConductor(c, bundle), HAWK.span, 50.0) for c in CONDUCTORS.values() for bundle in (1, 4)]
+    observed = [LineObservation(current, air, SpanWeather(air, wind)) for _ in specs]
+    statuses = line_statuses(specs, observed, datetime(2026, 7, 1, hour, tzinfo=UTC))
+    assert len(statuses) == len(specs)
+    for status in statuses:
+        assert status.rating_a >= 0 and status.expected_temp_c >= air - 0.5
+        if status.rating_a == 0:  # the air and sun alone keep it at its limit: any load is over
+            assert current == 0 or status.level == "alarm"

@@ -21,6 +21,7 @@ import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -328,6 +329,17 @@ def screen_position(driver: webdriver.Chrome, lon: float, lat: float) -> tuple[f
     raise AssertionError("the map never finished loading")
 
 
+def poll_script(driver: webdriver.Chrome, script: str, *args: object) -> Any:
+    """What ``script`` returns once it returns something (it answers null until the page has what it reads), or
+    None after ``LOADED_MACHINE_WAIT_S``."""
+    deadline = time.monotonic() + LOADED_MACHINE_WAIT_S
+    while True:
+        found = driver.execute_script(script, *args)
+        if found is not None or time.monotonic() >= deadline:
+            return found
+        time.sleep(0.25)
+
+
 def click_at(driver: webdriver.Chrome, x: float, y: float) -> None:
     body = driver.find_element("tag name", "body")
     width, height = body.rect["width"], body.rect["height"]
@@ -365,26 +377,22 @@ def test_clicking_a_gauge_opens_its_chart_with_the_forecast_band(
     browser.get(web)
     x, y = screen_position(browser, gauge.lon, gauge.lat)
     click_at(browser, x, y)
-    deadline = time.monotonic() + LOADED_MACHINE_WAIT_S
-    chart = None
-    while chart is None and time.monotonic() < deadline:
-        chart = browser.execute_script(
-            """
-            const panel = document.getElementById('map-detail-panel');
-            const gd = document.querySelector('#map-detail-graph .js-plotly-plot');
-            if (!panel || panel.hidden || !gd || !gd.data) { return null; }
-            const band = gd.data.find((d) => d.fill === 'toself');
-            const fills = [...gd.querySelectorAll('path.js-fill')].map((p) => p.getBBox().height);
-            const box = gd.getBoundingClientRect();
-            return {
-              band_x: band ? band.x : [], band_y: band ? band.y : [],
-              observed_x: gd.data[0].x, fills: fills, width: box.width, height: box.height,
-              status: document.getElementById('map-detail-status').innerText,
-            };
-            """
-        )
-        if chart is None:
-            time.sleep(0.25)
+    chart = poll_script(
+        browser,
+        """
+        const panel = document.getElementById('map-detail-panel');
+        const gd = document.querySelector('#map-detail-graph .js-plotly-plot');
+        if (!panel || panel.hidden || !gd || !gd.data) { return null; }
+        const band = gd.data.find((d) => d.fill === 'toself');
+        const fills = [...gd.querySelectorAll('path.js-fill')].map((p) => p.getBBox().height);
+        const box = gd.getBoundingClientRect();
+        return {
+          band_x: band ? band.x : [], band_y: band ? band.y : [],
+          observed_x: gd.data[0].x, fills: fills, width: box.width, height: box.height,
+          status: document.getElementById('map-detail-status').innerText,
+        };
+        """,
+    )
     browser.save_screenshot(str(SCREENSHOTS / "gauge-chart.png"))
     assert chart is not None, "clicking the gauge did not open its chart"
     assert chart["width"] > 300 and chart["height"] > 200, chart
@@ -456,26 +464,22 @@ def test_clicking_a_line_in_a_heat_wave_shows_its_load_past_the_rating_for_the_w
     x, y = screen_position(browser, spec.lon, spec.lat)
     browser.save_screenshot(str(SCREENSHOTS / "line-layer.png"))
     click_at(browser, x, y)
-    deadline = time.monotonic() + LOADED_MACHINE_WAIT_S
-    seen = None
-    while seen is None and time.monotonic() < deadline:
-        seen = browser.execute_script(
-            """
-            const panel = document.getElementById('map-detail-panel');
-            const gd = document.querySelector('#map-detail-graph .js-plotly-plot');
-            const map = document.querySelector('#map-graph .js-plotly-plot');
-            if (!panel || panel.hidden || !gd || !gd.data || gd.data.length < 3) { return null; }
-            return {
-              load: gd.data[0].y, rating: gd.data[1].y,
-              status: document.getElementById('map-detail-status').innerText,
-              alarm_lines: map.data[arguments[0]].lat,
-              legend: document.getElementById('map-legend-lines').innerText,
-            };
-            """,
-            TRACE_LINES + LINE_LEVELS.index("alarm"),
-        )
-        if seen is None:
-            time.sleep(0.25)
+    seen = poll_script(
+        browser,
+        """
+        const panel = document.getElementById('map-detail-panel');
+        const gd = document.querySelector('#map-detail-graph .js-plotly-plot');
+        const map = document.querySelector('#map-graph .js-plotly-plot');
+        if (!panel || panel.hidden || !gd || !gd.data || gd.data.length < 3) { return null; }
+        return {
+          load: gd.data[0].y, rating: gd.data[1].y,
+          status: document.getElementById('map-detail-status').innerText,
+          alarm_lines: map.data[arguments[0]].lat,
+          legend: document.getElementById('map-legend-lines').innerText,
+        };
+        """,
+        TRACE_LINES + LINE_LEVELS.index("alarm"),
+    )
     browser.save_screenshot(str(SCREENSHOTS / "line-chart.png"))
     assert seen is not None, "clicking the line did not open its chart"
     assert seen["status"].startswith("ALARM") and "A rating in this weather" in seen["status"], seen["status"]
