@@ -56,9 +56,9 @@ RIVER_TOLERANCE_M = 200.0
 """How far a gauge may lie from its river's line."""
 
 MAX_TEMP_RANGE_C = (50.0, 250.0)
+"""Plausible design temperatures of overhead conductors (ACSR 70-80 °C, high-temperature types up to ~250)."""
 ALTITUDE_RANGE_M = (-500.0, 6000.0)
 """Heights above sea level a span may have: the Dead Sea shore to the highest lines built."""
-"""Plausible design temperatures of overhead conductors (ACSR 70-80 °C, high-temperature types up to ~250)."""
 
 BUILDING_DEVICE_TYPES: tuple[str, ...] = tuple(
     name for name in RECORD_TYPES if name.startswith("fire.") and name != "fire.camera"
