@@ -716,21 +716,21 @@ class Processor:
         (rebuilt from its next reading) instead of failing every line of the flush."""
         if not self._unrefreshed:
             return
-        by_domain: dict[str, list[SensorState]] = {}
+        by_domain: dict[Domain, list[SensorState]] = {}
         for sensor_id in sorted(self._unrefreshed):
             state = self.sensors.get(sensor_id)
             if state is not None and state.model is not None and state.domain is not None:
-                by_domain.setdefault(state.domain.name, []).append(state)
+                by_domain.setdefault(state.domain, []).append(state)
         self._unrefreshed.clear()
         now = self.now()
-        for states in by_domain.values():
-            refresh = states[0].domain.refresh if states[0].domain is not None else None
+        for domain, states in by_domain.items():
+            refresh = domain.refresh
             if refresh is None:
                 continue
             try:
                 refresh([s.model for s in states if s.model is not None])
             except Exception:
-                log.exception("a %s refresh failed; retrying its models one by one", states[0].spec.type)
+                log.exception("a %s refresh failed; retrying its models one by one", domain.name)
                 states = [s for s in states if self._refresh_one(refresh, s)]
             for state in states:
                 state.rescore(now)
@@ -738,19 +738,24 @@ class Processor:
                 self._dirty_districts.add(state.spec.district)
 
     def _refresh_one(self, refresh: Callable[[Sequence[SensorModel]], None], state: SensorState) -> bool:
-        sensor_id = state.spec.id
         try:
             refresh([state.model] if state.model is not None else [])
             return True
         except Exception as exc:
-            log.exception("cannot refresh sensor %s; dropping its state", sensor_id)
-            self.deadlettered["internal_error"] += 1
-            self._note_internal_error(f"sensor {sensor_id}: {last_line(exc)}")
-            del self.sensors[sensor_id]
-            self._dirty_sensors.discard(sensor_id)
-            self._untallied.add(sensor_id)
-            self._dirty_districts.add(state.spec.district)
+            log.exception("cannot refresh sensor %s; dropping its state", state.spec.id)
+            self._drop_broken(state, exc)
             return False
+
+    def _drop_broken(self, state: SensorState, exc: Exception) -> None:
+        """Forget a sensor whose state cannot be refreshed or published: counted and noted as an internal error,
+        rebuilt from its next reading (module doc)."""
+        sensor_id = state.spec.id
+        self.deadlettered["internal_error"] += 1
+        self._note_internal_error(f"sensor {sensor_id}: {last_line(exc)}")
+        del self.sensors[sensor_id]
+        self._dirty_sensors.discard(sensor_id)
+        self._untallied.add(sensor_id)
+        self._dirty_districts.add(state.spec.district)
 
     def _update_tallies(self) -> None:
         """Tell each district's tally of its sensors that changed, appeared or went since it last heard."""
@@ -802,11 +807,7 @@ class Processor:
                 records = self._sensor_records(sensor_id, s)
             except Exception as exc:  # one broken entity must not fail the whole flush
                 log.exception("cannot publish sensor %s; dropping its state", sensor_id)
-                self.deadlettered["internal_error"] += 1
-                self._note_internal_error(f"sensor {sensor_id}: {last_line(exc)}")
-                del self.sensors[sensor_id]
-                self._untallied.add(sensor_id)
-                self._dirty_districts.add(s.spec.district)
+                self._drop_broken(s, exc)
                 continue
             changelog += records[0]
             state.append(records[1])
