@@ -44,6 +44,8 @@ TREND_WINDOW_S = 1800.0
 """The current's trend is the least-squares slope over this much of its recent readings."""
 TREND_MIN_SPAN_S = 300.0
 """Fewer minutes than this of readings give no trend (two noisy readings a minute apart are not a trend)."""
+TREND_MAX_SAMPLES = 1800
+"""One a second for the whole trend window: a bound the window's age reaches first at any real cadence."""
 HISTORY_S = 6 * 3600.0
 """How far back the view's chart of load against rating goes."""
 HISTORY_POINTS = 240
@@ -78,7 +80,7 @@ class LineSensorModel:
         self.spec = spec
         self._newest_t: float | None = None
         self.latest: tuple[float, LineObservation] | None = None
-        self.currents: deque[tuple[float, float]] = deque()
+        self.currents = SampleWindow(TREND_WINDOW_S, TREND_MAX_SAMPLES)
         self.refreshed: Refreshed | None = None
         self.history: deque[tuple[float, float, float, float]] = deque(
             (float(t), float(i), float(r), float(c)) for t, i, r, c in history
@@ -104,37 +106,19 @@ class LineSensorModel:
             return
         current, temp, air, wind = cast(list[float], numbers)
         wind_from = values.get(WIND_FROM_FIELD)
+        self.currents.add(t, current)  # a late reading still informs the trend, not the latest state
         if self._newest_t is not None and t <= self._newest_t:
-            self._add_current(t, current)  # a late reading still informs the trend, not the latest state
             return
         self._newest_t = t
-        self._add_current(t, current)
         weather = SpanWeather(air, wind, math.radians(wind_from) if isinstance(wind_from, float) else None)
         self.latest = (t, LineObservation(current, temp, weather, self.trend_a_per_h()))
 
-    def _add_current(self, t: float, current: float) -> None:
-        currents = self.currents
-        if currents and t < currents[-1][0]:
-            items = sorted([*currents, (t, current)])
-            currents.clear()
-            currents.extend(items)
-        else:
-            currents.append((t, current))
-        newest = currents[-1][0]
-        while currents and currents[0][0] < newest - TREND_WINDOW_S:
-            currents.popleft()
-
     def trend_a_per_h(self) -> float | None:
         """Least-squares slope of the current over the trend window (A per hour); None with too little of it."""
-        points = self.currents
-        if len(points) < 3 or points[-1][0] - points[0][0] < TREND_MIN_SPAN_S:
+        times = self.currents.times
+        if len(times) < 3 or times[-1] - times[0] < TREND_MIN_SPAN_S:
             return None
-        n = len(points)
-        mean_t = sum(t for t, _ in points) / n
-        mean_i = sum(i for _, i in points) / n
-        sxx = sum((t - mean_t) ** 2 for t, _ in points)
-        sxy = sum((t - mean_t) * (i - mean_i) for t, i in points)
-        return sxy / sxx * 3600.0
+        return self.currents.rate_per_hour()
 
     def take(self, status: LineStatus) -> None:
         """The refreshed status of the latest reading (``refresh_lines``)."""
