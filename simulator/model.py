@@ -20,8 +20,9 @@ from zoneinfo import ZoneInfo
 
 from consumers.citypack import CityPack, SensorSpec
 from consumers.contract import Reading
-from consumers.grid.conductors import LineConductor, parse_conductor
-from consumers.grid.rating import Span, span_azimuth
+from consumers.grid.conductors import LineConductor
+from consumers.grid.rating import span_azimuth
+from consumers.grid.sensor_model import line_spec
 from consumers.rules import EXPECTED_INTERVAL_S
 from simulator.conductor import SpanSky, conductor_temp_c
 
@@ -113,13 +114,12 @@ class SensorModel:
         self.line: tuple[LineConductor, tuple[float, float], float, float] | None = None
         """For a line segment: its conductor, midpoint, direction (degrees from north) and altitude."""
         if spec.type == "grid.line":
-            path = spec.params["path"]
-            span = Span(tuple(path[0]), tuple(path[-1]), float(spec.params["altitude_m"]))
+            line = line_spec(spec)  # the span as the consumers rate it
             self.line = (
-                parse_conductor(str(spec.params["conductor"])),
+                line.conductor,
                 (spec.lon, spec.lat),
-                math.degrees(span_azimuth(span)),
-                span.altitude_m,
+                math.degrees(span_azimuth(line.span)),
+                line.span.altitude_m,
             )
 
     def _ar(self, quantity: str, sigma: float, phi: float = 0.9) -> float:

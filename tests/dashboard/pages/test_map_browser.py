@@ -34,8 +34,8 @@ from shapely.geometry import Point, shape
 
 from consumers.citypack import CityPack
 from consumers.contract import ClockTick, Reading
-from consumers.grid.conductors import parse_conductor
-from consumers.grid.rating import Span, span_azimuth
+from consumers.grid.rating import span_azimuth
+from consumers.grid.sensor_model import line_spec
 from consumers.runner import ConsumerRunner
 from consumers.settings import Settings
 from dashboard.figures import LAYERS, LINE_LEVELS, TRACE_LINES
@@ -439,17 +439,17 @@ def test_clicking_a_line_in_a_heat_wave_shows_its_load_past_the_rating_for_the_w
     most 548 A, at night). The rating for the weather falls below the load: the
     line is drawn in alarm, and its chart and sentence say why."""
     spec = pack.sensors["L-16"]  # Xiuwen: no other site near its midpoint
-    line = parse_conductor(str(spec.params["conductor"]))
+    rated = line_spec(spec)
     path = spec.params["path"]
-    azimuth = math.degrees(span_azimuth(Span(tuple(path[0]), tuple(path[-1]), float(spec.params["altitude_m"]))))
+    azimuth = math.degrees(span_azimuth(rated.span))
     now = datetime.now(UTC).replace(microsecond=0)
     for i in range(60, -1, -1):
         at, k = now - timedelta(minutes=i), (60 - i) / 60
         current, air, wind = 300 + 260 * k, 22 + 16 * k, 2.0 - 1.8 * k
-        sky = SpanSky(air, wind, 160.0, azimuth, spec.lat, spec.lon, float(spec.params["altitude_m"]), at)
+        sky = SpanSky(air, wind, 160.0, azimuth, spec.lat, spec.lon, rated.span.altitude_m, at)
         values = {
             "current_a": round(current, 1),
-            "conductor_temp_c": round(conductor_temp_c(line, current, sky), 2),
+            "conductor_temp_c": round(conductor_temp_c(rated.conductor, current, sky), 2),
             "ambient_temp_c": round(air, 2),
             "wind_m_s": round(wind, 2),
             "wind_from_deg": 160.0,
