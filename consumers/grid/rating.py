@@ -63,6 +63,12 @@ class SpanWeather:
 MAX_AMPS_PER_CONDUCTOR = 20_000.0
 """The top of the rating's search: far above what any overhead conductor carries (linerate's default, 8,000 A for
 the whole bundle, is below a four-conductor bundle's rating on a cold windy day, and the search then fails)."""
+RATING_STEPS = 19
+"""Halvings of each line's rating search (0 to ``MAX_AMPS_PER_CONDUCTOR`` per conductor of its bundle): 0.04 A
+per conductor, 0.3 A for a bundle of eight. Fixed, so that a line's rating does not depend on which lines share
+the call (see ``_fixed_steps``)."""
+TEMPERATURE_STEPS = 14
+"""Halvings of each line's temperature search (its air up to ``MAX_SEARCH_TEMP_C``): under 0.2 °C."""
 MAX_SEARCH_TEMP_C = 3000.0
 """The top of the temperature's search. The contract lets a reading carry 5,000 A on any line, and on a single
 small conductor the heat balance settles far above the point where aluminium melts (660 °C): the number then
@@ -96,8 +102,9 @@ def ratings(
             chosen = [lines[i] for i in rated]
             model = _model(chosen, [spans[i] for i in rated], [weather[i] for i in rated], times, limit[rated])
         bundles = np.array([float(lines[i].bundle) for i in rated])
+        top = bundles * MAX_AMPS_PER_CONDUCTOR
         amps = model.compute_steady_state_ampacity(
-            limit[rated], max_ampacity=bundles * MAX_AMPS_PER_CONDUCTOR, tolerance=0.5
+            limit[rated], max_ampacity=top, tolerance=_fixed_steps(top, RATING_STEPS)
         )
         out[rated] = np.asarray(amps, dtype=float)
     return _finite(out, "rating")
@@ -117,9 +124,23 @@ def conductor_temperatures(
     # solver's default lower bound (-30 °C) returned NaN for every line.
     air = np.array([w.air_temp_c for w in weather])
     temps = model.compute_conductor_temperature(
-        np.asarray(current_a, dtype=float), min_temperature=air, max_temperature=MAX_SEARCH_TEMP_C, tolerance=0.25
+        np.asarray(current_a, dtype=float),
+        min_temperature=air,
+        max_temperature=MAX_SEARCH_TEMP_C,
+        tolerance=_fixed_steps(MAX_SEARCH_TEMP_C - air, TEMPERATURE_STEPS),
     )
     return _finite(np.asarray(temps, dtype=float), "conductor temperature")
+
+
+def _fixed_steps(widths: np.ndarray, steps: int) -> float:
+    """The tolerance that makes linerate's bisection halve every search exactly ``steps`` times.
+
+    linerate stops when the widest search of the call is narrower than the tolerance, so with a fixed tolerance
+    the number of halvings, and with it each line's answer, depends on the other lines in the call: a consumer
+    that owned other partitions published a line's score 0.1 away from another's (a CI failure, 2 December).
+    The widest width halved ``steps`` times is exact in binary floating point, so the loop runs ``steps`` times
+    whatever the call holds, and each line's answer is its own search's."""
+    return float(np.max(widths)) / 2.0**steps
 
 
 def _model(

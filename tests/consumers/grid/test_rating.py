@@ -6,7 +6,6 @@ import math
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -98,15 +97,24 @@ def test_an_unreported_wind_direction_is_rated_below_a_perpendicular_wind() -> N
     assert along < unknown < perpendicular
 
 
-def test_many_lines_at_once_are_the_lines_one_by_one(pack: CityPack) -> None:
+def test_many_lines_at_once_are_exactly_the_lines_one_by_one(pack: CityPack) -> None:
+    """Exactly, to the last bit: which lines share a flush (a consumer's partitions, a rebalance) must not change
+    a line's published score. The pack mixes single conductors with bundles of four and the air varies."""
     specs = pack.sensors_of_type("grid.line")
     lines = [parse_conductor(str(s.params["conductor"])) for s in specs]
+    assert len({line.bundle for line in lines}) > 1
     spans = [Span((s.lon - 0.01, s.lat - 0.005), (s.lon + 0.01, s.lat + 0.005), 1100.0) for s in specs]
-    sky = [SpanWeather(20.0 + i, 1.0 + i / 4, None) for i in range(len(specs))]
+    sky = [SpanWeather(-15.0 + 3 * i, 1.0 + i / 4, None) for i in range(len(specs))]
     temps = [float(s.params["max_temp_c"]) for s in specs]
+    amps = [300.0 + 80 * i for i in range(len(specs))]
     together = ratings(lines, spans, sky, ANNEX_B_TIME, temps)
-    one_by_one = np.array([rating(*args, ANNEX_B_TIME, t) for *args, t in zip(lines, spans, sky, temps, strict=True)])
-    assert together == pytest.approx(one_by_one, abs=1.0)
+    heated = conductor_temperatures(lines, spans, sky, ANNEX_B_TIME, amps)
+    each = list(zip(lines, spans, sky, strict=True))
+    assert together.tolist() == [rating(*args, ANNEX_B_TIME, t) for args, t in zip(each, temps, strict=True)]
+    assert heated.tolist() == [
+        float(conductor_temperatures([line], [span], [w], ANNEX_B_TIME, [a])[0])
+        for (line, span, w), a in zip(each, amps, strict=True)
+    ]
     assert len(together) == len(specs) == 16
 
 
