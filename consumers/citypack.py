@@ -8,7 +8,7 @@ immutable values that the simulator, the consumers and the dashboard share.
 Why validate here, eagerly and completely: a sensor in a district that does not exist, a gauge whose
 thresholds are out of order or a point drawn in the wrong district shows up otherwise as a silent wrong
 colour on a wall display, days later. So loading checks the whole pack against itself, against the
-telemetry contract (``consumers.contract.RECORD_TYPES``) and against the district polygons, and reports
+telemetry contract (``consumers.contract.SENSOR_TYPES``) and against the district polygons, and reports
 *every* problem at once, each naming the file and the item, so that a pack author fixes a pack in one pass.
 
 Geometry is checked with shapely in a local metric frame (an equirectangular projection around the
@@ -35,7 +35,7 @@ from shapely.errors import ShapelyError
 from shapely.geometry import LineString, Point, shape
 from shapely.geometry.base import BaseGeometry
 
-from consumers.contract import RECORD_TYPES
+from consumers.contract import SENSOR_TYPES
 from consumers.grid.conductors import parse_conductor
 
 PACK_FILES = (
@@ -61,7 +61,7 @@ ALTITUDE_RANGE_M = (-500.0, 6000.0)
 """Heights above sea level a span may have: the Dead Sea shore to the highest lines built."""
 
 BUILDING_DEVICE_TYPES: tuple[str, ...] = tuple(
-    name for name in RECORD_TYPES if name.startswith("fire.") and name != "fire.camera"
+    name for name in sorted(SENSOR_TYPES) if name.startswith("fire.") and name != "fire.camera"
 )
 """The fire-equipment record types that every public building must carry at least one of."""
 
@@ -191,6 +191,19 @@ class CityPack:
     rivers: Mapping[str, River] = field(hash=False)
     districts_geojson: Mapping[str, Any] = field(hash=False, repr=False)
     outline_geojson: Mapping[str, Any] = field(hash=False, repr=False)
+    geo: _Geo | None = field(default=None, hash=False, repr=False, compare=False)
+    """The district polygons, for placing what is not a sensor of the pack (a caller's position)."""
+
+    def place(self, code: str, lon: float, lat: float) -> str | None:
+        """Why a point cannot be in district ``code``: ``outside_city`` (in no district), ``district_mismatch`` (in
+        another, beyond the tolerance of ``POINT_TOLERANCE_M``), or None when it is."""
+        geo = self.geo
+        if geo is None or code not in geo.districts:
+            return "district_mismatch"
+        if geo.metres_outside(code, lon, lat) <= POINT_TOLERANCE_M:
+            return None
+        point = Point(lon, lat)
+        return "district_mismatch" if any(g.covers(point) for g in geo.districts.values()) else "outside_city"
 
     def sensors_of_type(self, prefix: str) -> list[SensorSpec]:
         """Sensors whose type is ``prefix`` or starts with ``prefix.`` (``"river"``, ``"fire.camera"``)."""
@@ -508,8 +521,8 @@ class _Loader:
         allowed = tuple(expected)
         if not type_name:
             return
-        if type_name not in RECORD_TYPES:
-            item.fail(f"type '{type_name}' is not a record type of the contract ({', '.join(RECORD_TYPES)})")
+        if type_name not in SENSOR_TYPES:
+            item.fail(f"type '{type_name}' is not a sensor type of the contract ({', '.join(sorted(SENSOR_TYPES))})")
         elif type_name not in allowed:
             item.fail(f"type '{type_name}' does not belong in {name} (expected {', '.join(allowed)})")
 
@@ -643,6 +656,9 @@ class _Loader:
                 self._gauge(item, placed, rivers)
             else:
                 item.number("alarm_confidence", low=0.0, high=1.0)
+                item.number("heading_deg", low=0.0, high=360.0)
+                item.number("fov_deg", low=1.0, high=360.0)
+                item.number("range_m", low=100.0, high=30_000.0)
             if placed.id and not self.claim(placed.id, where, name):
                 continue
             if item.ok:
@@ -850,4 +866,5 @@ def load_city_pack(root: Path) -> CityPack:
         rivers=MappingProxyType(rivers),
         districts_geojson=docs["districts.geojson"],
         outline_geojson=docs["city-outline.geojson"],
+        geo=loader.geo,
     )

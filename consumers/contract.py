@@ -57,7 +57,23 @@ class StatusField:
     required: bool = True
 
 
-FieldSpec = NumberField | StatusField
+@dataclass(frozen=True, slots=True)
+class TextField:
+    """Free text (what a caller said): shown to people, escaped wherever it is, bounded in length."""
+
+    name: str
+    max_chars: int
+    required: bool = True
+
+
+FieldSpec = NumberField | StatusField | TextField
+
+REPORT_TYPE = "fire.citizen_report"
+"""A call from a person, not a reading of a sensor of the pack: it goes to the district's incidents
+(``consumers.fire.incidents``), and its ``sensor_id`` is the call's own id."""
+MAX_REPORT_TEXT_CHARS = 1000
+"""A call-taker's note is a few sentences; a longer text is refused rather than cut, so nothing shown is a
+fragment of what was said."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +111,22 @@ RECORD_TYPES: Mapping[str, RecordType] = {
         ),
         RecordType(
             "fire.camera",
-            "Smoke-detecting camera: confidence of the smoke classifier for the current frame.",
-            (NumberField("smoke_confidence", "1", 0.0, 1.0),),
+            "Smoke-detecting camera: confidence of the smoke classifier for the current frame and, when it sees "
+            "smoke, the compass bearing of the smoke from the camera (clockwise from north).",
+            (
+                NumberField("smoke_confidence", "1", 0.0, 1.0),
+                NumberField("smoke_bearing_deg", "°", 0.0, 360.0, required=False),
+            ),
+        ),
+        RecordType(
+            REPORT_TYPE,
+            "Emergency call reporting smoke or fire: where the call-taker located it and what the caller said. "
+            "``sensor_id`` is the call's id in the call-taking system, ``district`` the district of the position.",
+            (
+                NumberField("lat", "°", -90.0, 90.0),
+                NumberField("lon", "°", -180.0, 180.0),
+                TextField("text", MAX_REPORT_TEXT_CHARS, required=False),
+            ),
         ),
         RecordType(
             "fire.smoke_detector",
@@ -147,6 +177,10 @@ RECORD_TYPES: Mapping[str, RecordType] = {
         ),
     )
 }
+
+
+SENSOR_TYPES: frozenset[str] = frozenset(name for name in RECORD_TYPES if name != REPORT_TYPE)
+"""The record types that sensors of a city pack send (every type but the citizen report)."""
 
 
 def json_bytes(doc: Any) -> bytes:
@@ -364,6 +398,12 @@ def decode_document(doc: Mapping[str, Any]) -> Reading | Rejection:
                     f"{spec.name}={value} {spec.unit} is outside {spec.low}..{spec.high} {spec.unit}",
                 )
             values[spec.name] = number
+        elif isinstance(spec, TextField):
+            if not _is_text(value):
+                return Rejection("wrong_type", f"{spec.name} must be a UTF-8 string, got {quoted(value)}")
+            if len(value) > spec.max_chars:
+                return Rejection("too_long", f"{spec.name} is {len(value)} characters long, at most {spec.max_chars}")
+            values[spec.name] = value
         else:
             if not isinstance(value, str):
                 return Rejection("wrong_type", f"{spec.name} must be a string, got {quoted(value)}")

@@ -39,6 +39,8 @@ from consumers.contract import ClockTick, NumberField, Reading, Rejection, json_
 from consumers.district_risk import DistrictRisk, DistrictTally, SensorSummary
 from consumers.domain import Domain, SensorModel
 from consumers.domains import BY_NAME, BY_SENSOR_TYPE
+from consumers.fire.book import CHANGELOG_KIND as INCIDENTS_KIND
+from consumers.fire.book import IncidentBook
 from consumers.rules import Assessment, assess, stale_after_s
 from consumers.transport.base import Message
 from consumers.transport.memory import default_partition
@@ -374,6 +376,8 @@ class Processor:
             code: default_partition(code.encode(), config.partitions) for code in pack.districts
         }
         self._tallies = {code: self._new_tally(code) for code in pack.districts}
+        self.incidents = IncidentBook(pack)
+        """Smoke and fire incidents of the districts owned (``consumers.fire``)."""
         self._untallied: set[str] = set()
         """Sensors created, changed or dropped since their district's tally last heard of them."""
         self._stale_checks: list[tuple[float, str]] = []
@@ -404,6 +408,7 @@ class Processor:
             self._unrefreshed.discard(sensor_id)
             self._untallied.add(sensor_id)
         self._dirty_districts -= set(self.districts_of(gone))
+        self.incidents.forget(self.districts_of(gone))
         self._pending_models.clear()
 
     def restore(self, messages: Iterable[Message]) -> int:
@@ -421,6 +426,10 @@ class Processor:
         models: dict[str, SensorModel] = {}
         for message in messages:
             kind, _, rest = (message.key or b"").decode(errors="replace").partition(":")
+            if kind == INCIDENTS_KIND:
+                self.incidents.restore(rest, None if message.value is None else _loads(message.value))
+                applied += 1
+                continue
             sensor_id, seq_text = rest.rpartition(":")[::2] if kind == "delta" else (rest, "")
             spec = self.pack.sensors.get(sensor_id)
             domain = BY_NAME.get(kind)
@@ -534,6 +543,8 @@ class Processor:
             return self._tick_clock(message, decoded)
         reading = decoded
         t = _epoch(reading.event_time)
+        if reading.type == contract.REPORT_TYPE:
+            return self._process_call(message, reading, t)
         rejection = self._check(message, reading, t)
         if rejection is not None:
             return DeadLetter(message, rejection)
@@ -566,12 +577,44 @@ class Processor:
             state.apply(reading, message.offset, t)
             self.sensors[spec.id] = state
         self.watermark = t if self.watermark is None else max(self.watermark, t)
+        self.incidents.reading(spec, message.topic, message.partition, message.offset, t, reading.values)
         if state.domain is not None and state.domain.refresh is not None:
             self._unrefreshed.add(spec.id)
         self._dirty_sensors.add(spec.id)
         self._untallied.add(spec.id)
         self._dirty_districts.add(spec.district)
         return Accepted(spec.id)
+
+    def _process_call(self, message: Message, reading: Reading, t: float) -> Outcome:
+        """A citizen's call goes to its district's incidents, not to a sensor: checked like a reading (district,
+        key, partition, topic, time) and for where it says it is."""
+        call_id = reading.sensor_id
+        if reading.district not in self.pack.districts:
+            return DeadLetter(
+                message,
+                Rejection("unknown_district", f"district {contract.quoted(reading.district)} is not in the pack"),
+            )
+        rejection = self._check_route(message, reading, t)
+        if rejection is not None:
+            return DeadLetter(message, rejection)
+        lon, lat = float(reading.values["lon"]), float(reading.values["lat"])
+        misplaced = self.pack.place(reading.district, lon, lat)
+        if misplaced == "outside_city":
+            return DeadLetter(
+                message, Rejection(misplaced, f"call {call_id} at {lat:.5f}, {lon:.5f} is outside the city")
+            )
+        if misplaced is not None:
+            return DeadLetter(
+                message, Rejection(misplaced, f"call {call_id} at {lat:.5f}, {lon:.5f} is not in {reading.district}")
+            )
+        if self.incidents.seen(reading.district, message.topic, message.partition, message.offset):
+            return Replayed(call_id)
+        if not self.incidents.call(
+            reading.district, call_id, message.topic, message.partition, message.offset, t, reading.values
+        ):
+            return DeadLetter(message, Rejection("duplicate", f"call {call_id} was already taken"))
+        self.watermark = t if self.watermark is None else max(self.watermark, t)
+        return Accepted(call_id)
 
     def _tick_clock(self, message: Message, tick: ClockTick) -> Outcome:
         if not self.config.simulated_clock:
@@ -609,6 +652,11 @@ class Processor:
             return Rejection("sensor_type_mismatch", f"{spec.id} is a {spec.type}, record says {reading.type}")
         if spec.district != reading.district:
             return Rejection("district_mismatch", f"{spec.id} is in {spec.district}, record says {reading.district}")
+        return self._check_route(message, reading, t)
+
+    def _check_route(self, message: Message, reading: Reading, t: float) -> Rejection | None:
+        """Whether a record of a known district came keyed, partitioned and on the topic as produced, and is not
+        from the future."""
         key = None if message.key is None else message.key.decode(errors="replace")
         if key != reading.district:
             quoted_key = contract.quoted(key)
@@ -797,6 +845,8 @@ class Processor:
         """The changelog and view records for everything changed since the last drain."""
         self.tick()
         self._refresh_models()
+        self.incidents.tick(self.now())
+        incident_changelog, incident_state = self.incidents.drain(self._district_partition)
         changelog: list[tuple[bytes, bytes | None, int]] = []
         state: list[tuple[bytes, bytes | None]] = []
         for sensor_id in sorted(self._dirty_sensors):
@@ -816,7 +866,7 @@ class Processor:
                 state.append((f"district:{code}".encode(), json_bytes(self.district_view(code))))
         self._dirty_sensors.clear()
         self._dirty_districts.clear()
-        return Changes(changelog, state)
+        return Changes(changelog + incident_changelog, state + incident_state)
 
 
 def _loads(raw: bytes) -> Any:

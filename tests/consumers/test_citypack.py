@@ -21,7 +21,7 @@ from consumers.citypack import (
     city_pack_path,
     load_city_pack,
 )
-from consumers.contract import RECORD_TYPES
+from consumers.contract import SENSOR_TYPES
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 GUIYANG = city_pack_path(ASSETS, "guiyang")
@@ -61,8 +61,8 @@ def test_guiyang_pack_loads(pack: CityPack) -> None:
     assert "nanming" in pack.rivers
 
 
-def test_every_contract_type_occurs(pack: CityPack) -> None:
-    assert {s.type for s in pack.sensors.values()} == set(RECORD_TYPES)
+def test_every_sensor_type_of_the_contract_occurs(pack: CityPack) -> None:
+    assert {s.type for s in pack.sensors.values()} == set(SENSOR_TYPES)
 
 
 def test_every_district_has_a_sensor(pack: CityPack) -> None:
@@ -97,10 +97,10 @@ def test_gauges_sit_on_their_rivers_with_ordered_thresholds(pack: CityPack) -> N
 
 def test_sensors_of_type_prefix(pack: CityPack) -> None:
     cameras = pack.sensors_of_type("fire.camera")
-    assert 8 <= len(cameras) <= 10
+    assert 8 <= len(cameras) <= 12
     assert all(c.type == "fire.camera" for c in cameras)
     fire = pack.sensors_of_type("fire")
-    assert {s.type for s in fire} == {t for t in RECORD_TYPES if t.startswith("fire.")}
+    assert {s.type for s in fire} == {t for t in SENSOR_TYPES if t.startswith("fire.")}
     assert pack.sensors_of_type("fire.cam") == []
 
 
@@ -276,7 +276,7 @@ BROKEN: dict[str, tuple[Callable[[Path], None], tuple[str, ...]]] = {
     ),
     "type not in the contract": (
         edit_item("cameras.json", "CAM-04", set_key("type", value="fire.drone")),
-        ("cameras.json[CAM-04]", "'fire.drone' is not a record type"),
+        ("cameras.json[CAM-04]", "'fire.drone' is not a sensor type"),
     ),
     "device of a wrong type": (
         edit_item("buildings.json", "B-01", set_device("B-01-SMK-2", "type", "fire.camera")),

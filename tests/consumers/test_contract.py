@@ -28,6 +28,7 @@ VALID_VALUES: dict[str, dict[str, Any]] = {
     "fire.alarm_panel": {"status": "normal"},
     "fire.fire_door": {"status": "closed"},
     "grid.line": {"conductor_temp_c": 41.5, "current_a": 1240, "ambient_temp_c": -3.5, "wind_m_s": 2.0},
+    "fire.citizen_report": {"lat": 26.5815, "lon": 106.7181, "text": "smoke from the <b>roof</b>"},
 }
 
 
@@ -155,7 +156,26 @@ BAD_RECORDS = [
     pytest.param(raw(record(event_time="01/07/2026 08:00")), "bad_timestamp", id="non-iso-timestamp"),
     pytest.param(raw(record(event_time="yesterday")), "bad_timestamp", id="word-timestamp"),
     pytest.param(raw(record(event_time="2026-02-30T08:00:00+08:00")), "bad_timestamp", id="impossible-date"),
+    pytest.param(raw(record(smoke_confidence=7)), "out_of_range", id="camera-confidence-7"),
+    pytest.param(raw(record(smoke_bearing_deg=361)), "out_of_range", id="bearing-361"),
+    pytest.param(raw(record("grid.line", current_a=-5)), "out_of_range", id="negative-current"),
+    pytest.param(raw(record("fire.citizen_report", text="x" * 10_000)), "too_long", id="report-10000-chars"),
+    pytest.param(raw(record("fire.citizen_report", text=42)), "wrong_type", id="report-text-number"),
+    pytest.param(raw(record("fire.citizen_report", lat=DELETE)), "missing_field", id="report-without-position"),
+    pytest.param(raw(record("fire.citizen_report", lon=181)), "out_of_range", id="report-lon-181"),
 ]
+
+
+def test_a_report_without_text_is_still_a_report() -> None:
+    decoded = decode(raw(record("fire.citizen_report", text=DELETE)))
+    assert isinstance(decoded, Reading)
+    assert decoded.values == {"lat": 26.5815, "lon": 106.7181}
+
+
+def test_a_reports_text_is_kept_as_said_markup_and_all() -> None:
+    decoded = decode(raw(record("fire.citizen_report", text="<script>alert(1)</script> 着火了")))
+    assert isinstance(decoded, Reading)
+    assert decoded.values["text"] == "<script>alert(1)</script> 着火了"
 
 
 @pytest.mark.parametrize(("value", "code"), BAD_RECORDS)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from consumers.contract import RECORD_TYPES
+from consumers.contract import SENSOR_TYPES
 from consumers.rules import EXPECTED_INTERVAL_S, LEVELS, RULES, assess, level_for, stale_after_s
 
 # Parameters as the Guiyang city pack declares them.
@@ -119,8 +119,8 @@ def test_reading_gets_the_expected_level(
     assert result.reason
 
 
-def test_every_record_type_has_a_rule_and_an_interval() -> None:
-    assert set(RULES) == set(RECORD_TYPES) == set(EXPECTED_INTERVAL_S)
+def test_every_sensor_type_has_a_rule_and_an_interval() -> None:
+    assert set(RULES) == SENSOR_TYPES == set(EXPECTED_INTERVAL_S)
 
 
 @pytest.mark.parametrize(

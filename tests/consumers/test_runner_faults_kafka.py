@@ -58,7 +58,7 @@ log = logging.getLogger(__name__)
 REPO = Path(__file__).resolve().parent.parent.parent
 PARTITIONS = Settings().partitions
 ROUNDS = 8
-"""Readings per sensor: 184 sensors x 8 = 1,472 records per scenario."""
+"""Readings per sensor: 185 sensors x 8 = 1,480 records per scenario."""
 ROUND_STEP_S = 45
 STREAM_S = 6.0
 """The records are spread over this many seconds of wall time; the fault is injected at ``FAULT_AT`` of them."""

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from consumers.citypack import CityPack
-from consumers.contract import CLOCK_TYPE, RECORD_TYPES, ClockTick, Reading, decode
+from consumers.contract import CLOCK_TYPE, RECORD_TYPES, REPORT_TYPE, ClockTick, Reading, decode
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "telemetry.md"
 EXAMPLES = re.findall(r"```json\n(.*?)\n```", DOC.read_text(), flags=re.DOTALL)
@@ -31,5 +31,8 @@ READINGS = [e for e in EXAMPLES if json.loads(e)["type"] != CLOCK_TYPE]
 def test_each_example_decodes_and_names_a_real_sensor(example: str, pack: CityPack) -> None:
     reading = decode(example.encode())
     assert isinstance(reading, Reading), reading
+    if reading.type == REPORT_TYPE:  # a call, not a sensor: its position must be in its district
+        assert pack.place(reading.district, float(reading.values["lon"]), float(reading.values["lat"])) is None
+        return
     spec = pack.sensors[reading.sensor_id]
     assert (spec.type, spec.district) == (reading.type, reading.district)

@@ -1,0 +1,1 @@
+"""Fire: smoke and fire incidents from cameras, detectors and citizens' calls."""
