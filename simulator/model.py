@@ -19,13 +19,15 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from consumers.citypack import CityPack, SensorSpec
-from consumers.contract import Reading
+from consumers.contract import REPORT_TYPE, Reading
 from consumers.grid.conductors import LineConductor
 from consumers.grid.rating import span_azimuth
 from consumers.grid.sensor_model import line_spec
 from consumers.rules import EXPECTED_INTERVAL_S
 from simulator.conductor import SpanSky, conductor_temp_c
 
+CALL_PREFIX = "call:"
+"""Calls wait in the same queue as the sensors' next reports, under this prefix (no sensor id has a colon)."""
 PREVAILING_WIND_FROM_DEG = 160.0
 """Guiyang's summer wind comes from the south-south-east; each span's wanders around it."""
 
@@ -41,8 +43,11 @@ class Incident:
     peak: float = 1.0
     kind: str = "surge"
     """``surge``: the rise-hold-fall push above; ``drought``: a dry-weather recession of the gauge's level,
-    ``level = normal * k_per_day ** days``, until the incident ends (rain) and the level returns."""
+    ``level = normal * k_per_day ** days``, until the incident ends (rain) and the level returns; ``fire``: smoke
+    or heat that grows to its peak in ``FIRE_GROWTH_S``, holds, and dies down over the last fifth."""
     k_per_day: float = 0.9
+    bearing_deg: float | None = None
+    """For a camera watching a fire: the compass bearing of the smoke from the camera."""
 
     def dry_days(self, elapsed_s: float) -> float | None:
         """Days into an active drought, or None."""
@@ -51,6 +56,12 @@ class Incident:
         return (elapsed_s - self.start_s) / 86400.0
 
     def intensity(self, elapsed_s: float) -> float:
+        if self.kind == "fire":
+            since = elapsed_s - self.start_s
+            if not 0.0 <= since <= self.duration_s:
+                return 0.0
+            dying = (self.duration_s - since) / (0.2 * self.duration_s)
+            return self.peak * min(1.0, since / FIRE_GROWTH_S, dying)
         if self.kind != "surge":
             return 0.0
         x = (elapsed_s - self.start_s) / self.duration_s
@@ -64,9 +75,106 @@ class Incident:
         return self.peak
 
 
+FIRE_GROWTH_S = 240.0
+"""A fire's smoke grows from nothing to its peak in four minutes."""
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A citizen's call in a scenario: ``at_s`` after its start, from near ``lon, lat``."""
+
+    call_id: str
+    at_s: float
+    district: str
+    lon: float
+    lat: float
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class FireScene:
+    """A fire in a building, as each kind of witness sees it: the cameras whose view holds it first (their smoke
+    columns carry its bearing), people calling minutes later, the building's detectors last, when the smoke
+    from the roof reaches inside. The consumers must find one incident in it, and say the cameras were ahead."""
+
+    building_id: str
+    start_s: float
+    duration_s: float
+    camera_step_s: float = 60.0
+    """Each camera further away sees the smoke this much later (a taller column)."""
+    call_after_s: tuple[float, ...] = (11 * 60.0, 13 * 60.0)
+    smoke_detector_after_s: float = 12 * 60.0
+    heat_detector_after_s: float = 14 * 60.0
+
+    def incidents(self, pack: CityPack) -> list[Incident]:
+        b = pack.buildings[self.building_id]
+        out = []
+        for i, camera in enumerate(cameras_seeing(pack, b.lon, b.lat)):
+            bearing = _bearing_deg(camera.lon, camera.lat, b.lon, b.lat)
+            start = self.start_s + i * self.camera_step_s
+            out.append(Incident(camera.id, start, self.duration_s, 0.95, "fire", bearing_deg=bearing))
+        devices = [pack.sensors[d] for d in b.device_ids]
+        for kind, after in (
+            ("fire.smoke_detector", self.smoke_detector_after_s),
+            ("fire.heat_detector", self.heat_detector_after_s),
+        ):
+            out += [
+                Incident(d.id, self.start_s + after, self.duration_s - after, 1.0, "fire")
+                for d in devices
+                if d.type == kind
+            ]
+        return out
+
+    def calls(self, pack: CityPack) -> list[Call]:
+        b = pack.buildings[self.building_id]
+        said = ("医院东楼楼顶冒黑烟", "东楼那边有很大的烟，好像着火了")
+        return [
+            Call(
+                f"119-{self.building_id}-{i + 1}",
+                self.start_s + after,
+                b.district,
+                b.lon + 0.0003 * (i + 1),
+                b.lat - 0.0002,
+                said[i % 2],
+            )
+            for i, after in enumerate(self.call_after_s)
+        ]
+
+
+def cameras_seeing(pack: CityPack, lon: float, lat: float) -> list[SensorSpec]:
+    """The cameras whose view (heading ± half the field of view, within range) holds the point, nearest first."""
+    seeing = []
+    for camera in pack.sensors_of_type("fire.camera"):
+        p = camera.params
+        off = abs((_bearing_deg(camera.lon, camera.lat, lon, lat) - float(p["heading_deg"]) + 180.0) % 360.0 - 180.0)
+        distance = _distance_m(camera.lon, camera.lat, lon, lat)
+        if off <= float(p["fov_deg"]) / 2 and distance <= float(p["range_m"]):
+            seeing.append((distance, camera.id, camera))
+    return [c for _, _, c in sorted(seeing)]
+
+
+def _bearing_deg(lon0: float, lat0: float, lon1: float, lat1: float) -> float:
+    dx = (lon1 - lon0) * math.cos(math.radians((lat0 + lat1) / 2))
+    return math.degrees(math.atan2(dx, lat1 - lat0)) % 360.0
+
+
+def _distance_m(lon0: float, lat0: float, lon1: float, lat1: float) -> float:
+    dx = (lon1 - lon0) * math.cos(math.radians((lat0 + lat1) / 2)) * 111_320.0
+    return math.hypot(dx, (lat1 - lat0) * 110_574.0)
+
+
+DEMO_FIRE = FireScene("B-01", 0.5 * 3600.0, 1.5 * 3600.0)
+"""The demo's fire: smoke from the roof of the Provincial People's Hospital, seen by the cameras on Qianling Hill
+and Dongshan Hill two and three minutes in, called in at eleven minutes, in the detectors at fourteen."""
+
+
+def scenario_calls(pack: CityPack, name: str) -> list[Call]:
+    return DEMO_FIRE.calls(pack) if name == "demo" else []
+
+
 def scenario_incidents(pack: CityPack, name: str) -> list[Incident]:
-    """Named scenarios. ``calm``: no incidents. ``demo``: a fire, a heat wave that pushes the most loaded line
-    past its rating for the weather, and a flood, one after another.
+    """Named scenarios. ``calm``: no incidents. ``demo``: a fire (``DEMO_FIRE``, with its calls), a heat wave
+    that pushes the most loaded line past its rating for the weather, and a flood, one after another.
     ``drought``: after a day and a half of normal flow the rain stops on every gauge and the level recedes at
     K = 0.90-0.93 per day, the fast end of real low-flow recessions (DESIGN.md), so that a demo shows it soon:
     at CITYOPS_SIM_SPEED=600 drought warnings come after about eleven minutes and the first gauge falls below
@@ -79,21 +187,13 @@ def scenario_incidents(pack: CityPack, name: str) -> list[Incident]:
             for i, g in enumerate(pack.sensors_of_type("river.gauge"))
         ]
     if name == "demo":
-        camera = pack.sensors_of_type("fire.camera")[0]
         line = max(
             pack.sensors_of_type("grid.line"),
             key=lambda s: (float(s.params.get("normal_load_a", 0)) / float(s.params["rated_current_a"]), s.id),
         )
         gauges = pack.sensors_of_type("river.gauge")
-        smoke = pack.sensors_of_type("fire.smoke_detector")[0]
-        heat = next(s for s in pack.sensors_of_type("fire.heat_detector") if s.building_id == smoke.building_id)
         hour = 3600.0
-        incidents = [
-            Incident(camera.id, 0.5 * hour, 2 * hour, 0.95),
-            Incident(smoke.id, 1.5 * hour, 1.5 * hour, 1.0),
-            Incident(heat.id, 1.7 * hour, 1.3 * hour, 1.0),
-            Incident(line.id, 3 * hour, 3 * hour, 1.0),
-        ]
+        incidents = [*DEMO_FIRE.incidents(pack), Incident(line.id, 3 * hour, 3 * hour, 1.0)]
         incidents += [Incident(g.id, 5 * hour + i * 0.3 * hour, 6 * hour, 0.9) for i, g in enumerate(gauges[:4])]
         return incidents
     raise ValueError(f"unknown scenario {name!r}: use calm, demo or drought")
@@ -129,10 +229,14 @@ class SensorModel:
         return value
 
     def values(
-        self, when: datetime, incident: float, drought: tuple[float, float] | None = None
+        self,
+        when: datetime,
+        incident: float,
+        drought: tuple[float, float] | None = None,
+        smoke_bearing_deg: float | None = None,
     ) -> dict[str, float | str]:
-        """Measurement fields for one report at ``when`` with incident intensity 0..1, and for a gauge in a
-        drought its ``(days of drought, recession constant per day)``."""
+        """Measurement fields for one report at ``when`` with incident intensity 0..1, for a gauge in a drought
+        its ``(days of drought, recession constant per day)``, for a camera watching a fire the smoke's bearing."""
         p = self.spec.params
         hour = when.hour + when.minute / 60.0
         daily = math.sin((hour - 9.0) / 24.0 * 2 * math.pi)  # warmest mid-afternoon
@@ -153,8 +257,12 @@ class SensorModel:
             rain = max(0.0, incident * 25.0 + self.rng.gauss(0, 0.15) - 0.3) if drought is None else 0.0
             return {"stage_m": round(stage, 3), "discharge_m3s": round(discharge, 2), "rain_mm_h": round(rain, 1)}
         if kind == "fire.camera":
-            c = 0.04 + abs(self._ar("smoke", 0.01)) + incident * 0.9
-            return {"smoke_confidence": round(min(1.0, c), 3)}
+            c = min(1.0, 0.04 + abs(self._ar("smoke", 0.01)) + incident * 0.9)
+            if smoke_bearing_deg is None or c < 0.5:
+                return {"smoke_confidence": round(c, 3)}
+            # The analytics place the smoke's column to a few tenths of a degree.
+            bearing = (smoke_bearing_deg + self.rng.gauss(0.0, 0.3)) % 360.0
+            return {"smoke_confidence": round(c, 3), "smoke_bearing_deg": round(bearing, 1)}
         if kind == "fire.smoke_detector":
             o = 0.05 + abs(self._ar("obscuration", 0.01)) + incident * 5.0
             return {"obscuration_pct_per_m": round(min(100.0, o), 3)}
@@ -225,19 +333,34 @@ class CitySimulator:
         for sid, model in self.models.items():
             phase = model.rng.uniform(0.0, model.interval_s)
             heapq.heappush(self._queue, (start + timedelta(seconds=phase), sid))
+        self.calls = {CALL_PREFIX + c.call_id: c for c in scenario_calls(pack, scenario)}
+        for key, c in self.calls.items():
+            heapq.heappush(self._queue, (start + timedelta(seconds=c.at_s), key))
 
     def until(self, end: datetime) -> Iterator[Reading]:
         """Every reading with event time before ``end`` not yet emitted, oldest first."""
         while self._queue and self._queue[0][0] < end:
             when, sid = heapq.heappop(self._queue)
+            call = self.calls.get(sid)
+            if call is not None:
+                values: dict[str, float | str] = {
+                    "lat": round(call.lat, 6),
+                    "lon": round(call.lon, 6),
+                    "text": call.text,
+                }
+                yield Reading(REPORT_TYPE, call.call_id, call.district, when.astimezone(self.tz), values)
+                continue
             model = self.models[sid]
             elapsed = (when - self.start).total_seconds()
             incidents = self.incidents.get(sid, ())
             intensity = max((i.intensity(elapsed) for i in incidents), default=0.0)
             dry = next(((d, i.k_per_day) for i in incidents if (d := i.dry_days(elapsed)) is not None), None)
+            bearing = next(
+                (i.bearing_deg for i in incidents if i.bearing_deg is not None and i.intensity(elapsed)), None
+            )
             spec = model.spec
             local = when.astimezone(self.tz)  # daily cycles follow local time; records carry the +08:00 offset
-            yield Reading(spec.type, spec.id, spec.district, local, model.values(local, intensity, dry))
+            yield Reading(spec.type, spec.id, spec.district, local, model.values(local, intensity, dry, bearing))
             heapq.heappush(self._queue, (when + timedelta(seconds=model.interval_s), sid))
 
     def next_time(self) -> datetime | None:

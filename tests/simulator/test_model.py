@@ -13,13 +13,13 @@ import pytest
 
 from consumers.citypack import CityPack, load_city_pack
 from consumers.clock import ManualClock
-from consumers.contract import Reading, decode
+from consumers.contract import REPORT_TYPE, Reading, decode
 from consumers.processor import Processor, ProcessorConfig
 from consumers.river.sensor_model import GaugeSensorModel
 from consumers.rules import EXPECTED_INTERVAL_S, assess
 from consumers.settings import Settings
 from consumers.testing import MessageFactory
-from simulator.model import CitySimulator, scenario_incidents
+from simulator.model import DEMO_FIRE, CitySimulator, cameras_seeing, scenario_incidents
 
 GUIYANG = Path(__file__).parents[2] / "assets/city/guiyang"
 START = datetime(2026, 7, 1, 14, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -99,6 +99,8 @@ def worst_level_by_sensor(pack: CityPack, readings: list[Reading]) -> dict[str, 
     order = ("ok", "watch", "warning", "alarm")
     worst: dict[str, str] = defaultdict(lambda: "ok")
     for reading in readings:
+        if reading.type == REPORT_TYPE:
+            continue  # a call, not a sensor
         spec = pack.sensors[reading.sensor_id]
         level = assess(spec.type, spec.params, reading.values).level
         if order.index(level) > order.index(worst[reading.sensor_id]):
@@ -177,3 +179,31 @@ def test_the_drought_scenario_is_warned_at_least_72_hours_ahead_on_every_gauge(g
     leads_h = {g: (first_below[g] - first_warning[g]).total_seconds() / 3600 for g in first_below if g in first_warning}
     assert sorted(leads_h) == sorted(first_below), f"gauges never warned: {set(first_below) - set(leads_h)}"
     assert min(leads_h.values()) >= 72.0, leads_h
+
+
+def test_the_demo_fire_is_one_confirmed_incident_that_the_cameras_saw_minutes_before_the_first_call(
+    guiyang: CityPack,
+) -> None:
+    """The exhibition's fire, replayed through the consumers' processor in event time."""
+    start = datetime(2026, 7, 1, tzinfo=UTC)
+    clock = ManualClock(start)
+    settings = Settings()
+    processor = Processor(guiyang, ProcessorConfig(settings.partitions), clock)
+    processor.assign(range(settings.partitions))
+    messages = MessageFactory(settings)
+    calls = 0
+    for reading in CitySimulator(guiyang, 7, start, "demo").until(start + timedelta(hours=2, minutes=30)):
+        clock.set(reading.event_time)
+        calls += reading.type == REPORT_TYPE
+        processor.process(messages.reading(reading))
+        processor.drain()
+    assert calls == len(DEMO_FIRE.call_after_s) == 2
+    (incident,) = processor.incidents.incidents()
+    building = guiyang.buildings[DEMO_FIRE.building_id]
+    assert (incident["lat"], incident["lon"]) == (building.lat, building.lon)
+    assert incident["confirmed_by"] == "two_sources"
+    assert incident["camera_lead_min"] >= 5
+    seen_by = [s["id"] for s in incident["sources"] if s["kind"] == "camera"]
+    assert seen_by == [c.id for c in cameras_seeing(guiyang, building.lon, building.lat)] == ["CAM-11", "CAM-01"]
+    first = {k: datetime.fromisoformat(v) for k, v in incident["timeline"].items()}
+    assert first["first_camera"] < first["confirmed"] < first["first_call"] < first["first_detector"]
