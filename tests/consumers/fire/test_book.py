@@ -26,15 +26,16 @@ def bearing(pack: CityPack, camera_id: str, lon: float, lat: float) -> float:
     return round(math.degrees(math.atan2(dx, lat - cam.lat)) % 360.0, 1)
 
 
-def fire_at_b01(pack: CityPack) -> list[Reading]:
-    """A fire at the Provincial People's Hospital: CAM-01 sees smoke at 08:02, CAM-11 at 08:04, the hospital's
-    smoke detector alarms at 08:09, its heat detector at 08:11, and the first call comes at 08:13."""
+def fire_at_b01(pack: CityPack, start: datetime = T0) -> list[Reading]:
+    """A fire at the Provincial People's Hospital, minute by minute from ``start`` (08:00): CAM-01 sees smoke at
+    08:02, CAM-11 at 08:04, the hospital's smoke detector alarms at 08:09, its heat detector at 08:11, and the
+    first call comes at 08:13."""
     b = pack.buildings["B-01"]
     out = []
     for minute in range(0, 16):
-        at = T0 + timedelta(minutes=minute)
-        for cam, start in (("CAM-01", 2), ("CAM-11", 4)):
-            c = 0.05 if minute < start else min(0.95, 0.62 + 0.05 * (minute - start))
+        at = start + timedelta(minutes=minute)
+        for cam, sees_at in (("CAM-01", 2), ("CAM-11", 4)):
+            c = 0.05 if minute < sees_at else min(0.95, 0.62 + 0.05 * (minute - sees_at))
             values = (
                 {"smoke_confidence": c}
                 if c < 0.6
@@ -50,7 +51,7 @@ def fire_at_b01(pack: CityPack) -> list[Reading]:
             Reading("fire.heat_detector", "B-01-HEAT-1", "520103", at, {"temperature_c": 24.0 if minute < 11 else 70.0})
         )
     call = {"lat": b.lat + 0.0004, "lon": b.lon - 0.0003, "text": "<b>Smoke</b> from the east wing"}
-    out.append(Reading("fire.citizen_report", "119-0042", "520103", T0 + timedelta(minutes=13), call))
+    out.append(Reading("fire.citizen_report", "119-0042", "520103", start + timedelta(minutes=13), call))
     return sorted(out, key=lambda r: r.event_time)
 
 
