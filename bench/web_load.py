@@ -212,7 +212,13 @@ def chromium(extra: Sequence[str] = ()) -> Any:
 ACCEPT_ENCODING = "gzip, deflate, br, zstd"
 """What Chromium sends: the simulated browsers accept (and decode) the same."""
 REFRESH_OUTPUTS: tuple[str, ...] = ("map-graph.figure", "map-alarms.children", "map-districts.children")
-REFRESH_OUTPUTS += ("map-summary.children", "map-river-banner.children", "map-seen.data", "map-done.data")
+REFRESH_OUTPUTS += (
+    "map-summary.children",
+    "map-river-banner.children",
+    "map-incidents.children",
+    "map-seen.data",
+    "map-done.data",
+)
 GAUGE_OUTPUTS: tuple[str, ...] = ("map-detail-panel.hidden", "map-detail-graph.figure", "map-detail-status.children")
 GAUGE_OUTPUTS += ("map-detail-seen.data",)
 

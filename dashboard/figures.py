@@ -2,9 +2,10 @@
 
 Trace order is fixed so that a patch can address traces by index:
 0 grey district underlay (districts with no data stay visible), 1 silent districts, 2 district risk, 3 rivers,
-4-9 power lines, one trace per level (``LINE_LEVELS``: a trace has one colour, and a trace per level stays six
-traces however many lines a city has), 10-13 sites coloured by status, a trace per kind (``SITE_KINDS``: gauges,
-cameras, buildings, line segments' midpoints), so that each layer (``LAYERS``) can be switched on and off.
+4-5 cameras' view cones (quiet, seeing smoke), 6-11 power lines, one trace per level (``LINE_LEVELS``: a trace
+has one colour, and a trace per level stays six traces however many lines a city has), 12-15 sites coloured by
+status, a trace per kind (``SITE_KINDS``: gauges, cameras, buildings, line segments' midpoints), 16 the lines of
+sight of cameras on open incidents, 17 fire incidents, so that each layer (``LAYERS``) can be switched on and off.
 
 No tiles and no text layers: the MapLibre style is an inline background-only style, so the map renders
 with no network at all (text labels would make MapLibre fetch glyphs from the web).
@@ -21,6 +22,7 @@ from zoneinfo import ZoneInfo
 import plotly.graph_objects as go
 
 from consumers.citypack import CityPack, District, SensorSpec
+from dashboard.fire.layers import CONE_EDGE, CONE_QUIET, CONE_SEEING, cone_paths, incident_arrays, sight_path
 from dashboard.grid.words import line_reason
 from dashboard.i18n import names_in_order, t
 from dashboard.river.state import RIVER_COLORS, river_state_of
@@ -61,16 +63,21 @@ TRACE_RISK = 2
 LINE_LEVELS = ("no_data", "stale", "ok", "watch", "warning", "alarm")
 """Drawn in this order, so the worst lines lie on top."""
 LINE_WIDTH = {"no_data": 2, "stale": 2, "ok": 3, "watch": 4, "warning": 6, "alarm": 8}
-TRACE_LINES = 4
+TRACE_CONES = 4
+CONE_GROUPS = ("quiet", "seeing")
+TRACE_LINES = TRACE_CONES + len(CONE_GROUPS)
 TRACE_SITES = TRACE_LINES + len(LINE_LEVELS)
 SITE_KINDS = ("gauge", "camera", "building", "line")
 """The sites' traces, from ``TRACE_SITES`` on, in this order."""
+TRACE_SIGHTS = TRACE_SITES + len(SITE_KINDS)
+TRACE_INCIDENTS = TRACE_SIGHTS + 1
 LAYERS: Mapping[str, tuple[int, ...]] = {
     "districts": (1, 2),
     "river": (3, TRACE_SITES + SITE_KINDS.index("gauge")),
     "lines": (*range(TRACE_LINES, TRACE_SITES), TRACE_SITES + SITE_KINDS.index("line")),
-    "cameras": (TRACE_SITES + SITE_KINDS.index("camera"),),
+    "cameras": (TRACE_CONES, TRACE_CONES + 1, TRACE_SITES + SITE_KINDS.index("camera")),
     "buildings": (TRACE_SITES + SITE_KINDS.index("building"),),
+    "incidents": (TRACE_SIGHTS, TRACE_INCIDENTS),
 }
 """What each layer a viewer can switch shows: trace indices. The grey district underlay stays, so the city keeps
 its outline with every layer off."""
@@ -252,6 +259,9 @@ def map_figure(pack: CityPack, snapshot: StateSnapshot, lang: str = "en", now: f
     by_kind = sites_by_kind(pack)
     river_lat, river_lon = _polyline(r.coords for r in pack.rivers.values())
     lines = line_paths(pack, snapshot)
+    cones = cone_paths(pack, snapshot)
+    sight_lat, sight_lon = sight_path(snapshot)
+    incidents = incident_arrays(pack, snapshot, lang)
     fig = go.Figure(
         [
             go.Choroplethmap(
@@ -308,6 +318,19 @@ def map_figure(pack: CityPack, snapshot: StateSnapshot, lang: str = "en", now: f
             ),
             *[
                 go.Scattermap(
+                    lat=cones[group][0],
+                    lon=cones[group][1],
+                    mode="lines",
+                    fill="toself",
+                    fillcolor=CONE_QUIET if group == "quiet" else CONE_SEEING,
+                    line={"color": CONE_EDGE[group], "width": 1 if group == "quiet" else 2},
+                    hoverinfo="skip",
+                    name=f"camera cones {group}",
+                )
+                for group in CONE_GROUPS
+            ],
+            *[
+                go.Scattermap(
                     lat=lines[level][0],
                     lon=lines[level][1],
                     mode="lines",
@@ -318,6 +341,24 @@ def map_figure(pack: CityPack, snapshot: StateSnapshot, lang: str = "en", now: f
                 for level in LINE_LEVELS
             ],
             *[site_trace(kind, by_kind[kind], snapshot, lang) for kind in SITE_KINDS],
+            go.Scattermap(
+                lat=sight_lat,
+                lon=sight_lon,
+                mode="lines",
+                line={"color": "#ff3b30", "width": 2},
+                hoverinfo="skip",
+                name="lines of sight",
+            ),
+            go.Scattermap(
+                lat=incidents["lat"],
+                lon=incidents["lon"],
+                mode="markers",
+                marker={"color": incidents["color"], "size": incidents["size"], "opacity": 0.95},
+                hovertext=incidents["hover"],
+                hoverinfo="text",
+                customdata=incidents["id"],
+                name="incidents",
+            ),
         ]
     )
     fig.update_layout(
@@ -358,6 +399,9 @@ def map_patch_values(
     return {
         "sites": {kind: site_arrays(by_kind[kind], snapshot, lang) for kind in SITE_KINDS},
         "line_paths": line_paths(pack, snapshot),
+        "cones": cone_paths(pack, snapshot),
+        "sights": sight_path(snapshot),
+        "incidents": incident_arrays(pack, snapshot, lang),
         "silent_z": silent,
         "risk_z": z,
         "risk_hover": district_hover,

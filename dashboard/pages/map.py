@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import dash
-from dash import Input, Output, Patch, State, callback, clientside_callback, dcc, html
+from dash import ALL, Input, Output, Patch, State, callback, clientside_callback, dcc, html
 from dash import ctx as dash_ctx
 from dash.exceptions import PreventUpdate
 from plotly.io.json import to_json_plotly
@@ -25,14 +25,18 @@ from consumers.citypack import CityPack, District
 from dashboard.clock_status import simulated_badge
 from dashboard.context import current
 from dashboard.figures import (
+    CONE_GROUPS,
     LAYERS,
     LEVEL_COLORS,
     LEVEL_RANK,
     LINE_LEVELS,
     SILENT_COLOR,
     SITE_KINDS,
+    TRACE_CONES,
+    TRACE_INCIDENTS,
     TRACE_LINES,
     TRACE_RISK,
+    TRACE_SIGHTS,
     TRACE_SILENT,
     TRACE_SITES,
     level_label,
@@ -41,6 +45,9 @@ from dashboard.figures import (
     sensor_level,
     silence,
 )
+from dashboard.fire import words as fire_words
+from dashboard.fire.chart import timeline_figure
+from dashboard.fire.layers import INCIDENT_COLORS
 from dashboard.freshness import Picture, judge
 from dashboard.grid.chart import line_figure
 from dashboard.grid.words import line_reason
@@ -55,6 +62,7 @@ from dashboard.state_view import StateSnapshot
 dash.register_page(__name__, path="/", name="City map", title="City operations · map")
 
 MAX_ALARMS = 10
+MAX_INCIDENTS = 5
 
 
 def _district_label(district: District, lang: str) -> list[Any]:
@@ -139,6 +147,35 @@ def alarm_rows(pack: CityPack, snapshot: StateSnapshot, lang: str) -> list[html.
         )
     if len(active) > MAX_ALARMS:
         rows.append(html.Div(t(lang, "more", n=len(active) - MAX_ALARMS), className="map-alarm-more"))
+    return rows
+
+
+def incident_rows(pack: CityPack, snapshot: StateSnapshot, lang: str) -> list[html.Div]:
+    """Fire incidents, confirmed first, then suspected, then resolved; each opens its timeline when clicked."""
+    incidents = fire_words.ordered(snapshot.of_kind("incident"))
+    if not incidents:
+        return [html.Div(t(lang, "fire.none"), className="map-alarm-none")]
+    rows = []
+    for incident in incidents[:MAX_INCIDENTS]:
+        state = str(incident.get("state", "suspected"))
+        rows.append(
+            html.Div(
+                [
+                    html.Span(
+                        t(lang, f"fire.state.{state}"),
+                        className="map-alarm-level",
+                        style={"backgroundColor": INCIDENT_COLORS.get(state, INCIDENT_COLORS["suspected"])},
+                    ),
+                    html.Span(html.B(fire_words.place(incident, pack, lang)), className="map-alarm-place"),
+                    html.Span(fire_words.lead(incident, lang), className="map-alarm-reason"),
+                ],
+                className=f"map-alarm-row map-incident-row state-{state}",
+                id={"type": "map-incident", "id": str(incident["id"])},
+                n_clicks=0,
+            )
+        )
+    if len(incidents) > MAX_INCIDENTS:
+        rows.append(html.Div(t(lang, "more", n=len(incidents) - MAX_INCIDENTS), className="map-alarm-more"))
     return rows
 
 
@@ -234,6 +271,8 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
                     ),
                     html.Aside(
                         [
+                            html.H2(t(lang, "fire.incidents")),
+                            html.Div(incident_rows(pack, snapshot, lang), id="map-incidents", className="map-alarms"),
                             html.H2(t(lang, "active_warnings")),
                             html.Div(alarm_rows(pack, snapshot, lang), id="map-alarms", className="map-alarms"),
                             html.H2(t(lang, "districts_by_risk")),
@@ -295,6 +334,25 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
                                 className="map-legend",
                                 id="map-legend-lines",
                             ),
+                            html.Div(
+                                [
+                                    html.Span(t(lang, "fire.incidents") + ": ", className="map-legend-title"),
+                                    *[
+                                        html.Span(
+                                            [
+                                                html.I(style={"backgroundColor": color}),
+                                                t(lang, f"fire.state.{state}").lower(),
+                                            ]
+                                        )
+                                        for state, color in INCIDENT_COLORS.items()
+                                    ],
+                                    html.Span(t(lang, "fire.cones"), className="map-legend-title"),
+                                    html.Span([html.I(className="map-cone-quiet"), t(lang, "fire.cone.quiet")]),
+                                    html.Span([html.I(className="map-cone-seeing"), t(lang, "fire.cone.seeing")]),
+                                ],
+                                className="map-legend",
+                                id="map-legend-fire",
+                            ),
                         ],
                         className="map-side",
                     ),
@@ -321,6 +379,7 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
     Output("map-districts", "children"),
     Output("map-summary", "children"),
     Output("map-river-banner", "children"),
+    Output("map-incidents", "children"),
     Output("map-seen", "data"),
     Output("map-done", "data"),
     Input("map-pull", "data"),
@@ -338,13 +397,13 @@ def refresh(pull: int | None, seen: str | None, lang: str | None) -> tuple[Any, 
     picture = _picture()
     stamp = _refresh_stamp(snapshot, picture)
     if seen == stamp:
-        return (dash.no_update,) * 6 + (pull,)
+        return (dash.no_update,) * 7 + (pull,)
     rendered = ctx.renders.get(("map-refresh", stamp, lang), lambda: rendered_update(ctx.pack, snapshot, picture, lang))
     return (*rendered, stamp, pull)
 
 
 def rendered_update(pack: CityPack, snapshot: StateSnapshot, picture: Picture, lang: str) -> list[Any]:
-    """The five changing outputs of a refresh, as the JSON-ready data Dash sends (no component objects left)."""
+    """The six changing outputs of a refresh, as the JSON-ready data Dash sends (no component objects left)."""
     now = picture.event_now
     values = map_patch_values(pack, snapshot, lang, now)
     patch = Patch()
@@ -360,12 +419,23 @@ def rendered_update(pack: CityPack, snapshot: StateSnapshot, picture: Picture, l
         patch["data"][TRACE_SITES + offset]["marker"]["color"] = colors
         patch["data"][TRACE_SITES + offset]["marker"]["size"] = sizes
         patch["data"][TRACE_SITES + offset]["hovertext"] = hover
+    for offset, group in enumerate(CONE_GROUPS):
+        patch["data"][TRACE_CONES + offset]["lat"], patch["data"][TRACE_CONES + offset]["lon"] = values["cones"][group]
+    patch["data"][TRACE_SIGHTS]["lat"], patch["data"][TRACE_SIGHTS]["lon"] = values["sights"]
+    incidents = values["incidents"]
+    patch["data"][TRACE_INCIDENTS]["lat"] = incidents["lat"]
+    patch["data"][TRACE_INCIDENTS]["lon"] = incidents["lon"]
+    patch["data"][TRACE_INCIDENTS]["marker"]["color"] = incidents["color"]
+    patch["data"][TRACE_INCIDENTS]["marker"]["size"] = incidents["size"]
+    patch["data"][TRACE_INCIDENTS]["hovertext"] = incidents["hover"]
+    patch["data"][TRACE_INCIDENTS]["customdata"] = incidents["id"]
     outputs = [
         patch,
         alarm_rows(pack, snapshot, lang),
         district_rows(pack, snapshot, lang, now),
         summary(pack, snapshot, lang),
         river_banner(pack, snapshot, lang),
+        incident_rows(pack, snapshot, lang),
     ]
     # Serialised once here, so that each viewer's answer is a plain dump: walking the component trees was a third
     # of a refresh's cost, paid again for every viewer.
@@ -456,6 +526,8 @@ def show_layers(chosen: list[str] | None) -> Patch:
 
 DETAIL_TYPES = ("river.gauge", "grid.line")
 """Sites whose click opens a chart beside the map."""
+INCIDENT_PREFIX = "incident:"
+"""An open panel of an incident is ``incident:<id>``, its key on the state topic."""
 
 
 @callback(
@@ -465,12 +537,32 @@ DETAIL_TYPES = ("river.gauge", "grid.line")
     prevent_initial_call=True,
 )
 def select_detail(click: dict[str, Any] | None, _: int | None) -> str | None:
-    """A click on a gauge or a line segment opens its panel; a click on anything else, or on Close, closes it."""
+    """A click on a gauge, a line segment or an incident on the map opens its panel; a click on anything else,
+    or on Close, closes it."""
     if dash_ctx.triggered_id == "map-detail-close" or not click:
         return None
     site_id = str(click["points"][0].get("customdata", ""))
+    if site_id.startswith(INCIDENT_PREFIX):
+        return site_id
     spec = current().pack.sensors.get(site_id)
     return site_id if spec is not None and spec.type in DETAIL_TYPES else None
+
+
+# A click on an incident in the list opens its panel. In the browser: the list is redrawn at every refresh that
+# changed it, and a redraw triggers this again (new rows, no click); a server callback triggered again while the
+# click's answer was on its way had that answer dropped, and the click was lost.
+clientside_callback(
+    """
+    function(_) {
+        const fired = window.dash_clientside.callback_context.triggered;
+        if (!fired.length || !fired[0].value) { return window.dash_clientside.no_update; }
+        return PREFIX + JSON.parse(fired[0].prop_id.slice(0, fired[0].prop_id.lastIndexOf("."))).id;
+    }
+    """.replace("PREFIX", json.dumps(INCIDENT_PREFIX)),
+    Output("map-detail", "data", allow_duplicate=True),
+    Input({"type": "map-incident", "id": ALL}, "n_clicks"),
+    prevent_initial_call=True,
+)
 
 
 # The open panel's chart follows the map's refreshes; with no panel open there is nothing to ask the server (that
@@ -500,9 +592,11 @@ def refresh_detail(sensor_id: str | None, _: str | None, seen: str | None, lang:
     if not sensor_id:
         return True, dash.no_update, dash.no_update, None
     ctx = current()
+    lang = language(lang, ctx.settings.language)
+    if sensor_id.startswith(INCIDENT_PREFIX):
+        return _incident_detail(sensor_id, seen, lang)
     spec = ctx.pack.sensors[sensor_id]
     doc = ctx.view.snapshot.sensor(sensor_id)
-    lang = language(lang, ctx.settings.language)
     stamp = f"{sensor_id}@{(doc or {}).get('event_time')}@{(doc or {}).get('stale')}@{lang}"
     if dash_ctx.triggered_id == "map-detail-tick" and stamp == seen:
         raise PreventUpdate
@@ -514,3 +608,28 @@ def refresh_detail(sensor_id: str | None, _: str | None, seen: str | None, lang:
     stretch = river_stretches(ctx.pack, lang).get(sensor_id)
     sentence = gauge_sentence(spec, doc, lang, stretch)
     return False, gauge_figure(spec, doc, ctx.pack.timezone, lang), sentence, stamp
+
+
+def _incident_detail(key: str, seen: str | None, lang: str) -> tuple[Any, ...]:
+    """An incident's timeline and sentence, with what the callers said (as text: React escapes it)."""
+    ctx = current()
+    doc = ctx.view.snapshot.entities.get(key)
+    if doc is None:  # forgotten since (six hours after it was resolved)
+        return True, dash.no_update, dash.no_update, None
+    stamp = f"{key}@{doc.get('event_time')}@{doc.get('state')}@{len(doc.get('calls') or ())}@{lang}"
+    if dash_ctx.triggered_id == "map-detail-tick" and stamp == seen:
+        raise PreventUpdate
+    said = [
+        html.Div(
+            [
+                html.Span(
+                    f"{fire_words.local_time(str(c['t']), ctx.pack.timezone)} {c['id']} · {t(lang, 'fire.said')}: "
+                ),
+                str(c.get("text") or "—"),
+            ],
+            className="map-incident-call",
+        )
+        for c in (doc.get("calls") or [])[:5]
+    ]
+    status = [html.Div(fire_words.sentence(doc, ctx.pack, lang)), *said]
+    return False, timeline_figure(doc, ctx.pack.timezone, lang), status, stamp

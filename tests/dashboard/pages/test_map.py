@@ -17,7 +17,7 @@ from consumers.testing import MessageFactory
 from consumers.transport import topic_specs
 from consumers.transport.memory import MemoryTransport
 from dashboard.app import create_app
-from dashboard.figures import LINE_LEVELS, SITE_KINDS
+from dashboard.figures import CONE_GROUPS, LINE_LEVELS, SITE_KINDS
 from dashboard.i18n import LABELS, t
 from dashboard.state_view import StateView
 
@@ -121,7 +121,7 @@ def test_with_no_chart_open_a_map_refresh_is_the_only_request_it_makes(app: dash
 def refresh_request(pull: int, seen: str | None) -> dict[str, object]:
     """The map's refresh POST as Chromium sends it (``map-pull`` changed)."""
     outputs = ["map-graph.figure", "map-alarms.children", "map-districts.children", "map-summary.children"]
-    outputs += ["map-river-banner.children", "map-seen.data", "map-done.data"]
+    outputs += ["map-river-banner.children", "map-incidents.children", "map-seen.data", "map-done.data"]
     return {
         "output": ".." + "...".join(outputs) + "..",
         "outputs": [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in outputs],
@@ -143,8 +143,9 @@ def test_every_viewer_of_one_view_gets_the_same_update_and_an_unchanged_view_sen
     assert first["map-done"] == {"data": 1} and second["map-done"] == {"data": 7}
     assert {k: v for k, v in first.items() if k != "map-done"} == {k: v for k, v in second.items() if k != "map-done"}
     patch = first["map-graph"]["figure"]
-    # the districts, each kind of site, and each level's power lines
-    operations = 3 + 3 * len(SITE_KINDS) + 2 * len(LINE_LEVELS)
+    # the districts, each kind of site, each level's power lines, the cameras' cones, the lines of sight, and the
+    # incidents' positions, colours, sizes, hover texts and ids
+    operations = 3 + 3 * len(SITE_KINDS) + 2 * len(LINE_LEVELS) + 2 * len(CONE_GROUPS) + 2 + 6
     assert patch["__dash_patch_update"] == "__dash_patch_update" and len(patch["operations"]) == operations
     assert "Xiuwen" in json.dumps(first["map-districts"]["children"])
     stamp = first["map-seen"]["data"]

@@ -1,0 +1,1 @@
+"""Fire on the dashboard: incidents (sentence, timeline) and the cameras' view cones."""
