@@ -54,14 +54,17 @@ def timeline_figure(incident: Mapping[str, Any], tz_name: str, lang: str = "en")
     first_camera, first_call = timeline.get("first_camera"), timeline.get("first_call")
     if first_camera and first_call and first_call > first_camera:
         minutes = float(incident.get("camera_lead_min") or 0)
-        fig.add_vrect(
-            x0=at(first_camera),
-            x1=at(first_call),
-            fillcolor=AHEAD_COLOR,
-            line_width=0,
-            annotation_text=t(lang, "fire.ahead", m=f"{minutes:.0f}"),
-            annotation_position="bottom",
-            annotation_font={"size": 16, "color": "#4fc3f7"},
+        start, end = at(first_camera), at(first_call)
+        fig.add_vrect(x0=start, x1=end, fillcolor=AHEAD_COLOR, line_width=0)
+        fig.add_annotation(
+            x=start + (end - start) / 2,
+            y=0.02,
+            yref="paper",
+            text=t(lang, "fire.ahead", m=f"{minutes:.0f}"),
+            showarrow=False,
+            yanchor="bottom",
+            font={"size": 16, "color": "#4fc3f7"},
+            bgcolor="rgba(14, 26, 36, 0.8)",
         )
     if timeline.get("confirmed"):
         fig.add_vline(x=at(timeline["confirmed"]), line={"color": "#ff3b30", "dash": "dash", "width": 2})

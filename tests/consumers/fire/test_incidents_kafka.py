@@ -23,6 +23,24 @@ from tests.consumers.test_runner_kafka import wait_for
 pytestmark = pytest.mark.kafka
 
 
+def produce_fire(producer: KafkaProducer, settings: Settings, pack: CityPack, start: datetime) -> None:
+    """``fire_at_b01`` from ``start``, with a call from Shanghai at 08:12, and the simulator's clock ticks: the
+    consumers' "now" follows the produced minutes."""
+    readings = fire_at_b01(pack, start)
+    shanghai = Reading(
+        "fire.citizen_report", "119-far", "520103", start + timedelta(minutes=12), {"lat": 31.23, "lon": 121.47}
+    )
+    readings = sorted([*readings, shanghai], key=lambda r: r.event_time)
+    topics = settings.topics
+    for at, minute in groupby(readings, key=lambda r: r.event_time.replace(second=0)):
+        tick = ClockTick(at, 60.0).encode()
+        for partition in range(settings.partitions):
+            producer.send(topics.fire, value=tick, partition=partition)
+        for r in minute:
+            producer.send(topics.for_domain(topic_suffix(r.type)), key=r.district.encode(), value=r.encode())
+    producer.flush(timeout=30)
+
+
 def test_a_produced_fire_becomes_one_confirmed_incident_with_the_camera_lead_in_minutes(
     kafka_settings: Settings,
     pack: CityPack,
@@ -32,19 +50,8 @@ def test_a_produced_fire_becomes_one_confirmed_incident_with_the_camera_lead_in_
     kafka_bootstrap: str,
 ) -> None:
     start = datetime.now(UTC).replace(second=0, microsecond=0)
-    readings = fire_at_b01(pack, start)
-    shanghai = Reading(
-        "fire.citizen_report", "119-far", "520103", start + timedelta(minutes=12), {"lat": 31.23, "lon": 121.47}
-    )
-    readings = sorted([*readings, shanghai], key=lambda r: r.event_time)
+    produce_fire(producer, kafka_settings, pack, start)
     topics = kafka_settings.topics
-    for at, minute in groupby(readings, key=lambda r: r.event_time.replace(second=0)):
-        tick = ClockTick(at, 60.0).encode()  # the consumers' "now" follows the produced minutes
-        for partition in range(kafka_settings.partitions):
-            producer.send(topics.fire, value=tick, partition=partition)
-        for r in minute:
-            producer.send(topics.for_domain(topic_suffix(r.type)), key=r.district.encode(), value=r.encode())
-    producer.flush(timeout=30)
 
     def one_with_a_call(s: object) -> bool:
         found = view.snapshot.of_kind("incident")

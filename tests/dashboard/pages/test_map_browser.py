@@ -38,9 +38,10 @@ from consumers.grid.rating import span_azimuth
 from consumers.grid.sensor_model import line_spec
 from consumers.runner import ConsumerRunner
 from consumers.settings import Settings
-from dashboard.figures import LAYERS, LINE_LEVELS, TRACE_LINES
+from dashboard.figures import CONE_GROUPS, LAYERS, LINE_LEVELS, TRACE_CONES, TRACE_INCIDENTS, TRACE_LINES
 from dashboard.state_view import StateView
 from simulator.conductor import SpanSky, conductor_temp_c
+from tests.consumers.fire.test_incidents_kafka import produce_fire
 from tests.web_server import free_port, start_dashboard
 
 pytestmark = [pytest.mark.kafka, pytest.mark.browser]
@@ -581,3 +582,68 @@ def test_a_layer_switched_off_stays_off_through_updates_zoom_and_a_reload(
     assert "lines" not in state["checked"] and set(state["checked"]) == set(LAYERS) - {"lines"}, state
     browser.execute_script("document.getElementById('map-layers').scrollIntoView({block: 'center'});")
     browser.save_screenshot(str(SCREENSHOTS / "layers-control.png"))
+
+
+def test_an_incident_opens_its_timeline_and_shows_what_the_caller_said_as_text(
+    kafka_settings: Settings,
+    pack: CityPack,
+    producer: KafkaProducer,
+    runner_thread: ConsumerRunner,
+    view: StateView,
+    web: str,
+    browser: webdriver.Chrome,
+) -> None:
+    """A fire seen by two cameras, then the hospital's detectors, then a call: the list names it, the map draws it
+    with the cameras' cones red, and its panel says by how much the cameras were ahead of the first call."""
+    start = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=16)
+    produce_fire(producer, kafka_settings, pack, start)
+    assert view.wait_until(lambda s: any(i["calls"] for i in s.of_kind("incident").values()), LOADED_MACHINE_WAIT_S)
+    (incident_id,) = view.snapshot.of_kind("incident")
+    browser.get(web)
+    map_seen = poll_script(
+        browser,
+        """
+        const gd = document.querySelector('#map-graph .js-plotly-plot');
+        const rows = document.querySelectorAll('#map-incidents .map-incident-row');
+        if (!gd || !gd.data || !rows.length || !(gd.data[arguments[0]].customdata || []).length) { return null; }
+        return {incidents: gd.data[arguments[0]].customdata, seeing: gd.data[arguments[1]].lat, row: rows[0].innerText};
+        """,
+        TRACE_INCIDENTS,
+        TRACE_CONES + CONE_GROUPS.index("seeing"),
+    )
+    assert map_seen is not None, "the incident never reached the map"
+    assert map_seen["incidents"] == [f"incident:{incident_id}"]
+    seeing = {round(v, 4) for v in map_seen["seeing"] if v is not None}
+    assert {pack.sensors["CAM-01"].lat, pack.sensors["CAM-11"].lat} <= seeing  # each cone starts at its camera
+    assert "Guizhou Provincial People's Hospital" in map_seen["row"]
+    assert "cameras saw it 11 min before the first call" in map_seen["row"]
+    # Zoomed in on it with the wheel, as a person would (a zoom set from a script is undone by the next update).
+    b = pack.buildings["B-01"]
+    x, y = screen_position(browser, b.lon, b.lat)
+    deadline = time.monotonic() + LOADED_MACHINE_WAIT_S
+    while (map_state(browser) or {"zoom": 0.0})["zoom"] < 11.0:
+        ActionChains(browser).scroll_from_origin(ScrollOrigin.from_viewport(int(x), int(y)), 0, -500).perform()
+        assert time.monotonic() < deadline, f"the wheel did not zoom the map in: {map_state(browser)}"
+        time.sleep(1.0)
+    browser.save_screenshot(str(SCREENSHOTS / "incident-map.png"))
+
+    # Clicked in the page: the list is redrawn at refreshes, and a row found first may be gone by the click.
+    browser.execute_script("document.querySelector('#map-incidents .map-incident-row').click();")
+    panel = poll_script(
+        browser,
+        """
+        const panel = document.getElementById('map-detail-panel');
+        const gd = document.querySelector('#map-detail-graph .js-plotly-plot');
+        if (!panel || panel.hidden || !gd || !gd.data || gd.data.length < 5) { return null; }
+        const status = document.getElementById('map-detail-status');
+        const markup = status.querySelectorAll('b').length;
+        return {rows: gd.data.map((d) => d.name), status: status.innerText, markup: markup};
+        """,
+    )
+    browser.save_screenshot(str(SCREENSHOTS / "incident-timeline.png"))
+    assert panel is not None, "clicking the incident did not open its timeline"
+    assert panel["rows"] == ["CAM-01", "CAM-11", "B-01-SMK-1", "B-01-HEAT-1", "119-0042"]  # as they first signalled
+    assert panel["status"].startswith("CONFIRMED"), panel["status"]
+    assert "cameras saw it 11 min before the first call" in panel["status"]
+    assert "<b>Smoke</b> from the east wing" in panel["status"]  # what was said, as text
+    assert panel["markup"] == 0
