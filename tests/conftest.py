@@ -32,6 +32,20 @@ REPO = Path(__file__).resolve().parent.parent
 GUIYANG = REPO / "assets" / "city" / "guiyang"
 
 
+def landmarks_only(pack: CityPack) -> CityPack:
+    """The pack with the 16 authored landmark buildings, not the generated inventory (``simulator.inventory``):
+    for tests that play every sensor of the city through hours of event time or through a broker, whose subject
+    is not the size of the city (2,446 sensors made one such test take 80 s)."""
+    buildings = {b.id: b for b in pack.buildings.values() if int(b.id.split("-")[1]) < 100}
+    sensors = {s.id: s for s in pack.sensors.values() if s.building_id is None or s.building_id in buildings}
+    return replace(pack, buildings=buildings, sensors=sensors)
+
+
+@pytest.fixture(scope="session")
+def landmark_pack(pack: CityPack) -> CityPack:
+    return landmarks_only(pack)
+
+
 def _unavailable(what: str) -> None:
     if os.environ.get("CITYOPS_REQUIRE_ALL_TESTS") == "1":
         pytest.fail(f"{what} is required by make test but is not available")

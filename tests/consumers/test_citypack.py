@@ -72,8 +72,8 @@ def test_every_district_has_a_sensor(pack: CityPack) -> None:
 
 def test_central_districts_have_the_most_sensors(pack: CityPack) -> None:
     counts = Counter(s.district for s in pack.sensors.values())
-    top3 = {code for code, _ in counts.most_common(3)}
-    assert top3 == {"520102", "520103", "520115"}
+    top2 = {code for code, _ in counts.most_common(2)}
+    assert top2 == {"520102", "520103"}  # Nanming and Yunyan, the old city
 
 
 def test_nanming_river_passes_jiaxiu_tower(pack: CityPack) -> None:
@@ -105,7 +105,7 @@ def test_sensors_of_type_prefix(pack: CityPack) -> None:
 
 
 def test_buildings_carry_every_fire_device_type(pack: CityPack) -> None:
-    assert 12 <= len(pack.buildings) <= 16
+    assert len(pack.buildings) >= 300  # issue 9: a plausible inventory of public buildings
     for building in pack.buildings.values():
         devices = [pack.sensors[d] for d in building.device_ids]
         assert {d.type for d in devices} == set(BUILDING_DEVICE_TYPES), building.id

@@ -49,6 +49,7 @@ from consumers.transport.kafka import KafkaTransport
 from consumers.transport.memory import default_partition
 from dashboard.api import health_document
 from dashboard.state_view import StateView
+from tests.conftest import landmarks_only
 from tests.dashboard.pages.test_map_browser import freshness
 from tests.web_server import free_port, start_dashboard
 
@@ -58,7 +59,7 @@ log = logging.getLogger(__name__)
 REPO = Path(__file__).resolve().parent.parent.parent
 PARTITIONS = Settings().partitions
 ROUNDS = 8
-"""Readings per sensor: 185 sensors x 8 = 1,480 records per scenario."""
+"""Readings per sensor: 185 sensors (``landmarks_only``) x 8 = 1,480 records per scenario."""
 ROUND_STEP_S = 45
 STREAM_S = 6.0
 """The records are spread over this many seconds of wall time; the fault is injected at ``FAULT_AT`` of them."""
@@ -614,9 +615,10 @@ def scenario(
         Settings(), kafka_bootstrap_servers=fault_broker.bootstrap, topics=Topics(f"f{tag}"), consumer_group=f"g{tag}"
     )
     KafkaTransport(fault_broker.bootstrap, client_id="faults").ensure_topics(topic_specs(settings))
-    s = Scenario(fault_broker, pack, settings, tmp_path)
-    s.records = readings(pack, settings.topics)
-    s.reference = reference_state(pack, s.records)
+    played = landmarks_only(pack)  # every sensor but the generated buildings': 1,480 records, not 19,568
+    s = Scenario(fault_broker, played, settings, tmp_path)
+    s.records = readings(played, settings.topics)
+    s.reference = reference_state(played, s.records)
     s.tail = StateTail(fault_broker.bootstrap, settings.topics.state)
     try:
         yield s
