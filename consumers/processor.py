@@ -41,6 +41,8 @@ from consumers.domain import Domain, SensorModel
 from consumers.domains import BY_NAME, BY_SENSOR_TYPE
 from consumers.fire.book import CHANGELOG_KIND as INCIDENTS_KIND
 from consumers.fire.book import IncidentBook
+from consumers.fire.readiness_book import CHANGELOG_KIND as READINESS_KIND
+from consumers.fire.readiness_book import ReadinessBook
 from consumers.rules import Assessment, assess, stale_after_s
 from consumers.transport.base import Message
 from consumers.transport.memory import default_partition
@@ -378,6 +380,8 @@ class Processor:
         self._tallies = {code: self._new_tally(code) for code in pack.districts}
         self.incidents = IncidentBook(pack)
         """Smoke and fire incidents of the districts owned (``consumers.fire``)."""
+        self.readiness = ReadinessBook(pack)
+        """The readiness of the public buildings of the districts owned (``consumers.fire.readiness``)."""
         self._untallied: set[str] = set()
         """Sensors created, changed or dropped since their district's tally last heard of them."""
         self._stale_checks: list[tuple[float, str]] = []
@@ -409,6 +413,7 @@ class Processor:
             self._untallied.add(sensor_id)
         self._dirty_districts -= set(self.districts_of(gone))
         self.incidents.forget(self.districts_of(gone))
+        self.readiness.forget(self.districts_of(gone))
         self._pending_models.clear()
 
     def restore(self, messages: Iterable[Message]) -> int:
@@ -426,8 +431,9 @@ class Processor:
         models: dict[str, SensorModel] = {}
         for message in messages:
             kind, _, rest = (message.key or b"").decode(errors="replace").partition(":")
-            if kind == INCIDENTS_KIND:
-                self.incidents.restore(rest, None if message.value is None else _loads(message.value))
+            if kind in (INCIDENTS_KIND, READINESS_KIND):
+                book = self.incidents if kind == INCIDENTS_KIND else self.readiness
+                book.restore(rest, None if message.value is None else _loads(message.value))
                 applied += 1
                 continue
             sensor_id, seq_text = rest.rpartition(":")[::2] if kind == "delta" else (rest, "")
@@ -566,6 +572,7 @@ class Processor:
                         "late", f"{spec.id} reading is {late_by} older than its latest ({epoch_iso(state.event_time)})"
                     ),
                 )
+            was_silent = state.stale
             state.apply(reading, message.offset, t)
         else:
             assessment = assess(spec.type, spec.params, reading.values)
@@ -574,10 +581,14 @@ class Processor:
             )
             if state.domain is not None:
                 state.model, state.model_born_t = state.domain.new(spec), t
+            was_silent = True
             state.apply(reading, message.offset, t)
             self.sensors[spec.id] = state
         self.watermark = t if self.watermark is None else max(self.watermark, t)
         self.incidents.reading(spec, message.topic, message.partition, message.offset, t, reading.values)
+        self.readiness.reading(spec, t, reading.values)
+        if was_silent:
+            self.readiness.touch(spec)  # a device heard from again may end its building's "unknown"
         if state.domain is not None and state.domain.refresh is not None:
             self._unrefreshed.add(spec.id)
         self._dirty_sensors.add(spec.id)
@@ -732,6 +743,7 @@ class Processor:
 
     def _set_stale(self, state: SensorState, stale: bool, now: float) -> None:
         state.mark_stale(stale, now)
+        self.readiness.touch(state.spec)
         sensor_id = state.spec.id
         self._dirty_sensors.add(sensor_id)
         self._untallied.add(sensor_id)
@@ -804,6 +816,7 @@ class Processor:
         self._dirty_sensors.discard(sensor_id)
         self._untallied.add(sensor_id)
         self._dirty_districts.add(state.spec.district)
+        self.readiness.touch(state.spec)
 
     def _update_tallies(self) -> None:
         """Tell each district's tally of its sensors that changed, appeared or went since it last heard."""
@@ -838,6 +851,7 @@ class Processor:
             "reasons": d.reasons,
             "sensors": d.sensors,
             "fresh": d.fresh,
+            "readiness": self.readiness.summary(code),
             "event_time": None if newest is None else epoch_iso(newest),
         }
 
@@ -847,6 +861,10 @@ class Processor:
         self._refresh_models()
         self.incidents.tick(self.now())
         incident_changelog, incident_state = self.incidents.drain(self._district_partition)
+        readiness_changelog, readiness_state, districts = self.readiness.drain(
+            self._heard, self._district_partition, lambda code: self._district_partition[code] in self.owned
+        )
+        self._dirty_districts |= districts
         changelog: list[tuple[bytes, bytes | None, int]] = []
         state: list[tuple[bytes, bytes | None]] = []
         for sensor_id in sorted(self._dirty_sensors):
@@ -866,7 +884,12 @@ class Processor:
                 state.append((f"district:{code}".encode(), json_bytes(self.district_view(code))))
         self._dirty_sensors.clear()
         self._dirty_districts.clear()
-        return Changes(changelog + incident_changelog, state + incident_state)
+        return Changes(changelog + incident_changelog + readiness_changelog, state + incident_state + readiness_state)
+
+    def _heard(self, sensor_id: str) -> tuple[bool, bool]:
+        """Whether a sensor was heard from, and whether it is silent now (stale)."""
+        state = self.sensors.get(sensor_id)
+        return (False, True) if state is None else (True, state.stale)
 
 
 def _loads(raw: bytes) -> Any:
