@@ -216,6 +216,7 @@ REFRESH_OUTPUTS += (
     "map-summary.children",
     "map-river-banner.children",
     "map-incidents.children",
+    "map-faults.children",
     "map-seen.data",
     "map-done.data",
 )

@@ -21,8 +21,9 @@ from zoneinfo import ZoneInfo
 
 import plotly.graph_objects as go
 
-from consumers.citypack import CityPack, District, SensorSpec
+from consumers.citypack import Building, CityPack, District, SensorSpec
 from dashboard.fire.layers import CONE_EDGE, CONE_QUIET, CONE_SEEING, cone_paths, incident_arrays, sight_path
+from dashboard.fire.readiness import READINESS_COLORS, READINESS_SIZE, building_sentence, district_line, state_of
 from dashboard.grid.words import line_reason
 from dashboard.i18n import names_in_order, t
 from dashboard.river.state import RIVER_COLORS, river_state_of
@@ -98,6 +99,8 @@ class Site:
     """One of ``SITE_KINDS``."""
     gauge: SensorSpec | None = None
     """The gauge, for a gauge's site: its hover text is composed in the page language from the river state."""
+    building: Building | None = None
+    """The building, for a building's site: it is coloured by its readiness."""
 
 
 SITE_KIND_OF_TYPE = {"river.gauge": "gauge", "fire.camera": "camera", "grid.line": "line"}
@@ -120,6 +123,7 @@ def sites(pack: CityPack) -> list[Site]:
                 building.lon,
                 tuple(building.device_ids),
                 "building",
+                building=building,
             )
         )
     return sorted(out, key=lambda site: SITE_KINDS.index(site.kind))
@@ -144,16 +148,24 @@ def sensor_level(doc: Mapping[str, Any] | None) -> str:
     return str(doc.get("level", "no_data"))
 
 
-def site_status(site: Site, snapshot: StateSnapshot, lang: str = "en") -> tuple[str, str, str]:
-    """Worst level over the site's sensors, its colour, and a hover text that names what is wrong.
+def site_status(
+    site: Site, snapshot: StateSnapshot, lang: str = "en", now: float | None = None, tz: str = "UTC"
+) -> tuple[str, str, str, int]:
+    """Worst level over the site's sensors, its colour, a hover text that names what is wrong, and its size.
 
-    A gauge is coloured by its river state (drought and flood must not look alike on the wall); every
+    A gauge is coloured by its river state (drought and flood must not look alike on the wall), a building by
+    its readiness (``consumers.fire.readiness``: a fire in it is an incident, drawn on its own layer); every
     other site by its worst sensor's level.
     """
     docs = [(sid, snapshot.sensor(sid)) for sid in site.sensor_ids]
     worst = max((sensor_level(d) for _, d in docs), key=LEVEL_RANK.__getitem__)
-    color = LEVEL_COLORS[worst]
+    color, size = LEVEL_COLORS[worst], SITE_SIZE[worst]
     lines = [f"<b>{site.label}</b>"]
+    if site.building is not None:
+        doc = snapshot.entities.get(f"building:{site.id}")
+        state = state_of(doc)
+        color, size = READINESS_COLORS[state], READINESS_SIZE[state]
+        lines.append(building_sentence(site.building, doc, lang, tz, now))
     river_state = river_state_of(docs[0][1]) if len(docs) == 1 else None
     if river_state is not None:
         color = RIVER_COLORS[river_state]
@@ -161,13 +173,13 @@ def site_status(site: Site, snapshot: StateSnapshot, lang: str = "en") -> tuple[
     if site.gauge is not None and river_state is not None and lang != "en":
         doc = docs[0][1] or {}
         lines.append(localized_reason(site.gauge, doc, river_state, lang))
-        return worst, color, "<br>".join(lines)
+        return worst, color, "<br>".join(lines), size
     problems = [(sid, d) for sid, d in docs if sensor_level(d) not in ("ok",)]
     if not problems:
         lines.append(t(lang, "all_ok", n=len(docs)) if len(docs) > 1 else _describe(docs[0][1], lang))
     for sid, d in sorted(problems, key=lambda p: -LEVEL_RANK[sensor_level(p[1])])[:6]:
         lines.append(f"{sid}: {level_label(sensor_level(d), lang)} · {_describe(d, lang)}")
-    return worst, color, "<br>".join(lines)
+    return worst, color, "<br>".join(lines), size
 
 
 def level_label(level: str, lang: str) -> str:
@@ -216,18 +228,21 @@ def district_arrays(
         text += [str(r) for r in doc.get("reasons", [])[:3]]
         stale = counts.get("stale", 0) + counts.get("no_data", 0)
         text.append(t(lang, "reporting", n=doc.get("fresh", 0)) + (t(lang, "silent_count", n=stale) if stale else ""))
+        readiness = district_line(doc, lang)
+        if readiness:
+            text.append(readiness)
         hover.append("<br>".join(text))
     return z, hover, silent
 
 
 def site_arrays(
-    site_list: Iterable[Site], snapshot: StateSnapshot, lang: str = "en"
+    site_list: Iterable[Site], snapshot: StateSnapshot, lang: str = "en", now: float | None = None, tz: str = "UTC"
 ) -> tuple[list[str], list[int], list[str]]:
     colors, sizes, hover = [], [], []
     for site in site_list:
-        level, color, text = site_status(site, snapshot, lang)
+        _, color, text, size = site_status(site, snapshot, lang, now, tz)
         colors.append(color)
-        sizes.append(SITE_SIZE[level])
+        sizes.append(size)
         hover.append(text)
     return colors, sizes, hover
 
@@ -340,7 +355,7 @@ def map_figure(pack: CityPack, snapshot: StateSnapshot, lang: str = "en", now: f
                 )
                 for level in LINE_LEVELS
             ],
-            *[site_trace(kind, by_kind[kind], snapshot, lang) for kind in SITE_KINDS],
+            *[site_trace(kind, by_kind[kind], snapshot, lang, now, pack.timezone) for kind in SITE_KINDS],
             go.Scattermap(
                 lat=sight_lat,
                 lon=sight_lon,
@@ -376,8 +391,10 @@ def map_figure(pack: CityPack, snapshot: StateSnapshot, lang: str = "en", now: f
     return fig
 
 
-def site_trace(kind: str, site_list: list[Site], snapshot: StateSnapshot, lang: str) -> go.Scattermap:
-    colors, sizes, hover = site_arrays(site_list, snapshot, lang)
+def site_trace(
+    kind: str, site_list: list[Site], snapshot: StateSnapshot, lang: str, now: float | None, tz: str
+) -> go.Scattermap:
+    colors, sizes, hover = site_arrays(site_list, snapshot, lang, now, tz)
     return go.Scattermap(
         lat=[s.lat for s in site_list],
         lon=[s.lon for s in site_list],
@@ -397,7 +414,7 @@ def map_patch_values(
     z, district_hover, silent = district_arrays(pack, snapshot, lang, now)
     by_kind = sites_by_kind(pack)
     return {
-        "sites": {kind: site_arrays(by_kind[kind], snapshot, lang) for kind in SITE_KINDS},
+        "sites": {kind: site_arrays(by_kind[kind], snapshot, lang, now, pack.timezone) for kind in SITE_KINDS},
         "line_paths": line_paths(pack, snapshot),
         "cones": cone_paths(pack, snapshot),
         "sights": sight_path(snapshot),

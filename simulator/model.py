@@ -43,8 +43,9 @@ class Incident:
     peak: float = 1.0
     kind: str = "surge"
     """``surge``: the rise-hold-fall push above; ``drought``: a dry-weather recession of the gauge's level,
-    ``level = normal * k_per_day ** days``, until the incident ends (rain) and the level returns; ``fire``: smoke
-    or heat that grows to its peak in ``FIRE_GROWTH_S``, holds, and dies down over the last fifth."""
+    ``level = normal * k_per_day ** days``, until the incident ends (rain) and the level returns; ``sudden``: a
+    fire's smoke or heat, or a pipe's loss of pressure, that reaches its peak in ``SUDDEN_ONSET_S``, holds, and
+    fades over the last fifth."""
     k_per_day: float = 0.9
     bearing_deg: float | None = None
     """For a camera watching a fire: the compass bearing of the smoke from the camera."""
@@ -56,12 +57,12 @@ class Incident:
         return (elapsed_s - self.start_s) / 86400.0
 
     def intensity(self, elapsed_s: float) -> float:
-        if self.kind == "fire":
+        if self.kind == "sudden":
             since = elapsed_s - self.start_s
             if not 0.0 <= since <= self.duration_s:
                 return 0.0
             dying = (self.duration_s - since) / (0.2 * self.duration_s)
-            return self.peak * min(1.0, since / FIRE_GROWTH_S, dying)
+            return self.peak * min(1.0, since / SUDDEN_ONSET_S, dying)
         if self.kind != "surge":
             return 0.0
         x = (elapsed_s - self.start_s) / self.duration_s
@@ -75,8 +76,8 @@ class Incident:
         return self.peak
 
 
-FIRE_GROWTH_S = 240.0
-"""A fire's smoke grows from nothing to its peak in four minutes."""
+SUDDEN_ONSET_S = 240.0
+"""A fire's smoke grows from nothing to its peak in four minutes; a broken main drains a sprinkler as fast."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,14 +113,14 @@ class FireScene:
         for i, camera in enumerate(cameras_seeing(pack, b.lon, b.lat)):
             bearing = _bearing_deg(camera.lon, camera.lat, b.lon, b.lat)
             start = self.start_s + i * self.camera_step_s
-            out.append(Incident(camera.id, start, self.duration_s, 0.95, "fire", bearing_deg=bearing))
+            out.append(Incident(camera.id, start, self.duration_s, 0.95, "sudden", bearing_deg=bearing))
         devices = [pack.sensors[d] for d in b.device_ids]
         for kind, after in (
             ("fire.smoke_detector", self.smoke_detector_after_s),
             ("fire.heat_detector", self.heat_detector_after_s),
         ):
             out += [
-                Incident(d.id, self.start_s + after, self.duration_s - after, 1.0, "fire")
+                Incident(d.id, self.start_s + after, self.duration_s - after, 1.0, "sudden")
                 for d in devices
                 if d.type == kind
             ]
@@ -168,13 +169,18 @@ DEMO_FIRE = FireScene("B-01", 0.5 * 3600.0, 1.5 * 3600.0)
 and Dongshan Hill two and three minutes in, called in at eleven minutes, in the detectors at fourteen."""
 
 
+DEMO_SPRINKLER_LOSS = "B-02-SPR"
+"""The demo's loss of sprinkler pressure: Guiyang First People's Hospital, two and a half hours in, for six."""
+
+
 def scenario_calls(pack: CityPack, name: str) -> list[Call]:
     return DEMO_FIRE.calls(pack) if name == "demo" else []
 
 
 def scenario_incidents(pack: CityPack, name: str) -> list[Incident]:
-    """Named scenarios. ``calm``: no incidents. ``demo``: a fire (``DEMO_FIRE``, with its calls), a heat wave
-    that pushes the most loaded line past its rating for the weather, and a flood, one after another.
+    """Named scenarios. ``calm``: no incidents. ``demo``: a fire (``DEMO_FIRE``, with its calls), a hospital's
+    sprinkler losing its pressure, a heat wave that pushes the most loaded line past its rating for the weather,
+    and a flood, one after another.
     ``drought``: after a day and a half of normal flow the rain stops on every gauge and the level recedes at
     K = 0.90-0.93 per day, the fast end of real low-flow recessions (DESIGN.md), so that a demo shows it soon:
     at CITYOPS_SIM_SPEED=600 drought warnings come after about eleven minutes and the first gauge falls below
@@ -193,7 +199,11 @@ def scenario_incidents(pack: CityPack, name: str) -> list[Incident]:
         )
         gauges = pack.sensors_of_type("river.gauge")
         hour = 3600.0
-        incidents = [*DEMO_FIRE.incidents(pack), Incident(line.id, 3 * hour, 3 * hour, 1.0)]
+        incidents = [
+            *DEMO_FIRE.incidents(pack),
+            Incident(DEMO_SPRINKLER_LOSS, 2.5 * hour, 6 * hour, 1.0, "sudden"),
+            Incident(line.id, 3 * hour, 3 * hour, 1.0),
+        ]
         incidents += [Incident(g.id, 5 * hour + i * 0.3 * hour, 6 * hour, 0.9) for i, g in enumerate(gauges[:4])]
         return incidents
     raise ValueError(f"unknown scenario {name!r}: use calm, demo or drought")

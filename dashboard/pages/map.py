@@ -45,9 +45,11 @@ from dashboard.figures import (
     sensor_level,
     silence,
 )
+from dashboard.fire import readiness as ready_words
 from dashboard.fire import words as fire_words
 from dashboard.fire.chart import timeline_figure
 from dashboard.fire.layers import INCIDENT_COLORS
+from dashboard.fire.readiness import READINESS_COLORS
 from dashboard.freshness import Picture, judge
 from dashboard.grid.chart import line_figure
 from dashboard.grid.words import line_reason
@@ -63,6 +65,7 @@ dash.register_page(__name__, path="/", name="City map", title="City operations Â
 
 MAX_ALARMS = 10
 MAX_INCIDENTS = 5
+MAX_FAULTS = 6
 
 
 def _district_label(district: District, lang: str) -> list[Any]:
@@ -179,6 +182,42 @@ def incident_rows(pack: CityPack, snapshot: StateSnapshot, lang: str) -> list[ht
     return rows
 
 
+def fault_rows(pack: CityPack, snapshot: StateSnapshot, lang: str, now: float | None) -> list[html.Div]:
+    """Public buildings whose fire equipment has a fault, the oldest fault first, with its age."""
+    faulty = ready_words.faulty_buildings(pack, snapshot)
+    if not faulty:
+        return [html.Div(t(lang, "ready.none"), className="map-alarm-none")]
+    rows = []
+    for b, doc in faulty[:MAX_FAULTS]:
+        state = ready_words.state_of(doc)
+        district = pack.districts[b.district]
+        rows.append(
+            html.Div(
+                [
+                    html.Span(
+                        t(lang, f"ready.{state}"),
+                        className="map-alarm-level",
+                        style={"backgroundColor": READINESS_COLORS[state]},
+                    ),
+                    html.Span(
+                        [
+                            html.B(b.name_zh if lang == "zh" else b.name_en),
+                            f" Â· {district.name_zh if lang == 'zh' else district.name_en}",
+                        ],
+                        className="map-alarm-place",
+                    ),
+                    html.Span(
+                        ready_words.building_sentence(b, doc, lang, pack.timezone, now), className="map-alarm-reason"
+                    ),
+                ],
+                className=f"map-alarm-row map-fault-row readiness-{state}",
+            )
+        )
+    if len(faulty) > MAX_FAULTS:
+        rows.append(html.Div(t(lang, "more", n=len(faulty) - MAX_FAULTS), className="map-alarm-more"))
+    return rows
+
+
 def summary(pack: CityPack, snapshot: StateSnapshot, lang: str) -> list[Any]:
     """Counts an operator scans first; "silent" covers stale sensors and those never heard from."""
     counts = {"alarm": 0, "warning": 0, "silent": 0}
@@ -273,6 +312,12 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
                         [
                             html.H2(t(lang, "fire.incidents")),
                             html.Div(incident_rows(pack, snapshot, lang), id="map-incidents", className="map-alarms"),
+                            html.H2(t(lang, "ready.title")),
+                            html.Div(
+                                fault_rows(pack, snapshot, lang, picture.event_now),
+                                id="map-faults",
+                                className="map-alarms",
+                            ),
                             html.H2(t(lang, "active_warnings")),
                             html.Div(alarm_rows(pack, snapshot, lang), id="map-alarms", className="map-alarms"),
                             html.H2(t(lang, "districts_by_risk")),
@@ -353,6 +398,19 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
                                 className="map-legend",
                                 id="map-legend-fire",
                             ),
+                            html.Div(
+                                [
+                                    html.Span(t(lang, "ready.legend"), className="map-legend-title"),
+                                    *[
+                                        html.Span(
+                                            [html.I(style={"backgroundColor": color}), t(lang, f"ready.{k}").lower()]
+                                        )
+                                        for k, color in READINESS_COLORS.items()
+                                    ],
+                                ],
+                                className="map-legend",
+                                id="map-legend-buildings",
+                            ),
                         ],
                         className="map-side",
                     ),
@@ -380,6 +438,7 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
     Output("map-summary", "children"),
     Output("map-river-banner", "children"),
     Output("map-incidents", "children"),
+    Output("map-faults", "children"),
     Output("map-seen", "data"),
     Output("map-done", "data"),
     Input("map-pull", "data"),
@@ -397,13 +456,13 @@ def refresh(pull: int | None, seen: str | None, lang: str | None) -> tuple[Any, 
     picture = _picture()
     stamp = _refresh_stamp(snapshot, picture)
     if seen == stamp:
-        return (dash.no_update,) * 7 + (pull,)
+        return (dash.no_update,) * 8 + (pull,)
     rendered = ctx.renders.get(("map-refresh", stamp, lang), lambda: rendered_update(ctx.pack, snapshot, picture, lang))
     return (*rendered, stamp, pull)
 
 
 def rendered_update(pack: CityPack, snapshot: StateSnapshot, picture: Picture, lang: str) -> list[Any]:
-    """The six changing outputs of a refresh, as the JSON-ready data Dash sends (no component objects left)."""
+    """The seven changing outputs of a refresh, as the JSON-ready data Dash sends (no component objects left)."""
     now = picture.event_now
     values = map_patch_values(pack, snapshot, lang, now)
     patch = Patch()
@@ -436,6 +495,7 @@ def rendered_update(pack: CityPack, snapshot: StateSnapshot, picture: Picture, l
         summary(pack, snapshot, lang),
         river_banner(pack, snapshot, lang),
         incident_rows(pack, snapshot, lang),
+        fault_rows(pack, snapshot, lang, now),
     ]
     # Serialised once here, so that each viewer's answer is a plain dump: walking the component trees was a third
     # of a refresh's cost, paid again for every viewer.

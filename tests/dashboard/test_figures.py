@@ -21,8 +21,8 @@ def test_a_gauge_hover_reads_in_chinese_and_other_sites_keep_the_consumers_reaso
     snapshot = StateSnapshot(entities=MappingProxyType({"sensor:NM-03": gauge_doc}))
     site = next(s for s in sites(pack) if s.id == "NM-03")
 
-    _, _, chinese = site_status(site, snapshot, "zh")
-    _, _, english = site_status(site, snapshot, "en")
+    _, _, chinese, _ = site_status(site, snapshot, "zh")
+    _, _, english, _ = site_status(site, snapshot, "en")
 
     assert "干旱预警" in chinese and "预计约 41 小时后低于枯水警戒 0.7 m" in chinese and "expected" not in chinese
     assert "DROUGHT WARNING" in english and gauge_doc["reason"] in english

@@ -19,7 +19,7 @@ from consumers.river.sensor_model import GaugeSensorModel
 from consumers.rules import EXPECTED_INTERVAL_S, assess
 from consumers.settings import Settings
 from consumers.testing import MessageFactory
-from simulator.model import DEMO_FIRE, CitySimulator, cameras_seeing, scenario_incidents
+from simulator.model import DEMO_FIRE, DEMO_SPRINKLER_LOSS, CitySimulator, cameras_seeing, scenario_incidents
 from tests.conftest import landmarks_only
 
 GUIYANG = Path(__file__).parents[2] / "assets/city/guiyang"
@@ -223,3 +223,9 @@ def test_the_demo_fire_is_one_confirmed_incident_that_the_cameras_saw_minutes_be
     assert seen_by == [c.id for c in cameras_seeing(guiyang, building.lon, building.lat)] == ["CAM-11", "CAM-01"]
     first = {k: datetime.fromisoformat(v) for k, v in incident["timeline"].items()}
     assert first["first_camera"] < first["confirmed"] < first["first_call"] < first["first_detector"]
+
+
+def test_the_demo_drains_a_hospitals_sprinkler_below_its_minimum(demo_worst: dict[str, str]) -> None:
+    """Below the minimum at the most remote head is a warning of the sensor (``docs/risk.md``) and takes the
+    hospital's readiness to "not ready" (``consumers.fire.readiness``)."""
+    assert demo_worst[DEMO_SPRINKLER_LOSS] == "warning"

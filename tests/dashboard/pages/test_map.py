@@ -121,7 +121,8 @@ def test_with_no_chart_open_a_map_refresh_is_the_only_request_it_makes(app: dash
 def refresh_request(pull: int, seen: str | None) -> dict[str, object]:
     """The map's refresh POST as Chromium sends it (``map-pull`` changed)."""
     outputs = ["map-graph.figure", "map-alarms.children", "map-districts.children", "map-summary.children"]
-    outputs += ["map-river-banner.children", "map-incidents.children", "map-seen.data", "map-done.data"]
+    outputs += ["map-river-banner.children", "map-incidents.children", "map-faults.children"]
+    outputs += ["map-seen.data", "map-done.data"]
     return {
         "output": ".." + "...".join(outputs) + "..",
         "outputs": [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in outputs],
