@@ -170,7 +170,8 @@ def test_level_band_edges(score: float, level: str) -> None:
         pytest.param("river.gauge", 900.0, id="gauge-5min"),
         pytest.param("fire.camera", 180.0, id="camera-1min"),
         pytest.param("grid.line", 180.0, id="line-1min"),
-        pytest.param("fire.alarm_panel", 900.0, id="panel-5min"),
+        pytest.param("fire.alarm_panel", 2700.0, id="panel-15min"),
+        pytest.param("fire.smoke_detector", 900.0, id="detector-5min"),
     ],
 )
 def test_stale_after_three_expected_intervals(sensor_type: str, seconds: float) -> None:
