@@ -37,13 +37,20 @@ def age(since_iso: str, now: float | None, lang: str) -> str:
     return duration(max(0.0, now - datetime.fromisoformat(since_iso).timestamp()) / 3600, lang)
 
 
-def building_sentence(b: Building, doc: Mapping[str, Any] | None, lang: str, tz: str, now: float | None) -> str:
-    """``NOT READY 40 · sprinkler pressure below minimum since 10:32 (2.5 h)``."""
-    state = state_of(doc)
-    head = t(lang, f"ready.{state}")
+def badge(doc: Mapping[str, Any] | None, lang: str) -> str:
+    """``NOT READY 40``; ``UNKNOWN``."""
+    text = t(lang, f"ready.{state_of(doc)}")
     if doc is not None and doc.get("readiness") is not None:
-        head += f" {float(doc['readiness']):.0f}"
-    parts = [head]
+        text += f" {float(doc['readiness']):.0f}"
+    return text
+
+
+def building_sentence(
+    b: Building, doc: Mapping[str, Any] | None, lang: str, tz: str, now: float | None, head: bool = True
+) -> str:
+    """``NOT READY 40 · sprinkler pressure below minimum since 10:32 (2.5 h)``; without the badge (``head``)
+    where a badge is shown beside it."""
+    parts = [badge(doc, lang)] if head else []
     faults = (doc or {}).get("faults") or []
     for f in faults[:3]:
         since = t(lang, "ready.since", at=local_time(f["since"], tz), age=age(f["since"], now, lang))

@@ -207,7 +207,8 @@ def fault_rows(pack: CityPack, snapshot: StateSnapshot, lang: str, now: float | 
                         className="map-alarm-place",
                     ),
                     html.Span(
-                        ready_words.building_sentence(b, doc, lang, pack.timezone, now), className="map-alarm-reason"
+                        ready_words.building_sentence(b, doc, lang, pack.timezone, now, head=False),
+                        className="map-alarm-reason",
                     ),
                 ],
                 className=f"map-alarm-row map-fault-row readiness-{state}",

@@ -38,7 +38,18 @@ from consumers.grid.rating import span_azimuth
 from consumers.grid.sensor_model import line_spec
 from consumers.runner import ConsumerRunner
 from consumers.settings import Settings
-from dashboard.figures import CONE_GROUPS, LAYERS, LINE_LEVELS, TRACE_CONES, TRACE_INCIDENTS, TRACE_LINES
+from dashboard.figures import (
+    CONE_GROUPS,
+    LAYERS,
+    LINE_LEVELS,
+    SITE_KINDS,
+    TRACE_CONES,
+    TRACE_INCIDENTS,
+    TRACE_LINES,
+    TRACE_SITES,
+    sites_by_kind,
+)
+from dashboard.fire.readiness import READINESS_COLORS
 from dashboard.state_view import StateView
 from simulator.conductor import SpanSky, conductor_temp_c
 from tests.consumers.fire.test_incidents_kafka import produce_fire
@@ -647,3 +658,64 @@ def test_an_incident_opens_its_timeline_and_shows_what_the_caller_said_as_text(
     assert "cameras saw it 11 min before the first call" in panel["status"]
     assert "<b>Smoke</b> from the east wing" in panel["status"]  # what was said, as text
     assert panel["markup"] == 0
+
+
+def test_a_hospital_losing_sprinkler_pressure_turns_not_ready_and_heads_the_faults_list(
+    kafka_settings: Settings,
+    pack: CityPack,
+    producer: KafkaProducer,
+    runner_thread: ConsumerRunner,
+    view: StateView,
+    web: str,
+    browser: webdriver.Chrome,
+) -> None:
+    """Two hospitals report all their equipment; one's sprinkler loses its pressure and an office's door is held
+    open. The hospital is drawn red on the buildings layer and listed first, with the age of its fault."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    faulty = {"B-02-SPR": {"pressure_mpa": 0.01}, "B-101-DOOR-1": {"status": "open"}}
+    healthy = {
+        "fire.sprinkler": {"pressure_mpa": 0.12},
+        "fire.hydrant": {"pressure_mpa": 0.3},
+        "fire.extinguisher": {"status": "ok"},
+        "fire.alarm_panel": {"status": "normal"},
+        "fire.fire_door": {"status": "closed"},
+        "fire.smoke_detector": {"obscuration_pct_per_m": 0.05},
+        "fire.heat_detector": {"temperature_c": 22.0},
+    }
+    for minutes_ago in (40, 0):  # the faults began 40 minutes ago
+        at = now - timedelta(minutes=minutes_ago)
+        for building_id in ("B-02", "B-01", "B-101"):
+            for device_id in pack.buildings[building_id].device_ids:
+                spec = pack.sensors[device_id]
+                values = faulty.get(device_id, healthy[spec.type])
+                send(producer, kafka_settings, Reading(spec.type, device_id, spec.district, at, values))
+    assert view.wait_until(
+        lambda s: (s.entities.get("building:B-02") or {}).get("state") == "not_ready", LOADED_MACHINE_WAIT_S
+    ), view.snapshot.entities.get("building:B-02")
+    browser.get(web)
+    buildings = TRACE_SITES + SITE_KINDS.index("building")
+    order = [s.id for s in sites_by_kind(pack)["building"]]
+    seen = poll_script(
+        browser,
+        """
+        const gd = document.querySelector('#map-graph .js-plotly-plot');
+        const rows = [...document.querySelectorAll('#map-faults .map-fault-row')].map((r) => r.innerText);
+        if (!gd || !gd.data || rows.length < 2) { return null; }
+        return {colors: gd.data[arguments[0]].marker.color, rows: rows};
+        """,
+        buildings,
+    )
+    browser.execute_script("document.getElementById('map-faults').scrollIntoView({block: 'center'});")
+    browser.save_screenshot(str(SCREENSHOTS / "readiness-faults.png"))
+    assert seen is not None, "the faults never reached the list"
+    colors = dict(zip(order, seen["colors"], strict=True))
+    assert (colors["B-02"], colors["B-01"], colors["B-101"]) == (
+        READINESS_COLORS["not_ready"],
+        READINESS_COLORS["ready"],
+        READINESS_COLORS["ready"],  # an office with a door held open is still ready, its fault listed
+    )
+    assert colors["B-03"] == READINESS_COLORS["unknown"]  # never heard from: unknown, not ready
+    first, second = seen["rows"][:2]
+    assert "Guiyang First People's Hospital" in first and "sprinkler pressure below minimum" in first, first
+    assert "NOT READY 40" in first and "40 min" in first, first
+    assert "Nanming Government Service Centre 1" in second and "fire door held open" in second, second
