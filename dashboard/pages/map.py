@@ -195,7 +195,7 @@ def fault_rows(pack: CityPack, snapshot: StateSnapshot, lang: str, now: float | 
             html.Div(
                 [
                     html.Span(
-                        t(lang, f"ready.{state}"),
+                        ready_words.badge(doc, lang),
                         className="map-alarm-level",
                         style={"backgroundColor": READINESS_COLORS[state]},
                     ),
