@@ -15,6 +15,7 @@ import flask
 from consumers.settings import Settings
 from dashboard.clock_status import status_doc
 from dashboard.context import current
+from dashboard.fire.words import ordered
 from dashboard.freshness import judge, member_label
 from dashboard.i18n import language
 from dashboard.state_view import StateSnapshot
@@ -113,6 +114,7 @@ def _district_doc(code: str, snapshot: StateSnapshot) -> dict[str, Any]:
         "domains": state.get("domains", {}),
         "counts": state.get("counts", {}),
         "reasons": state.get("reasons", []),
+        "readiness": state.get("readiness"),
         "event_time": state.get("event_time"),
     }
 
@@ -170,3 +172,51 @@ def sensors() -> tuple[flask.Response, int]:
             continue
         out.append(doc)
     return flask.jsonify({"sensors": out}), 200
+
+
+@api.get("/api/v1/incidents")
+def incidents() -> flask.Response:
+    """Fire incidents (``consumers.fire.incidents``) as the consumers publish them, confirmed first, newest first
+    within a state; ``?state=confirmed`` filters. Callers' words are in ``calls[].text`` as said (JSON-escaped)."""
+    wanted = flask.request.args.get("state")
+    found = ordered(current().view.snapshot.of_kind("incident"))
+    return flask.jsonify({"incidents": [dict(i) for i in found if not wanted or i.get("state") == wanted]})
+
+
+@api.get("/api/v1/incidents/<incident_id>")
+def incident(incident_id: str) -> tuple[flask.Response, int]:
+    doc = current().view.snapshot.entities.get(f"incident:{incident_id}")
+    if doc is None:
+        return _error(404, f"no incident {incident_id}")
+    return flask.jsonify(dict(doc)), 200
+
+
+@api.get("/api/v1/buildings")
+def buildings() -> flask.Response:
+    """Public buildings with their readiness (``consumers.fire.readiness``); a building never heard from is
+    ``unknown``. ``?district=`` and ``?state=`` (``ready``, ``degraded``, ``not_ready``, ``unknown``) filter."""
+    args = flask.request.args
+    ctx = current()
+    out = []
+    for b in ctx.pack.buildings.values():
+        if args.get("district") and b.district != args["district"]:
+            continue
+        doc = ctx.view.snapshot.entities.get(f"building:{b.id}")
+        row = {
+            "id": b.id,
+            "name_en": b.name_en,
+            "name_zh": b.name_zh,
+            "kind": b.kind,
+            "district": b.district,
+            "lat": b.lat,
+            "lon": b.lon,
+            "occupancy": b.occupancy,
+            "state": "unknown" if doc is None else doc.get("state"),
+            "readiness": None if doc is None else doc.get("readiness"),
+            "faults": [] if doc is None else doc.get("faults", []),
+            "silent": list(b.device_ids) if doc is None else doc.get("silent", []),
+        }
+        if args.get("state") and row["state"] != args["state"]:
+            continue
+        out.append(row)
+    return flask.jsonify({"buildings": out})

@@ -162,3 +162,56 @@ def test_unknown_ids_are_json_404s(world, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 404
     assert "error" in response.get_json()
+
+
+def test_incidents_and_buildings_api(world, pack: CityPack) -> None:
+    """A call opens a suspected incident; a hospital's sprinkler below its minimum makes it not ready; a
+    building never heard from is unknown, never ready."""
+    client, runner, view = world
+    b = pack.buildings["B-01"]
+    call = Reading(
+        "fire.citizen_report",
+        "119-api",
+        b.district,
+        datetime.now(UTC),
+        {"lat": b.lat, "lon": b.lon, "text": "<i>smoke</i>"},
+    )
+    topic = runner.settings.topics.for_domain("fire")
+    runner.transport.producer().send(topic, call.encode(), key=b.district.encode())
+    for device_id in pack.buildings["B-02"].device_ids:
+        spec = pack.sensors[device_id]
+        values = {
+            "fire.sprinkler": {"pressure_mpa": 0.02},
+            "fire.hydrant": {"pressure_mpa": 0.3},
+            "fire.extinguisher": {"status": "ok"},
+            "fire.alarm_panel": {"status": "normal"},
+            "fire.fire_door": {"status": "closed"},
+            "fire.smoke_detector": {"obscuration_pct_per_m": 0.05},
+            "fire.heat_detector": {"temperature_c": 22.0},
+        }[spec.type]
+        runner.transport.producer().send(
+            topic,
+            Reading(spec.type, device_id, spec.district, datetime.now(UTC), values).encode(),
+            key=spec.district.encode(),
+        )
+    runner.step(timeout_s=0.5)
+    runner.flush()
+    assert view.wait_until(lambda s: "building:B-02" in s.entities and s.of_kind("incident"), 10)
+
+    (incident,) = client.get("/api/v1/incidents").get_json()["incidents"]
+    assert (incident["state"], incident["basis"], incident["calls"][0]["text"]) == (
+        "suspected",
+        "calls",
+        "<i>smoke</i>",
+    )
+    assert client.get(f"/api/v1/incidents/{incident['id']}").get_json()["id"] == incident["id"]
+    assert client.get("/api/v1/incidents?state=confirmed").get_json()["incidents"] == []
+    assert client.get("/api/v1/incidents/nope").status_code == 404
+
+    not_ready = client.get("/api/v1/buildings?state=not_ready").get_json()["buildings"]
+    assert [(x["id"], x["readiness"]) for x in not_ready] == [("B-02", 40.0)]
+    assert not_ready[0]["faults"][0]["fault"] == "below_minimum"
+    nanming = client.get("/api/v1/buildings?district=520102").get_json()["buildings"]
+    assert {x["state"] for x in nanming if x["id"] != "B-02"} == {"unknown"}
+    district = client.get("/api/v1/districts/520102").get_json()
+    assert district["readiness"]["counts"]["not_ready"] == 1
