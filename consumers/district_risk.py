@@ -198,6 +198,10 @@ class DistrictTally:
         top = [self._summaries[self._ids[order]] for neg_score, order in fresh.islice(0, 3) if neg_score <= -25]
         return _compose(worst, at_warning, top, domains, counts, self._total, len(fresh))
 
+    def notable(self, min_score: float = 25.0) -> list[SensorSummary]:
+        """The fresh sensors at ``min_score`` or above (watch: 25), worst first: the front of the sorted list."""
+        return [self._summaries[self._ids[order]] for _, order in self._fresh.irange(maximum=(-min_score, math.inf))]
+
     def _put_in(self, s: SensorSummary) -> None:
         self._counts[_category(s)] += 1
         if s.score is None or s.stale:

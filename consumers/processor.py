@@ -41,8 +41,10 @@ from consumers.domain import Domain, SensorModel
 from consumers.domains import BY_NAME, BY_SENSOR_TYPE
 from consumers.fire.book import CHANGELOG_KIND as INCIDENTS_KIND
 from consumers.fire.book import IncidentBook
+from consumers.fire.district import FireDistricts
 from consumers.fire.readiness_book import CHANGELOG_KIND as READINESS_KIND
 from consumers.fire.readiness_book import ReadinessBook
+from consumers.fire.risk import fire_risk
 from consumers.rules import Assessment, assess, stale_after_s
 from consumers.transport.base import Message
 from consumers.transport.memory import default_partition
@@ -380,6 +382,7 @@ class Processor:
         self._tallies = {code: self._new_tally(code) for code in pack.districts}
         self.incidents = IncidentBook(pack)
         """Smoke and fire incidents of the districts owned (``consumers.fire``)."""
+        self._fire_districts = FireDistricts(pack)
         self.readiness = ReadinessBook(pack)
         """The readiness of the public buildings of the districts owned (``consumers.fire.readiness``)."""
         self._untallied: set[str] = set()
@@ -837,6 +840,17 @@ class Processor:
     def district_view(self, code: str) -> dict[str, Any]:
         d, newest = self._district(code)
         district = self.pack.districts[code]
+        readiness = self.readiness.summary(code)
+        fire = fire_risk(
+            self._fire_districts.inputs(
+                code,
+                self._tallies[code].notable(),
+                self.incidents.open_in(code),
+                readiness["counts"],
+                self._fresh_values,
+                self._line_share,
+            )
+        )
         return {
             "kind": "district",
             "code": code,
@@ -851,7 +865,8 @@ class Processor:
             "reasons": d.reasons,
             "sensors": d.sensors,
             "fresh": d.fresh,
-            "readiness": self.readiness.summary(code),
+            "readiness": readiness,
+            "fire_risk": {"score": fire.score, "parts": fire.parts},
             "event_time": None if newest is None else epoch_iso(newest),
         }
 
@@ -860,6 +875,8 @@ class Processor:
         self.tick()
         self._refresh_models()
         self.incidents.tick(self.now())
+        self._dirty_districts |= self.incidents.changed_districts()  # their fire risk changes with them
+        self._fire_districts.new_flush()
         incident_changelog, incident_state = self.incidents.drain(self._district_partition)
         readiness_changelog, readiness_state, districts = self.readiness.drain(
             self._heard, self._district_partition, lambda code: self._district_partition[code] in self.owned
@@ -885,6 +902,17 @@ class Processor:
         self._dirty_sensors.clear()
         self._dirty_districts.clear()
         return Changes(changelog + incident_changelog + readiness_changelog, state + incident_state + readiness_state)
+
+    def _fresh_values(self, sensor_id: str) -> Mapping[str, float | str] | None:
+        state = self.sensors.get(sensor_id)
+        return None if state is None or state.stale else state.values
+
+    def _line_share(self, sensor_id: str) -> float | None:
+        """A line's load as a share of its rating for the weather now, as its domain publishes it."""
+        state = self.sensors.get(sensor_id)
+        part = None if state is None else state._model_view().get("grid")
+        share = None if part is None else part.get("share")
+        return float(share) if isinstance(share, int | float) else None
 
     def _heard(self, sensor_id: str) -> tuple[bool, bool]:
         """Whether a sensor was heard from, and whether it is silent now (stale)."""

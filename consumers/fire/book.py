@@ -143,6 +143,25 @@ class IncidentBook:
             self._trackers.pop(code, None)
             self._dirty.discard(code)
 
+    def open_in(self, district: str) -> tuple[int, int, set[str]]:
+        """The district's confirmed and suspected incidents, and the sources attached to them."""
+        tracker = self._trackers.get(district)
+        confirmed = suspected = 0
+        attached: set[str] = set()
+        for incident in tracker.incidents.values() if tracker is not None else ():
+            if incident.state == "confirmed":
+                confirmed += 1
+            elif incident.state == "suspected":
+                suspected += 1
+            else:
+                continue
+            attached.update(incident.signals)
+        return confirmed, suspected, attached
+
+    def changed_districts(self) -> set[str]:
+        """Districts whose incidents changed since the last drain (their fire risk with them)."""
+        return set(self._dirty)
+
     def incidents(self) -> list[dict[str, Any]]:
         """Every incident's view (tests, the embedded API)."""
         return [t.view(i) for t in self._trackers.values() for i in t.incidents.values()]
