@@ -866,7 +866,8 @@ class Processor:
             "sensors": d.sensors,
             "fresh": d.fresh,
             "readiness": readiness,
-            "fire_risk": {"score": fire.score, "parts": fire.parts},
+            # No fire risk where nothing reports: the city's weather alone would paint a silent district as safe.
+            "fire_risk": None if d.risk is None else {"score": fire.score, "parts": fire.parts},
             "event_time": None if newest is None else epoch_iso(newest),
         }
 

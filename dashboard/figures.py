@@ -1,11 +1,12 @@
 """Pure builders for the live map: the full figure once per page load, then small patches.
 
 Trace order is fixed so that a patch can address traces by index:
-0 grey district underlay (districts with no data stay visible), 1 silent districts, 2 district risk, 3 rivers,
-4-5 cameras' view cones (quiet, seeing smoke), 6-11 power lines, one trace per level (``LINE_LEVELS``: a trace
-has one colour, and a trace per level stays six traces however many lines a city has), 12-15 sites coloured by
-status, a trace per kind (``SITE_KINDS``: gauges, cameras, buildings, line segments' midpoints), 16 the lines of
-sight of cameras on open incidents, 17 fire incidents, so that each layer (``LAYERS``) can be switched on and off.
+0 grey district underlay (districts with no data stay visible), 1 silent districts, 2 district risk, 3 district
+fire risk (a layer off by default), 4 rivers, 5-6 cameras' view cones (quiet, seeing smoke), 7-12 power lines, one
+trace per level (``LINE_LEVELS``: a trace has one colour, and a trace per level stays six traces however many
+lines a city has), 13-16 sites coloured by status, a trace per kind (``SITE_KINDS``: gauges, cameras, buildings,
+line segments' midpoints), 17 the lines of sight of cameras on open incidents, 18 fire incidents, so that each
+layer (``LAYERS``) can be switched on and off.
 
 No tiles and no text layers: the MapLibre style is an inline background-only style, so the map renders
 with no network at all (text labels would make MapLibre fetch glyphs from the web).
@@ -24,6 +25,7 @@ import plotly.graph_objects as go
 from consumers.citypack import Building, CityPack, District, SensorSpec
 from dashboard.fire.layers import CONE_EDGE, CONE_QUIET, CONE_SEEING, cone_paths, incident_arrays, sight_path
 from dashboard.fire.readiness import READINESS_COLORS, READINESS_SIZE, building_sentence, district_line, state_of
+from dashboard.fire.risk_words import explanation
 from dashboard.grid.words import line_reason
 from dashboard.i18n import names_in_order, t
 from dashboard.river.state import RIVER_COLORS, river_state_of
@@ -64,7 +66,9 @@ TRACE_RISK = 2
 LINE_LEVELS = ("no_data", "stale", "ok", "watch", "warning", "alarm")
 """Drawn in this order, so the worst lines lie on top."""
 LINE_WIDTH = {"no_data": 2, "stale": 2, "ok": 3, "watch": 4, "warning": 6, "alarm": 8}
-TRACE_CONES = 4
+TRACE_FIRE_RISK = 3
+TRACE_RIVERS = 4
+TRACE_CONES = 5
 CONE_GROUPS = ("quiet", "seeing")
 TRACE_LINES = TRACE_CONES + len(CONE_GROUPS)
 TRACE_SITES = TRACE_LINES + len(LINE_LEVELS)
@@ -74,7 +78,8 @@ TRACE_SIGHTS = TRACE_SITES + len(SITE_KINDS)
 TRACE_INCIDENTS = TRACE_SIGHTS + 1
 LAYERS: Mapping[str, tuple[int, ...]] = {
     "districts": (1, 2),
-    "river": (3, TRACE_SITES + SITE_KINDS.index("gauge")),
+    "fire_risk": (TRACE_FIRE_RISK,),
+    "river": (TRACE_RIVERS, TRACE_SITES + SITE_KINDS.index("gauge")),
     "lines": (*range(TRACE_LINES, TRACE_SITES), TRACE_SITES + SITE_KINDS.index("line")),
     "cameras": (TRACE_CONES, TRACE_CONES + 1, TRACE_SITES + SITE_KINDS.index("camera")),
     "buildings": (TRACE_SITES + SITE_KINDS.index("building"),),
@@ -82,6 +87,8 @@ LAYERS: Mapping[str, tuple[int, ...]] = {
 }
 """What each layer a viewer can switch shows: trace indices. The grey district underlay stays, so the city keeps
 its outline with every layer off."""
+DEFAULT_LAYERS = tuple(name for name in LAYERS if name != "fire_risk")
+"""Shown until a viewer chooses: the fire-risk colouring lies over the districts' overall risk, so it is asked for."""
 SILENT_COLOR = "#8d99a6"
 """A district whose sensors have all gone silent: grey, drawn under the risk layer (which has no value there)."""
 
@@ -204,6 +211,20 @@ def silence(doc: Mapping[str, Any] | None, now: float | None, lang: str, tz: str
     return t(lang, "silent_for", m=minutes, at=last.astimezone(ZoneInfo(tz)).strftime("%H:%M"))
 
 
+def fire_risk_arrays(pack: CityPack, snapshot: StateSnapshot, lang: str = "en") -> tuple[list[float | None], list[str]]:
+    """Each district's fire risk and its explanation (what pushes it up and by how much)."""
+    z: list[float | None] = []
+    hover: list[str] = []
+    for code, district in pack.districts.items():
+        doc = snapshot.district(code)
+        fire = (doc or {}).get("fire_risk")
+        z.append(None if not fire else float(fire["score"]))
+        hover.append(
+            "<br>".join([f"<b>{district_name(district, lang)}</b>", *(explanation(doc, lang) or [t(lang, "no_data")])])
+        )
+    return z, hover
+
+
 def district_arrays(
     pack: CityPack, snapshot: StateSnapshot, lang: str = "en", now: float | None = None
 ) -> tuple[list[float | None], list[str], list[float | None]]:
@@ -231,6 +252,7 @@ def district_arrays(
         readiness = district_line(doc, lang)
         if readiness:
             text.append(readiness)
+        text += explanation(doc, lang, limit=3)
         hover.append("<br>".join(text))
     return z, hover, silent
 
@@ -277,6 +299,7 @@ def map_figure(pack: CityPack, snapshot: StateSnapshot, lang: str = "en", now: f
     cones = cone_paths(pack, snapshot)
     sight_lat, sight_lon = sight_path(snapshot)
     incidents = incident_arrays(pack, snapshot, lang)
+    fire_z, fire_hover = fire_risk_arrays(pack, snapshot, lang)
     fig = go.Figure(
         [
             go.Choroplethmap(
@@ -322,6 +345,20 @@ def map_figure(pack: CityPack, snapshot: StateSnapshot, lang: str = "en", now: f
                     "x": 0.99,
                     "xanchor": "right",
                 },
+            ),
+            go.Choroplethmap(
+                geojson=dict(pack.districts_geojson),
+                locations=codes,
+                z=fire_z,
+                zmin=0,
+                zmax=100,
+                colorscale=RISK_COLORSCALE,
+                showscale=False,  # the district risk's colour bar reads for both: one scale, one meaning
+                marker={"opacity": 0.8, "line": {"color": "#ffb27a", "width": 2}},
+                hovertext=fire_hover,
+                hoverinfo="text",
+                name="fire risk",
+                visible=False,
             ),
             go.Scattermap(
                 lat=river_lat,
@@ -422,4 +459,5 @@ def map_patch_values(
         "silent_z": silent,
         "risk_z": z,
         "risk_hover": district_hover,
+        "fire_risk": fire_risk_arrays(pack, snapshot, lang),
     }

@@ -26,6 +26,7 @@ from dashboard.clock_status import simulated_badge
 from dashboard.context import current
 from dashboard.figures import (
     CONE_GROUPS,
+    DEFAULT_LAYERS,
     LAYERS,
     LEVEL_COLORS,
     LEVEL_RANK,
@@ -33,6 +34,7 @@ from dashboard.figures import (
     SILENT_COLOR,
     SITE_KINDS,
     TRACE_CONES,
+    TRACE_FIRE_RISK,
     TRACE_INCIDENTS,
     TRACE_LINES,
     TRACE_RISK,
@@ -333,7 +335,7 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
                                     dcc.Checklist(
                                         id="map-layers",
                                         options=[{"label": t(lang, f"layer.{name}"), "value": name} for name in LAYERS],
-                                        value=list(LAYERS),
+                                        value=list(DEFAULT_LAYERS),
                                         inline=True,
                                         persistence=True,
                                         persistence_type="local",
@@ -474,6 +476,7 @@ def rendered_update(pack: CityPack, snapshot: StateSnapshot, picture: Picture, l
     patch["data"][TRACE_SILENT]["z"] = values["silent_z"]
     patch["data"][TRACE_RISK]["z"] = values["risk_z"]
     patch["data"][TRACE_RISK]["hovertext"] = values["risk_hover"]
+    patch["data"][TRACE_FIRE_RISK]["z"], patch["data"][TRACE_FIRE_RISK]["hovertext"] = values["fire_risk"]
     for offset, kind in enumerate(SITE_KINDS):
         colors, sizes, hover = values["sites"][kind]
         patch["data"][TRACE_SITES + offset]["marker"]["color"] = colors

@@ -40,10 +40,12 @@ from consumers.runner import ConsumerRunner
 from consumers.settings import Settings
 from dashboard.figures import (
     CONE_GROUPS,
+    DEFAULT_LAYERS,
     LAYERS,
     LINE_LEVELS,
     SITE_KINDS,
     TRACE_CONES,
+    TRACE_FIRE_RISK,
     TRACE_INCIDENTS,
     TRACE_LINES,
     TRACE_SITES,
@@ -545,7 +547,7 @@ def test_a_layer_switched_off_stays_off_through_updates_zoom_and_a_reload(
     browser: webdriver.Chrome,
 ) -> None:
     lines = set(LAYERS["lines"])
-    others = {i for name, traces in LAYERS.items() if name != "lines" for i in traces}
+    others = {i for name in DEFAULT_LAYERS if name != "lines" for i in LAYERS[name]}
     camera = next(s for s in pack.sensors_of_type("fire.camera") if s.district == DISTRICT)
     district = list(pack.districts).index(DISTRICT)
     send(
@@ -590,9 +592,28 @@ def test_a_layer_switched_off_stays_off_through_updates_zoom_and_a_reload(
     browser.get(web)
     state = wait_for_map(browser, lambda s: (s["risk"][district] or 0) >= 80, "the page should load again")
     state = wait_for_map(browser, lambda s: not any(s["visible"][i] for i in lines), "the lines should stay hidden")
-    assert "lines" not in state["checked"] and set(state["checked"]) == set(LAYERS) - {"lines"}, state
+    assert "lines" not in state["checked"] and set(state["checked"]) == set(DEFAULT_LAYERS) - {"lines"}, state
     browser.execute_script("document.getElementById('map-layers').scrollIntoView({block: 'center'});")
     browser.save_screenshot(str(SCREENSHOTS / "layers-control.png"))
+
+    # The fire-risk layer, off until asked for, colours the districts and says what pushes each one up.
+    assert not state["visible"][TRACE_FIRE_RISK]
+    browser.find_element("css selector", "#map-layers input[value='fire_risk']").click()
+    explained = poll_script(
+        browser,
+        """
+        const gd = document.querySelector('#map-graph .js-plotly-plot');
+        const t = gd.data[arguments[0]];
+        return t.visible === false ? null : {z: t.z[arguments[1]], hover: t.hovertext[arguments[1]]};
+        """,
+        TRACE_FIRE_RISK,
+        district,
+    )
+    browser.save_screenshot(str(SCREENSHOTS / "layers-fire-risk.png"))
+    assert explained is not None, "the fire-risk layer did not show"
+    assert explained["hover"].startswith("<b>Xiuwen"), explained
+    assert "Fire risk" in explained["hover"] and "smoke or heat: 1 cameras, 0 detectors +5" in explained["hover"]
+    assert explained["z"] >= 5
 
 
 def test_an_incident_opens_its_timeline_and_shows_what_the_caller_said_as_text(
