@@ -95,6 +95,7 @@ def test_the_district_view_carries_its_fire_risk_from_an_incident_and_the_lines_
     line = pack.sensors_of_type("grid.line")[0]
     readings = [
         Reading("fire.citizen_report", "119-1", b.district, t0, {"lat": b.lat, "lon": b.lon}),
+        Reading("fire.camera", "CAM-01", b.district, t0, {"smoke_confidence": 0.05}),  # Yunyan reports: it has data
         Reading(
             line.type,
             line.id,
@@ -109,3 +110,5 @@ def test_the_district_view_carries_its_fire_risk_from_an_incident_and_the_lines_
     fire = views[f"district:{b.district}"]["fire_risk"]
     assert [(x["code"], x["points"]) for x in fire["parts"]] == [("incidents", 15.0), ("windy", 10.0), ("hot", 5.0)]
     assert fire["score"] == 30.0
+    silent = views["district:520123"]  # Xiuwen: nothing reported there, so no fire risk, not a safe 20
+    assert silent["risk"] is None and silent["fire_risk"] is None
