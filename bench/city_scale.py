@@ -33,6 +33,7 @@ from consumers.clock import ManualClock
 from consumers.contract import Reading
 from consumers.gc_policy import FlushCollector
 from consumers.processor import Processor, ProcessorConfig
+from consumers.rules import EXPECTED_INTERVAL_S
 from consumers.settings import Settings
 from consumers.testing import MessageFactory
 from consumers.transport.base import Message
@@ -54,8 +55,10 @@ def scaled_pack(pack: CityPack, k: int) -> CityPack:
 
 
 def simulated_readings(pack: CityPack, records: int, end: datetime) -> list[Reading]:
-    """``records`` readings of the 1x city ending at ``end`` (the pack reports about 1.1 records a second)."""
-    start = end - timedelta(hours=records / 1.1 / 3600 + 1)
+    """``records`` readings of the 1x city ending at ``end`` (each sensor at its interval: the Guiyang pack reports
+    about 6 records a second)."""
+    rate = sum(1 / EXPECTED_INTERVAL_S[s.type] for s in pack.sensors.values())
+    start = end - timedelta(seconds=records / rate + 3600)
     out = []
     for reading in CitySimulator(pack, seed=1, start=start, scenario="demo").until(end):
         out.append(reading)
