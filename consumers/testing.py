@@ -13,6 +13,17 @@ from consumers.settings import Settings
 from consumers.transport.base import Message
 from consumers.transport.memory import default_partition
 
+HEALTHY_BUILDING_DEVICE: dict[str, dict[str, float | str]] = {
+    "fire.sprinkler": {"pressure_mpa": 0.12},
+    "fire.hydrant": {"pressure_mpa": 0.3},
+    "fire.extinguisher": {"status": "ok"},
+    "fire.alarm_panel": {"status": "normal"},
+    "fire.fire_door": {"status": "closed"},
+    "fire.smoke_detector": {"obscuration_pct_per_m": 0.05},
+    "fire.heat_detector": {"temperature_c": 22.0},
+}
+"""A reading of each kind of a building's devices as it should be."""
+
 
 class MessageFactory:
     """Wraps readings or raw bytes into ``Message``s with the partition and offset Kafka would give them."""

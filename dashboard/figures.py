@@ -28,6 +28,7 @@ from dashboard.fire.readiness import READINESS_COLORS, READINESS_SIZE, building_
 from dashboard.fire.risk_words import explanation
 from dashboard.grid.words import line_reason
 from dashboard.i18n import names_in_order, t
+from dashboard.polyline import polyline
 from dashboard.river.state import RIVER_COLORS, river_state_of
 from dashboard.river.words import localized_reason
 from dashboard.state_view import StateSnapshot
@@ -275,26 +276,14 @@ def line_paths(pack: CityPack, snapshot: StateSnapshot) -> dict[str, tuple[list[
     paths: dict[str, list[Iterable[tuple[float, float]]]] = {level: [] for level in LINE_LEVELS}
     for spec in pack.sensors_of_type("grid.line"):
         paths[sensor_level(snapshot.sensor(spec.id))].append(spec.params["path"])
-    return {level: _polyline(p) for level, p in paths.items()}
-
-
-def _polyline(paths: Iterable[Iterable[tuple[float, float]]]) -> tuple[list[float | None], list[float | None]]:
-    lats: list[float | None] = []
-    lons: list[float | None] = []
-    for path in paths:
-        for lon, lat in path:
-            lons.append(lon)
-            lats.append(lat)
-        lons.append(None)
-        lats.append(None)
-    return lats, lons
+    return {level: polyline(p) for level, p in paths.items()}
 
 
 def map_figure(pack: CityPack, snapshot: StateSnapshot, lang: str = "en", now: float | None = None) -> go.Figure:
     codes = list(pack.districts)
     z, district_hover, silent = district_arrays(pack, snapshot, lang, now)
     by_kind = sites_by_kind(pack)
-    river_lat, river_lon = _polyline(r.coords for r in pack.rivers.values())
+    river_lat, river_lon = polyline(r.coords for r in pack.rivers.values())
     lines = line_paths(pack, snapshot)
     cones = cone_paths(pack, snapshot)
     sight_lat, sight_lon = sight_path(snapshot)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Iterable
 from typing import Any
 
 from consumers.citypack import CityPack, SensorSpec
 from dashboard.fire.words import lead, ordered, place
 from dashboard.i18n import t
+from dashboard.polyline import Polyline, polyline
 from dashboard.state_view import StateSnapshot
 
 CONE_QUIET = "rgba(79, 195, 247, 0.10)"
@@ -24,19 +24,17 @@ SEEING_LEVELS = ("warning", "alarm")
 M_PER_DEG_LAT = 110_574.0
 M_PER_DEG_LON_EQUATOR = 111_320.0
 
-Polyline = tuple[list[float | None], list[float | None]]
-
 
 def cone(spec: SensorSpec) -> list[tuple[float, float]]:
-    """The camera's view as a closed polygon of (lat, lon): from the camera out to its range, across its field."""
+    """The camera's view as a closed polygon of (lon, lat): from the camera out to its range, across its field."""
     p = spec.params
     heading, fov, reach = float(p["heading_deg"]), float(p["fov_deg"]), float(p["range_m"])
     kx = math.cos(math.radians(spec.lat)) * M_PER_DEG_LON_EQUATOR
-    points = [(spec.lat, spec.lon)]
+    points = [(spec.lon, spec.lat)]
     for i in range(ARC_STEPS + 1):
         b = math.radians(heading - fov / 2 + fov * i / ARC_STEPS)
-        points.append((spec.lat + reach * math.cos(b) / M_PER_DEG_LAT, spec.lon + reach * math.sin(b) / kx))
-    points.append((spec.lat, spec.lon))
+        points.append((spec.lon + reach * math.sin(b) / kx, spec.lat + reach * math.cos(b) / M_PER_DEG_LAT))
+    points.append((spec.lon, spec.lat))
     return points
 
 
@@ -47,7 +45,7 @@ def cone_paths(pack: CityPack, snapshot: StateSnapshot) -> dict[str, Polyline]:
         doc = snapshot.sensor(spec.id)
         seeing = doc is not None and not doc.get("stale") and doc.get("level") in SEEING_LEVELS
         groups["seeing" if seeing else "quiet"].append(cone(spec))
-    return {name: _polyline(polygons) for name, polygons in groups.items()}
+    return {name: polyline(polygons) for name, polygons in groups.items()}
 
 
 def sight_path(snapshot: StateSnapshot) -> Polyline:
@@ -59,8 +57,8 @@ def sight_path(snapshot: StateSnapshot) -> Polyline:
         for source in incident.get("sources") or ():
             sight = source.get("sight")
             if sight:
-                lines.append([(sight["from"][1], sight["from"][0]), (sight["to"][1], sight["to"][0])])
-    return _polyline(lines)
+                lines.append([tuple(sight["from"]), tuple(sight["to"])])
+    return polyline(lines)
 
 
 def incident_arrays(pack: CityPack, snapshot: StateSnapshot, lang: str) -> dict[str, list[Any]]:
@@ -82,15 +80,3 @@ def incident_arrays(pack: CityPack, snapshot: StateSnapshot, lang: str) -> dict[
         out["hover"].append("<br>".join(lines))
         out["id"].append(f"incident:{incident['id']}")
     return out
-
-
-def _polyline(shapes: Iterable[Iterable[tuple[float, float]]]) -> Polyline:
-    lats: list[float | None] = []
-    lons: list[float | None] = []
-    for shape in shapes:
-        for lat, lon in shape:
-            lats.append(lat)
-            lons.append(lon)
-        lats.append(None)
-        lons.append(None)
-    return lats, lons

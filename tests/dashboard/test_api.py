@@ -17,6 +17,7 @@ from consumers.clock import SystemClock
 from consumers.contract import Reading
 from consumers.runner import ConsumerRunner
 from consumers.settings import Settings
+from consumers.testing import HEALTHY_BUILDING_DEVICE
 from consumers.transport.memory import MemoryTransport
 from dashboard.api import health_document
 from dashboard.app import create_app
@@ -180,15 +181,7 @@ def test_incidents_and_buildings_api(world, pack: CityPack) -> None:
     runner.transport.producer().send(topic, call.encode(), key=b.district.encode())
     for device_id in pack.buildings["B-02"].device_ids:
         spec = pack.sensors[device_id]
-        values = {
-            "fire.sprinkler": {"pressure_mpa": 0.02},
-            "fire.hydrant": {"pressure_mpa": 0.3},
-            "fire.extinguisher": {"status": "ok"},
-            "fire.alarm_panel": {"status": "normal"},
-            "fire.fire_door": {"status": "closed"},
-            "fire.smoke_detector": {"obscuration_pct_per_m": 0.05},
-            "fire.heat_detector": {"temperature_c": 22.0},
-        }[spec.type]
+        values = {"pressure_mpa": 0.02} if spec.type == "fire.sprinkler" else HEALTHY_BUILDING_DEVICE[spec.type]
         runner.transport.producer().send(
             topic,
             Reading(spec.type, device_id, spec.district, datetime.now(UTC), values).encode(),

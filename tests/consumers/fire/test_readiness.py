@@ -15,19 +15,11 @@ from consumers.contract import Reading
 from consumers.fire.readiness import DEDUCTIONS, DeviceStatus, readiness
 from consumers.processor import Processor, ProcessorConfig
 from consumers.settings import Settings
-from consumers.testing import MessageFactory
+from consumers.testing import HEALTHY_BUILDING_DEVICE, MessageFactory
 from consumers.transport.base import Message
 
 T0 = datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
-HEALTHY = {
-    "fire.sprinkler": {"pressure_mpa": 0.12},
-    "fire.hydrant": {"pressure_mpa": 0.3},
-    "fire.extinguisher": {"status": "ok"},
-    "fire.alarm_panel": {"status": "normal"},
-    "fire.fire_door": {"status": "closed"},
-    "fire.smoke_detector": {"obscuration_pct_per_m": 0.05},
-    "fire.heat_detector": {"temperature_c": 22.0},
-}
+HEALTHY = HEALTHY_BUILDING_DEVICE
 
 
 def ok(device_id: str, device_type: str) -> DeviceStatus:

@@ -93,12 +93,10 @@ def test_the_callers_words_are_escaped_in_the_hover_text(pack: CityPack) -> None
 def test_a_cone_opens_from_the_camera_across_its_field_of_view_to_its_range(pack: CityPack) -> None:
     spec = pack.sensors["CAM-01"]
     points = cone(spec)
-    assert points[0] == points[-1] == (spec.lat, spec.lon)
+    assert points[0] == points[-1] == (spec.lon, spec.lat)
     kx = math.cos(math.radians(spec.lat)) * 111_320.0
-    far = [math.hypot((lat - spec.lat) * 110_574.0, (lon - spec.lon) * kx) for lat, lon in points[1:-1]]
-    assert all(abs(d - float(spec.params["range_m"])) < 1.0 for d in far)
-    bearings = [
-        math.degrees(math.atan2((lon - spec.lon) * kx, (lat - spec.lat) * 110_574.0)) % 360 for lat, lon in points[1:-1]
-    ]
+    arc = [((lon - spec.lon) * kx, (lat - spec.lat) * 110_574.0) for lon, lat in points[1:-1]]
+    assert all(abs(math.hypot(x, y) - float(spec.params["range_m"])) < 1.0 for x, y in arc)
+    bearings = [math.degrees(math.atan2(x, y)) % 360 for x, y in arc]
     heading, fov = float(spec.params["heading_deg"]), float(spec.params["fov_deg"])
     assert (min(bearings), max(bearings)) == pytest.approx((heading - fov / 2, heading + fov / 2))

@@ -38,6 +38,7 @@ from consumers.grid.rating import span_azimuth
 from consumers.grid.sensor_model import line_spec
 from consumers.runner import ConsumerRunner
 from consumers.settings import Settings
+from consumers.testing import HEALTHY_BUILDING_DEVICE
 from dashboard.figures import (
     CONE_GROUPS,
     DEFAULT_LAYERS,
@@ -694,15 +695,7 @@ def test_a_hospital_losing_sprinkler_pressure_turns_not_ready_and_heads_the_faul
     open. The hospital is drawn red on the buildings layer and listed first, with the age of its fault."""
     now = datetime.now(UTC).replace(microsecond=0)
     faulty = {"B-02-SPR": {"pressure_mpa": 0.01}, "B-101-DOOR-1": {"status": "open"}}
-    healthy = {
-        "fire.sprinkler": {"pressure_mpa": 0.12},
-        "fire.hydrant": {"pressure_mpa": 0.3},
-        "fire.extinguisher": {"status": "ok"},
-        "fire.alarm_panel": {"status": "normal"},
-        "fire.fire_door": {"status": "closed"},
-        "fire.smoke_detector": {"obscuration_pct_per_m": 0.05},
-        "fire.heat_detector": {"temperature_c": 22.0},
-    }
+    healthy = HEALTHY_BUILDING_DEVICE
     for minutes_ago in (40, 0):  # the faults began 40 minutes ago
         at = now - timedelta(minutes=minutes_ago)
         for building_id in ("B-02", "B-01", "B-101"):
