@@ -673,11 +673,16 @@ def test_an_incident_opens_its_timeline_and_shows_what_the_caller_said_as_text(
     zoom_in_at(browser, b.lon, b.lat)
     browser.save_screenshot(str(SCREENSHOTS / "incident-map.png"))
 
-    # Clicked in the page: the list is redrawn at refreshes, and a row found first may be gone by the click.
-    browser.execute_script("document.querySelector('#map-incidents .map-incident-row').click();")
+    # Clicked in the page: the list is redrawn at refreshes, and a row found first may be gone by the click. A row
+    # replaced in the very moment of the click takes the click with it; as a person would, click again after 5 s.
     panel = poll_script(
         browser,
         """
+        const now = Date.now();
+        if (!window.cityopsClickedAt || now - window.cityopsClickedAt > 5000) {
+            window.cityopsClickedAt = now;
+            document.querySelector('#map-incidents .map-incident-row').click();
+        }
         const panel = document.getElementById('map-detail-panel');
         const gd = document.querySelector('#map-detail-graph .js-plotly-plot');
         if (!panel || panel.hidden || !gd || !gd.data || gd.data.length < 5) { return null; }
