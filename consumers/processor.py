@@ -841,16 +841,18 @@ class Processor:
         d, newest = self._district(code)
         district = self.pack.districts[code]
         readiness = self.readiness.summary(code)
-        fire = fire_risk(
-            self._fire_districts.inputs(
-                code,
-                self._tallies[code].notable(),
-                self.incidents.open_in(code),
-                readiness["counts"],
-                self._fresh_values,
-                self._line_share,
+        fire = None
+        if d.risk is not None:  # no fire risk where nothing reports: the city's weather alone would paint it safe
+            fire = fire_risk(
+                self._fire_districts.inputs(
+                    code,
+                    self._tallies[code].notable(),
+                    self.incidents.open_in(code),
+                    readiness["counts"],
+                    self._fresh_values,
+                    self._line_share,
+                )
             )
-        )
         return {
             "kind": "district",
             "code": code,
@@ -866,8 +868,7 @@ class Processor:
             "sensors": d.sensors,
             "fresh": d.fresh,
             "readiness": readiness,
-            # No fire risk where nothing reports: the city's weather alone would paint a silent district as safe.
-            "fire_risk": None if d.risk is None else {"score": fire.score, "parts": fire.parts},
+            "fire_risk": None if fire is None else {"score": fire.score, "parts": fire.parts},
             "event_time": None if newest is None else epoch_iso(newest),
         }
 
