@@ -10,7 +10,9 @@ intervals (``consumers.rules.EXPECTED_INTERVAL_S``) with a phase each, so that `
 event time: about 310 records a second. Some of it is on fire: 1 % of the cameras see smoke in runs of frames,
 0.2 % of the detectors alarm, a call comes from each of 40 buildings, and 1 % of the sprinklers have lost their
 pressure. The Guiyang city plays its simulator's demo scenario. Each round processes both (alternating, so the
-machine's noise hits both) and flushes every 5,000 records, "now" being the newest event time fed.
+machine's noise hits both) and flushes every 5,000 records, "now" being the newest event time fed. Garbage is
+collected at the flushes, as a consumer process does (``consumers.gc_policy``; its full collection every ten
+minutes is timed by ``bench.city_scale``).
 
 Printed: records per second, process and flush (the flush is where line ratings, readiness, incidents and
 district risk are recomputed and published) per record and per second of event time, the memory the state
@@ -23,6 +25,7 @@ from __future__ import annotations
 import argparse
 import gc
 import heapq
+import math
 import os
 import random
 import statistics
@@ -35,6 +38,7 @@ from bench.city_scale import simulated_readings
 from consumers.citypack import Building, CityPack, SensorSpec, load_city_pack
 from consumers.clock import ManualClock
 from consumers.contract import REPORT_TYPE, Reading
+from consumers.gc_policy import FlushCollector
 from consumers.processor import Processor, ProcessorConfig
 from consumers.rules import EXPECTED_INTERVAL_S
 from consumers.settings import Settings
@@ -214,6 +218,8 @@ def one_round(
 ) -> Any:
     """A round, timed; with ``keep`` the processor's sensors instead (alive, for ``state_mib``)."""
     gc.collect()
+    collector = FlushCollector(full_every_s=math.inf)  # garbage collected at flushes, as a consumer process does
+    collector.start()
     clock = ManualClock(times[0])
     processor = Processor(pack, ProcessorConfig(settings.partitions), clock)
     processor.assign(range(settings.partitions))
@@ -226,9 +232,11 @@ def one_round(
             processor.process(m)
         t1 = time.perf_counter()
         changes = processor.drain()
+        collector.after_flush()
         flush_s += time.perf_counter() - t1
         process_s += t1 - t0
         buildings += sum(1 for k, _ in changes.state if k.startswith(b"building:"))
+    collector.stop()
     accepted = sum(processor.consumed.values())
     if accepted != len(messages) or processor.deadlettered or processor.replayed:
         raise SystemExit(

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from consumers.citypack import CityPack, SensorSpec
+from consumers.citypack import Building, CityPack, SensorSpec
 from consumers.clock import epoch_iso
 from consumers.contract import json_bytes
 from consumers.fire.readiness import READINESS_TYPES, DeviceStatus, Readiness, device_fault, readiness
@@ -31,6 +31,14 @@ class ReadinessBook:
 
     def __init__(self, pack: CityPack) -> None:
         self.pack = pack
+        self._devices: dict[str, tuple[tuple[str, str], ...]] = {
+            b.id: tuple((i, pack.sensors[i].type) for i in b.device_ids if pack.sensors[i].type in READINESS_TYPES)
+            for b in pack.buildings.values()
+        }
+        """building -> its devices that readiness weighs (its smoke and heat detectors say nothing of it)."""
+        self._buildings_of: dict[str, list[Building]] = {code: [] for code in pack.districts}
+        for b in pack.buildings.values():
+            self._buildings_of.setdefault(b.district, []).append(b)
         self._faults: dict[str, dict[str, tuple[str, float, float]]] = {}
         """district -> device id -> (fault, since, time of the newest reading)."""
         self._published: dict[str, dict[str, Any]] = {}
@@ -60,7 +68,7 @@ class ReadinessBook:
 
     def touch(self, spec: SensorSpec) -> None:
         """A device went silent, spoke again, or was dropped: its building's view may change."""
-        if spec.building_id is not None:
+        if spec.building_id is not None and spec.type in READINESS_TYPES:
             self._dirty_buildings.add(spec.building_id)
 
     def _changed(self, spec: SensorSpec) -> None:
@@ -72,12 +80,11 @@ class ReadinessBook:
         b = self.pack.buildings[building_id]
         faults = self._faults.get(b.district, {})
         statuses = []
-        for device_id in b.device_ids:
-            spec = self.pack.sensors[device_id]
+        for device_id, device_type in self._devices[building_id]:
             was_heard, silent = heard(device_id)
             fault = faults.get(device_id)
             statuses.append(
-                DeviceStatus(device_id, spec.type, fault and fault[0], fault and fault[1], was_heard, silent)
+                DeviceStatus(device_id, device_type, fault and fault[0], fault and fault[1], was_heard, silent)
             )
         return readiness(b.kind, statuses)
 
@@ -139,9 +146,7 @@ class ReadinessBook:
             return cached
         counts = dict.fromkeys(STATES, 0)
         weighted = people = 0.0
-        for b in self.pack.buildings.values():
-            if b.district != code:
-                continue
+        for b in self._buildings_of.get(code, ()):
             doc = self._published.get(b.id)
             state = "unknown" if doc is None else str(doc["state"])
             counts[state] += 1
@@ -151,6 +156,11 @@ class ReadinessBook:
         out = {"counts": counts, "score": round(weighted / people, 1) if people else None}
         self._summaries[code] = out
         return out
+
+    def states_in(self, code: str) -> list[tuple[str, str]]:
+        """(building id, readiness state) of the district's buildings as last published."""
+        published = self._published
+        return [(b.id, str(published[b.id]["state"])) for b in self._buildings_of.get(code, ()) if b.id in published]
 
     def snapshot(self, code: str) -> dict[str, Any]:
         return {"v": 1, "faults": {d: list(f) for d, f in sorted(self._faults.get(code, {}).items())}}
