@@ -41,10 +41,11 @@ from consumers.domain import Domain, SensorModel
 from consumers.domains import BY_NAME, BY_SENSOR_TYPE
 from consumers.fire.book import CHANGELOG_KIND as INCIDENTS_KIND
 from consumers.fire.book import IncidentBook
-from consumers.fire.district import FireDistricts
+from consumers.fire.district import FireDistricts, signals
+from consumers.fire.hexgrid import HexGrid, cell_signals, hexes_view
 from consumers.fire.readiness_book import CHANGELOG_KIND as READINESS_KIND
 from consumers.fire.readiness_book import ReadinessBook
-from consumers.fire.risk import fire_risk
+from consumers.fire.risk import FireInputs, fire_risk
 from consumers.rules import Assessment, assess, stale_after_s
 from consumers.transport.base import Message
 from consumers.transport.memory import default_partition
@@ -383,6 +384,9 @@ class Processor:
         self.incidents = IncidentBook(pack)
         """Smoke and fire incidents of the districts owned (``consumers.fire``)."""
         self._fire_districts = FireDistricts(pack)
+        self._hexgrid = HexGrid(pack)
+        self._hexes_published: dict[str, dict[str, Any]] = {}
+        """The last ``hexes:<district>`` record published, so that an unchanged grid is not written again."""
         self.readiness = ReadinessBook(pack)
         """The readiness of the public buildings of the districts owned (``consumers.fire.readiness``)."""
         self._untallied: set[str] = set()
@@ -838,22 +842,30 @@ class Processor:
         self._untallied.clear()
 
     def district_view(self, code: str) -> dict[str, Any]:
+        return self._district_records(code)[0]
+
+    def _district_records(self, code: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """The district's view, and its hex grid's record (None for a district without a grid)."""
         d, newest = self._district(code)
         district = self.pack.districts[code]
         readiness = self.readiness.summary(code)
         fire = None
+        hexes = None
         if d.risk is not None:  # no fire risk where nothing reports: the city's weather alone would paint it safe
-            fire = fire_risk(
-                self._fire_districts.inputs(
-                    code,
-                    self._tallies[code].notable(),
-                    self.incidents.open_in(code),
-                    readiness["counts"],
-                    self._fresh_values,
-                    self._line_share,
+            incidents = self.incidents.open_in(code)
+            notable = signals(self._tallies[code].notable(), incidents[2], self._line_share)
+            inputs = self._fire_districts.inputs(code, notable, incidents, readiness["counts"], self._fresh_values)
+            fire = fire_risk(inputs)
+            if code in self._hexgrid.cells_of:
+                cells = cell_signals(
+                    self._hexgrid, notable, self.incidents.open_places(code), code, self.readiness.states_in(code)
                 )
-            )
-        return {
+                hexes = hexes_view(
+                    code, FireInputs(air_c=inputs.air_c, wind_m_s=inputs.wind_m_s, rain_mm_h=inputs.rain_mm_h), cells
+                )
+        elif code in self._hexgrid.cells_of:
+            hexes = {"kind": "hexes", "district": code, "background": None, "cells": {}}
+        view = {
             "kind": "district",
             "code": code,
             "name_en": district.name_en,
@@ -871,6 +883,7 @@ class Processor:
             "fire_risk": None if fire is None else {"score": fire.score, "parts": fire.parts},
             "event_time": None if newest is None else epoch_iso(newest),
         }
+        return view, hexes
 
     def drain(self) -> Changes:
         """The changelog and view records for everything changed since the last drain."""
@@ -900,7 +913,11 @@ class Processor:
             state.append(records[1])
         for code in sorted(self._dirty_districts):
             if self._district_partition[code] in self.owned:
-                state.append((f"district:{code}".encode(), json_bytes(self.district_view(code))))
+                view, hexes = self._district_records(code)
+                state.append((f"district:{code}".encode(), json_bytes(view)))
+                if hexes is not None and self._hexes_published.get(code) != hexes:
+                    self._hexes_published[code] = hexes
+                    state.append((f"hexes:{code}".encode(), json_bytes(hexes)))
         self._dirty_sensors.clear()
         self._dirty_districts.clear()
         return Changes(changelog + incident_changelog + readiness_changelog, state + incident_state + readiness_state)

@@ -158,6 +158,16 @@ class IncidentBook:
             attached.update(incident.signals)
         return confirmed, suspected, attached
 
+    def open_places(self, district: str) -> list[tuple[str, float, float]]:
+        """(state, lat, lon) of the district's open incidents that have a position."""
+        tracker = self._trackers.get(district)
+        out = []
+        for incident in tracker.incidents.values() if tracker is not None else ():
+            if incident.open and incident.position is not None:
+                lon, lat = tracker.frame.lonlat(incident.position)  # type: ignore[union-attr]
+                out.append((incident.state, lat, lon))
+        return out
+
     def changed_districts(self) -> set[str]:
         """Districts whose incidents changed since the last drain (their fire risk with them)."""
         return set(self._dirty)

@@ -48,6 +48,29 @@ def weather(line_ids: Iterable[str], gauge_ids: Iterable[str], values: Values) -
     return Weather(air, wind, rain)
 
 
+Signal = tuple[str, str, float | None]
+"""(sensor id, ``cameras``, ``detectors`` or ``line``, the line's share of its rating)."""
+
+
+def signals(
+    notable: Iterable[SensorSummary], attached: set[str], line_share: Callable[[str], float | None]
+) -> list[Signal]:
+    """The notable sensors (watch or above) that say something of fire and are not counted with an incident."""
+    out: list[Signal] = []
+    for s in notable:
+        if s.sensor_id in attached:
+            continue  # counted with its incident
+        if s.sensor_type == CAMERA:
+            out.append((s.sensor_id, "cameras", None))
+        elif s.sensor_type in DETECTORS:
+            out.append((s.sensor_id, "detectors", None))
+        elif s.sensor_type == LINE:
+            x = line_share(s.sensor_id)
+            if x is not None:
+                out.append((s.sensor_id, "line", x))
+    return out
+
+
 class FireDistricts:
     """Which lines and gauges report each district's weather (and the city's, for a district without them)."""
 
@@ -67,34 +90,23 @@ class FireDistricts:
     def inputs(
         self,
         code: str,
-        notable: Iterable[SensorSummary],
+        signals: Iterable[Signal],
         incidents: tuple[int, int, set[str]],
         readiness_counts: Mapping[str, int],
         values: Values,
-        line_share: Callable[[str], float | None],
     ) -> FireInputs:
-        confirmed, suspected, attached = incidents
+        """``signals``: from ``signals`` (the notable sensors not attached to an incident)."""
+        confirmed, suspected, _ = incidents
         cameras = detectors = 0
         share: float | None = None
-        for s in notable:
-            if s.sensor_id in attached:
-                continue  # counted with its incident
-            if s.sensor_type == CAMERA:
+        for _, kind, x in signals:
+            if kind == "cameras":
                 cameras += 1
-            elif s.sensor_type in DETECTORS:
+            elif kind == "detectors":
                 detectors += 1
-            elif s.sensor_type == LINE:
-                x = line_share(s.sensor_id)
-                if x is not None:
-                    share = x if share is None else max(share, x)
-        here = weather(self._lines[code], self._gauges[code], values)
-        if here.air_c is None or here.rain_mm_h is None:
-            city = self._city_weather(values)
-            here = Weather(
-                here.air_c if here.air_c is not None else city.air_c,
-                here.wind_m_s if here.wind_m_s is not None else city.wind_m_s,
-                here.rain_mm_h if here.rain_mm_h is not None else city.rain_mm_h,
-            )
+            elif x is not None:
+                share = x if share is None else max(share, x)
+        here = self.weather_of(code, values)
         return FireInputs(
             confirmed=confirmed,
             suspected=suspected,
@@ -107,6 +119,18 @@ class FireDistricts:
             wind_m_s=here.wind_m_s,
             rain_mm_h=here.rain_mm_h,
         )
+
+    def weather_of(self, code: str, values: Values) -> Weather:
+        """The district's weather, what it lacks taken from the city's."""
+        here = weather(self._lines[code], self._gauges[code], values)
+        if here.air_c is None or here.rain_mm_h is None:
+            city = self._city_weather(values)
+            here = Weather(
+                here.air_c if here.air_c is not None else city.air_c,
+                here.wind_m_s if here.wind_m_s is not None else city.wind_m_s,
+                here.rain_mm_h if here.rain_mm_h is not None else city.rain_mm_h,
+            )
+        return here
 
     def _city_weather(self, values: Values) -> Weather:
         if self._city is None:
