@@ -15,6 +15,7 @@ import flask
 from consumers.settings import Settings
 from dashboard.clock_status import status_doc
 from dashboard.context import current
+from dashboard.fire.hexes import GEOJSON_PATH
 from dashboard.fire.words import ordered
 from dashboard.freshness import judge, member_label
 from dashboard.i18n import language
@@ -189,6 +190,33 @@ def incident(incident_id: str) -> tuple[flask.Response, int]:
     if doc is None:
         return _error(404, f"no incident {incident_id}")
     return flask.jsonify(dict(doc)), 200
+
+
+@api.get(GEOJSON_PATH)
+def hex_outlines() -> flask.Response:
+    """The fire-risk grid's cells (h3, resolution 8), ``id`` = cell: what the map draws them with. The same for as
+    long as the pack is, so the browser keeps it."""
+    response = flask.jsonify(dict(current().hexes.geojson))
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@api.get("/api/v1/hexes")
+def hexes() -> flask.Response:
+    """The fire-risk grid's cells that have signals of their own, with their score and parts, and each district's
+    score from its weather alone (every other cell of it has that one), as the consumers publish them
+    (``consumers.fire.hexgrid``); ``?district=`` filters."""
+    wanted = flask.request.args.get("district")
+    records = current().view.snapshot.of_kind("hexes")
+    return flask.jsonify(
+        {
+            "districts": [
+                {"district": code, "background": doc.get("background"), "cells": doc.get("cells") or {}}
+                for code, doc in sorted(records.items())
+                if not wanted or code == wanted
+            ]
+        }
+    )
 
 
 @api.get("/api/v1/buildings")

@@ -13,6 +13,7 @@ from consumers.citypack import CityPack
 from consumers.settings import Settings
 from dashboard.api import api
 from dashboard.context import CONFIG_KEY, AppContext
+from dashboard.fire.hexes import HexLayer
 from dashboard.not_found import install_not_found
 from dashboard.state_view import StateView
 from dashboard.web_compression import install_compression
@@ -58,7 +59,7 @@ def create_app(settings: Settings, pack: CityPack, view: StateView) -> dash.Dash
         update_title="",
         suppress_callback_exceptions=True,
     )
-    app.server.config[CONFIG_KEY] = AppContext(settings, pack, view)
+    app.server.config[CONFIG_KEY] = AppContext(settings, pack, view, HexLayer.of(pack))
     app.server.register_blueprint(api)
     install_not_found(app)
     install_security(app, settings)

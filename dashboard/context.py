@@ -16,6 +16,7 @@ import flask
 
 from consumers.citypack import CityPack
 from consumers.settings import Settings
+from dashboard.fire.hexes import HexLayer
 from dashboard.state_view import StateView
 
 CONFIG_KEY = "CITYOPS_CONTEXT"
@@ -53,6 +54,8 @@ class AppContext:
     settings: Settings
     pack: CityPack
     view: StateView
+    hexes: HexLayer
+    """The fire-risk grid's cells and outlines, worked out once from the pack."""
     renders: RenderCache = field(default_factory=RenderCache)
 
 

@@ -2,11 +2,12 @@
 
 Trace order is fixed so that a patch can address traces by index:
 0 grey district underlay (districts with no data stay visible), 1 silent districts, 2 district risk, 3 district
-fire risk (a layer off by default), 4 rivers, 5-6 cameras' view cones (quiet, seeing smoke), 7-12 power lines, one
-trace per level (``LINE_LEVELS``: a trace has one colour, and a trace per level stays six traces however many
-lines a city has), 13-16 sites coloured by status, a trace per kind (``SITE_KINDS``: gauges, cameras, buildings,
-line segments' midpoints), 17 the lines of sight of cameras on open incidents, 18 fire incidents, so that each
-layer (``LAYERS``) can be switched on and off.
+fire risk (a layer off by default), 4 the fire-risk hex grid (off by default, and shown only when zoomed in),
+5 rivers, 6-7 cameras' view cones (quiet, seeing smoke), 8-13 power lines, one trace per level (``LINE_LEVELS``: a
+trace has one colour, and a trace per level stays six traces however many lines a city has), 14-17 sites coloured
+by status, a trace per kind (``SITE_KINDS``: gauges, cameras, buildings, line segments' midpoints), 18 the lines of
+sight of cameras on open incidents, 19 fire incidents, 20 the halos of cameras in alarm (pulsed by
+``assets/map_pulse.js``), so that each layer (``LAYERS``) can be switched on and off.
 
 No tiles and no text layers: the MapLibre style is an inline background-only style, so the map renders
 with no network at all (text labels would make MapLibre fetch glyphs from the web).
@@ -23,7 +24,16 @@ from zoneinfo import ZoneInfo
 import plotly.graph_objects as go
 
 from consumers.citypack import Building, CityPack, District, SensorSpec
-from dashboard.fire.layers import CONE_EDGE, CONE_QUIET, CONE_SEEING, cone_paths, incident_arrays, sight_path
+from dashboard.fire.hexes import GEOJSON_PATH, HexLayer, hex_arrays
+from dashboard.fire.layers import (
+    CONE_EDGE,
+    CONE_QUIET,
+    CONE_SEEING,
+    camera_alarm_points,
+    cone_paths,
+    incident_arrays,
+    sight_path,
+)
 from dashboard.fire.readiness import READINESS_COLORS, READINESS_SIZE, building_sentence, district_line, state_of
 from dashboard.fire.risk_words import explanation
 from dashboard.grid.words import line_reason
@@ -68,8 +78,9 @@ LINE_LEVELS = ("no_data", "stale", "ok", "watch", "warning", "alarm")
 """Drawn in this order, so the worst lines lie on top."""
 LINE_WIDTH = {"no_data": 2, "stale": 2, "ok": 3, "watch": 4, "warning": 6, "alarm": 8}
 TRACE_FIRE_RISK = 3
-TRACE_RIVERS = 4
-TRACE_CONES = 5
+TRACE_HEXES = 4
+TRACE_RIVERS = 5
+TRACE_CONES = 6
 CONE_GROUPS = ("quiet", "seeing")
 TRACE_LINES = TRACE_CONES + len(CONE_GROUPS)
 TRACE_SITES = TRACE_LINES + len(LINE_LEVELS)
@@ -77,19 +88,26 @@ SITE_KINDS = ("gauge", "camera", "building", "line")
 """The sites' traces, from ``TRACE_SITES`` on, in this order."""
 TRACE_SIGHTS = TRACE_SITES + len(SITE_KINDS)
 TRACE_INCIDENTS = TRACE_SIGHTS + 1
+TRACE_CAMERA_ALARMS = TRACE_INCIDENTS + 1
+CAMERA_ALARM_NAME = "camera alarms"
+"""The pulsing halos' trace is found by this name in the browser (``assets/map_pulse.js``)."""
 LAYERS: Mapping[str, tuple[int, ...]] = {
     "districts": (1, 2),
     "fire_risk": (TRACE_FIRE_RISK,),
+    "hexes": (TRACE_HEXES,),
     "river": (TRACE_RIVERS, TRACE_SITES + SITE_KINDS.index("gauge")),
     "lines": (*range(TRACE_LINES, TRACE_SITES), TRACE_SITES + SITE_KINDS.index("line")),
-    "cameras": (TRACE_CONES, TRACE_CONES + 1, TRACE_SITES + SITE_KINDS.index("camera")),
+    "cameras": (TRACE_CONES, TRACE_CONES + 1, TRACE_SITES + SITE_KINDS.index("camera"), TRACE_CAMERA_ALARMS),
     "buildings": (TRACE_SITES + SITE_KINDS.index("building"),),
     "incidents": (TRACE_SIGHTS, TRACE_INCIDENTS),
 }
 """What each layer a viewer can switch shows: trace indices. The grey district underlay stays, so the city keeps
 its outline with every layer off."""
-DEFAULT_LAYERS = tuple(name for name in LAYERS if name != "fire_risk")
-"""Shown until a viewer chooses: the fire-risk colouring lies over the districts' overall risk, so it is asked for."""
+DEFAULT_LAYERS = tuple(name for name in LAYERS if name not in ("fire_risk", "hexes"))
+"""Shown until a viewer chooses: the fire-risk colourings lie over the districts' overall risk, so they are asked
+for."""
+ZOOMED_LAYERS = frozenset({"hexes"})
+"""Layers shown only when zoomed in (``dashboard.fire.hexes.MIN_ZOOM``), when chosen."""
 SILENT_COLOR = "#8d99a6"
 """A district whose sensors have all gone silent: grey, drawn under the risk layer (which has no value there)."""
 
@@ -279,8 +297,12 @@ def line_paths(pack: CityPack, snapshot: StateSnapshot) -> dict[str, tuple[list[
     return {level: polyline(p) for level, p in paths.items()}
 
 
-def map_figure(pack: CityPack, snapshot: StateSnapshot, lang: str = "en", now: float | None = None) -> go.Figure:
+def map_figure(
+    pack: CityPack, hexes: HexLayer, snapshot: StateSnapshot, lang: str = "en", now: float | None = None
+) -> go.Figure:
     codes = list(pack.districts)
+    hex_z, hex_text = hex_arrays(hexes, snapshot, lang)
+    alarm_lat, alarm_lon = camera_alarm_points(pack, snapshot)
     z, district_hover, silent = district_arrays(pack, snapshot, lang, now)
     by_kind = sites_by_kind(pack)
     river_lat, river_lon = polyline(r.coords for r in pack.rivers.values())
@@ -349,6 +371,24 @@ def map_figure(pack: CityPack, snapshot: StateSnapshot, lang: str = "en", now: f
                 name="fire risk",
                 visible=False,
             ),
+            go.Choroplethmap(
+                geojson=GEOJSON_PATH,  # fetched once from this server and kept by the browser (module doc)
+                locations=list(hexes.cells),
+                z=hex_z,
+                zmin=0,
+                zmax=100,
+                colorscale=RISK_COLORSCALE,
+                showscale=False,
+                marker={"opacity": 0.7, "line": {"color": "#0e1a24", "width": 0.5}},
+                text=hex_text,
+                customdata=[district_name(pack.districts[code], lang) for code in hexes.districts],
+                hovertemplate=(
+                    f"<b>%{{customdata}}</b> · {t(lang, 'hex.cell')}<br>{t(lang, 'risk.fire', score='%{z:.0f}')}"
+                    "%{text}<extra></extra>"
+                ),
+                name="fire risk grid",
+                visible=False,
+            ),
             go.Scattermap(
                 lat=river_lat,
                 lon=river_lon,
@@ -400,6 +440,14 @@ def map_figure(pack: CityPack, snapshot: StateSnapshot, lang: str = "en", now: f
                 customdata=incidents["id"],
                 name="incidents",
             ),
+            go.Scattermap(
+                lat=alarm_lat,
+                lon=alarm_lon,
+                mode="markers",
+                marker={"color": "#ff3b30", "size": 34, "opacity": 0.6},
+                hoverinfo="skip",
+                name=CAMERA_ALARM_NAME,
+            ),
         ]
     )
     fig.update_layout(
@@ -434,7 +482,7 @@ def site_trace(
 
 
 def map_patch_values(
-    pack: CityPack, snapshot: StateSnapshot, lang: str = "en", now: float | None = None
+    pack: CityPack, hexes: HexLayer, snapshot: StateSnapshot, lang: str = "en", now: float | None = None
 ) -> dict[str, Any]:
     """The live parts of the figure: what a patch replaces every refresh."""
     z, district_hover, silent = district_arrays(pack, snapshot, lang, now)
@@ -449,4 +497,6 @@ def map_patch_values(
         "risk_z": z,
         "risk_hover": district_hover,
         "fire_risk": fire_risk_arrays(pack, snapshot, lang),
+        "hexes": hex_arrays(hexes, snapshot, lang),
+        "camera_alarms": camera_alarm_points(pack, snapshot),
     }

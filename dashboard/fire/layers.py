@@ -48,6 +48,19 @@ def cone_paths(pack: CityPack, snapshot: StateSnapshot) -> dict[str, Polyline]:
     return {name: polyline(polygons) for name, polygons in groups.items()}
 
 
+def camera_alarm_points(pack: CityPack, snapshot: StateSnapshot) -> tuple[list[float], list[float]]:
+    """Where the cameras seeing smoke at their alarm confidence stand: their halos pulse on the map, so that a
+    wall read from across the room shows which camera raised it."""
+    lat: list[float] = []
+    lon: list[float] = []
+    for spec in pack.sensors_of_type("fire.camera"):
+        doc = snapshot.sensor(spec.id)
+        if doc is not None and not doc.get("stale") and doc.get("level") == "alarm":
+            lat.append(spec.lat)
+            lon.append(spec.lon)
+    return lat, lon
+
+
 def sight_path(snapshot: StateSnapshot) -> Polyline:
     """The lines of sight of the cameras attached to incidents not yet resolved."""
     lines = []

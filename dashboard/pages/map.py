@@ -33,14 +33,17 @@ from dashboard.figures import (
     LINE_LEVELS,
     SILENT_COLOR,
     SITE_KINDS,
+    TRACE_CAMERA_ALARMS,
     TRACE_CONES,
     TRACE_FIRE_RISK,
+    TRACE_HEXES,
     TRACE_INCIDENTS,
     TRACE_LINES,
     TRACE_RISK,
     TRACE_SIGHTS,
     TRACE_SILENT,
     TRACE_SITES,
+    ZOOMED_LAYERS,
     level_label,
     map_figure,
     map_patch_values,
@@ -50,6 +53,7 @@ from dashboard.figures import (
 from dashboard.fire import readiness as ready_words
 from dashboard.fire import words as fire_words
 from dashboard.fire.chart import timeline_figure
+from dashboard.fire.hexes import MIN_ZOOM, HexLayer
 from dashboard.fire.layers import INCIDENT_COLORS
 from dashboard.fire.readiness import READINESS_COLORS
 from dashboard.freshness import Picture, judge
@@ -307,7 +311,7 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
                     ),
                     dcc.Graph(
                         id="map-graph",
-                        figure=map_figure(pack, snapshot, lang, picture.event_now),
+                        figure=map_figure(pack, ctx.hexes, snapshot, lang, picture.event_now),
                         config={"displayModeBar": False, "scrollZoom": True},
                         className="map-graph",
                     ),
@@ -427,6 +431,7 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
             dcc.Store(id="map-done", data=0),
             dcc.Store(id="map-lang", data=lang),
             dcc.Store(id="map-detail"),
+            dcc.Store(id="map-zoomed-in", data=False),
             dcc.Store(id="map-detail-seen"),
             dcc.Store(id="map-detail-tick"),
         ],
@@ -460,14 +465,16 @@ def refresh(pull: int | None, seen: str | None, lang: str | None) -> tuple[Any, 
     stamp = _refresh_stamp(snapshot, picture)
     if seen == stamp:
         return (dash.no_update,) * 8 + (pull,)
-    rendered = ctx.renders.get(("map-refresh", stamp, lang), lambda: rendered_update(ctx.pack, snapshot, picture, lang))
+    rendered = ctx.renders.get(
+        ("map-refresh", stamp, lang), lambda: rendered_update(ctx.pack, ctx.hexes, snapshot, picture, lang)
+    )
     return (*rendered, stamp, pull)
 
 
-def rendered_update(pack: CityPack, snapshot: StateSnapshot, picture: Picture, lang: str) -> list[Any]:
+def rendered_update(pack: CityPack, hexes: HexLayer, snapshot: StateSnapshot, picture: Picture, lang: str) -> list[Any]:
     """The seven changing outputs of a refresh, as the JSON-ready data Dash sends (no component objects left)."""
     now = picture.event_now
-    values = map_patch_values(pack, snapshot, lang, now)
+    values = map_patch_values(pack, hexes, snapshot, lang, now)
     patch = Patch()
     for offset, level in enumerate(LINE_LEVELS):
         lat, lon = values["line_paths"][level]
@@ -477,6 +484,8 @@ def rendered_update(pack: CityPack, snapshot: StateSnapshot, picture: Picture, l
     patch["data"][TRACE_RISK]["z"] = values["risk_z"]
     patch["data"][TRACE_RISK]["hovertext"] = values["risk_hover"]
     patch["data"][TRACE_FIRE_RISK]["z"], patch["data"][TRACE_FIRE_RISK]["hovertext"] = values["fire_risk"]
+    patch["data"][TRACE_HEXES]["z"], patch["data"][TRACE_HEXES]["text"] = values["hexes"]
+    patch["data"][TRACE_CAMERA_ALARMS]["lat"], patch["data"][TRACE_CAMERA_ALARMS]["lon"] = values["camera_alarms"]
     for offset, kind in enumerate(SITE_KINDS):
         colors, sizes, hover = values["sites"][kind]
         patch["data"][TRACE_SITES + offset]["marker"]["color"] = colors
@@ -574,18 +583,37 @@ clientside_callback(
 @callback(
     Output("map-graph", "figure", allow_duplicate=True),
     Input("map-layers", "value"),
+    Input("map-zoomed-in", "data"),
     prevent_initial_call="initial_duplicate",
 )
-def show_layers(chosen: list[str] | None) -> Patch:
-    """Show the layers this browser chose (remembered in its local storage by the checklist). Only ``visible``
-    changes, which the refreshes never touch, so the choice holds through every update, as the zoom does
-    (``uirevision``)."""
+def show_layers(chosen: list[str] | None, zoomed_in: bool | None) -> Patch:
+    """Show the layers this browser chose (remembered in its local storage by the checklist), those of
+    ``ZOOMED_LAYERS`` only when zoomed in. Only ``visible`` changes, which the refreshes never touch, so the choice
+    holds through every update, as the zoom does (``uirevision``)."""
     shown = set(chosen or ())
     patch = Patch()
     for name, traces in LAYERS.items():
         for index in traces:
-            patch["data"][index]["visible"] = name in shown
+            patch["data"][index]["visible"] = name in shown and (bool(zoomed_in) or name not in ZOOMED_LAYERS)
     return patch
+
+
+# Whether the map is zoomed in far enough for the layers that show only then (the hex grid), told to the server only
+# when it changes: a wheel turn sends dozens of relayouts.
+clientside_callback(
+    """
+    function(_, known) {
+        const gd = document.querySelector("#map-graph .js-plotly-plot");
+        const map = gd && gd._fullLayout && gd._fullLayout.map;
+        if (!map) { return window.dash_clientside.no_update; }
+        const zoomed = map.zoom >= MIN_ZOOM;
+        return zoomed === known ? window.dash_clientside.no_update : zoomed;
+    }
+    """.replace("MIN_ZOOM", json.dumps(MIN_ZOOM)),
+    Output("map-zoomed-in", "data"),
+    Input("map-graph", "relayoutData"),
+    State("map-zoomed-in", "data"),
+)
 
 
 DETAIL_TYPES = ("river.gauge", "grid.line")

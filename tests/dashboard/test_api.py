@@ -15,6 +15,7 @@ import pytest
 from consumers.citypack import CityPack
 from consumers.clock import SystemClock
 from consumers.contract import Reading
+from consumers.fire.hexgrid import HexGrid
 from consumers.runner import ConsumerRunner
 from consumers.settings import Settings
 from consumers.testing import HEALTHY_BUILDING_DEVICE
@@ -179,6 +180,8 @@ def test_incidents_and_buildings_api(world, pack: CityPack) -> None:
     )
     topic = runner.settings.topics.for_domain("fire")
     runner.transport.producer().send(topic, call.encode(), key=b.district.encode())
+    calm = Reading("fire.camera", "CAM-01", b.district, datetime.now(UTC), {"smoke_confidence": 0.05})
+    runner.transport.producer().send(topic, calm.encode(), key=b.district.encode())  # Yunyan reports: it has a risk
     for device_id in pack.buildings["B-02"].device_ids:
         spec = pack.sensors[device_id]
         values = {"pressure_mpa": 0.02} if spec.type == "fire.sprinkler" else HEALTHY_BUILDING_DEVICE[spec.type]
@@ -208,3 +211,19 @@ def test_incidents_and_buildings_api(world, pack: CityPack) -> None:
     assert {x["state"] for x in nanming if x["id"] != "B-02"} == {"unknown"}
     district = client.get("/api/v1/districts/520102").get_json()
     assert district["readiness"]["counts"]["not_ready"] == 1
+
+    # The fire-risk grid: the call's cell and the hospital's scored above their district's weather, each with
+    # its parts; the outlines are the cells the map draws, and the browser may keep them.
+    grid = HexGrid(pack)
+    hexes = {d["district"]: d for d in client.get("/api/v1/hexes").get_json()["districts"]}
+    call_cell = hexes[b.district]["cells"][grid.cell_at(b.district, b.lat, b.lon)]
+    assert call_cell["parts"][0] == {"code": "incidents", "points": 15.0, "confirmed": 0, "suspected": 1}
+    b02 = pack.buildings["B-02"]
+    b02_cell = hexes[b02.district]["cells"][grid.building_cell["B-02"]]
+    assert {"code": "buildings_not_ready", "points": 4.0, "not_ready": 1, "degraded": 0} in b02_cell["parts"]
+    assert [d["district"] for d in client.get("/api/v1/hexes?district=520102").get_json()["districts"]] == ["520102"]
+    outlines = client.get("/api/v1/hexes.geojson")
+    assert "max-age" in outlines.headers["Cache-Control"]
+    features = outlines.get_json()["features"]
+    assert len(features) == sum(len(c) for c in grid.cells_of.values())
+    assert {f["id"] for f in features} >= set(hexes[b.district]["cells"])

@@ -34,6 +34,7 @@ from shapely.geometry import Point, shape
 
 from consumers.citypack import CityPack
 from consumers.contract import ClockTick, Reading
+from consumers.fire.hexgrid import HexGrid
 from consumers.grid.rating import span_azimuth
 from consumers.grid.sensor_model import line_spec
 from consumers.runner import ConsumerRunner
@@ -47,11 +48,13 @@ from dashboard.figures import (
     SITE_KINDS,
     TRACE_CONES,
     TRACE_FIRE_RISK,
+    TRACE_HEXES,
     TRACE_INCIDENTS,
     TRACE_LINES,
     TRACE_SITES,
     sites_by_kind,
 )
+from dashboard.fire.hexes import MIN_ZOOM
 from dashboard.fire.readiness import READINESS_COLORS
 from dashboard.state_view import StateView
 from simulator.conductor import SpanSky, conductor_temp_c
@@ -751,3 +754,85 @@ def test_a_hospital_losing_sprinkler_pressure_turns_not_ready_and_heads_the_faul
     assert "Guiyang First People's Hospital" in first and "sprinkler pressure below minimum" in first, first
     assert "NOT READY 40" in first and "40 min" in first, first
     assert "Nanming Government Service Centre 1" in second and "fire door held open" in second, second
+
+
+def test_zoomed_in_the_fire_risk_grid_shows_the_cell_of_a_fire_and_the_camera_in_alarm_pulses(
+    kafka_settings: Settings,
+    pack: CityPack,
+    producer: KafkaProducer,
+    runner_thread: ConsumerRunner,
+    view: StateView,
+    web: str,
+    browser: webdriver.Chrome,
+) -> None:
+    """A call from the hospital and its camera seeing smoke: with the 1 km grid chosen, nothing changes at the
+    city's zoom; zoomed in, the hospital's cell is scored above the rest of its district and says why; the camera's
+    halo beats; zoomed out again, the grid goes."""
+    b = pack.buildings["B-01"]
+    now = datetime.now(UTC).replace(microsecond=0)
+    for at in (now - timedelta(seconds=30), now):
+        send(producer, kafka_settings, Reading("fire.camera", "CAM-01", b.district, at, {"smoke_confidence": 0.95}))
+    send(
+        producer, kafka_settings, Reading("fire.citizen_report", "119-7", b.district, now, {"lat": b.lat, "lon": b.lon})
+    )
+    assert view.wait_until(lambda s: s.of_kind("incident") and s.of_kind("hexes"), LOADED_MACHINE_WAIT_S)
+    browser.get(web)
+    wait_for_map(browser, lambda s: s["zoom"] > 0, "the map should load")
+    browser.find_element("css selector", "#map-layers input[value='hexes']").click()
+    state = wait_for_map(browser, lambda s: "hexes" in s["checked"], "the grid should be chosen")
+    assert state["zoom"] < MIN_ZOOM and not state["visible"][TRACE_HEXES]  # at the city's zoom, the districts
+
+    zoom_in_at(browser, b.lon, b.lat, zoom=11.5)
+    cell = HexGrid(pack).cell_at(b.district, b.lat, b.lon)
+    seen = poll_script(
+        browser,
+        """
+        const gd = document.querySelector('#map-graph .js-plotly-plot');
+        const t = gd.data[arguments[0]];
+        if (t.visible !== true) { return null; }
+        const i = t.locations.indexOf(arguments[1]);
+        const others = t.locations.map((c, j) => j).filter((j) => j !== i && t.customdata[j] === t.customdata[i]);
+        if (i < 0 || !t.text[i].includes('fires:')) { return null; }
+        return {z: t.z[i], text: t.text[i], rest: Math.max(...others.map((j) => t.z[j]))};
+        """,
+        TRACE_HEXES,
+        cell,
+    )
+    browser.save_screenshot(str(SCREENSHOTS / "layers-hex-grid.png"))
+    assert seen is not None, "the grid did not show the fire's cell when zoomed in"
+    assert seen["z"] >= seen["rest"] + 15, seen  # a fire, at least suspected, on top of the weather
+    assert "fires: " in seen["text"]
+
+    camera = pack.sensors["CAM-01"]
+    x, y = screen_position(browser, camera.lon, camera.lat)
+    looks = set()
+    deadline = time.monotonic() + LOADED_MACHINE_WAIT_S
+    while len(looks) < 2:  # the ring over the camera beats: it is seen at two sizes
+        ring = browser.execute_script(
+            """
+            for (const r of document.querySelectorAll('.map-alarm-pulse')) {
+                const box = r.getBoundingClientRect();
+                const style = getComputedStyle(r, '::after');
+                if (Math.hypot(box.left - arguments[0], box.top - arguments[1]) < 3) {
+                    return {transform: style.transform, opacity: style.opacity};
+                }
+            }
+            return null;
+            """,
+            x,
+            y,
+        )
+        if ring is not None:
+            looks.add(ring["transform"])
+        assert time.monotonic() < deadline, f"no beating ring over the camera in alarm at {(x, y)}: {ring}"
+        time.sleep(0.1)
+
+    canvas = browser.execute_script(
+        "return document.querySelector('#map-graph .js-plotly-plot')._fullLayout.map._subplot.map.getCanvas();"
+    )
+    deadline = time.monotonic() + LOADED_MACHINE_WAIT_S
+    while (map_state(browser) or {"zoom": 99.0})["zoom"] >= MIN_ZOOM:
+        ActionChains(browser).scroll_from_origin(ScrollOrigin.from_element(canvas), 0, 1000).perform()
+        assert time.monotonic() < deadline, f"the wheel did not zoom the map out: {map_state(browser)}"
+        time.sleep(0.5)
+    wait_for_map(browser, lambda s: not s["visible"][TRACE_HEXES], "the grid should go when zoomed out")
