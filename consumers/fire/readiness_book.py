@@ -32,7 +32,11 @@ class ReadinessBook:
     def __init__(self, pack: CityPack) -> None:
         self.pack = pack
         self._devices: dict[str, tuple[tuple[str, str], ...]] = {
-            b.id: tuple((i, pack.sensors[i].type) for i in b.device_ids if pack.sensors[i].type in READINESS_TYPES)
+            b.id: tuple(
+                (i, pack.sensors[i].type)
+                for i in b.device_ids
+                if i in pack.sensors and pack.sensors[i].type in READINESS_TYPES
+            )
             for b in pack.buildings.values()
         }
         """building -> its devices that readiness weighs (its smoke and heat detectors say nothing of it)."""

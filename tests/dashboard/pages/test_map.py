@@ -144,9 +144,10 @@ def test_every_viewer_of_one_view_gets_the_same_update_and_an_unchanged_view_sen
     assert first["map-done"] == {"data": 1} and second["map-done"] == {"data": 7}
     assert {k: v for k, v in first.items() if k != "map-done"} == {k: v for k, v in second.items() if k != "map-done"}
     patch = first["map-graph"]["figure"]
-    # the districts and their fire risk, each kind of site, each level's power lines, the cameras' cones, the lines
-    # of sight, and the incidents' positions, colours, sizes, hover texts and ids
-    operations = 3 + 2 + 3 * len(SITE_KINDS) + 2 * len(LINE_LEVELS) + 2 * len(CONE_GROUPS) + 2 + 6
+    # the districts and their fire risk, the fire-risk grid's scores and hover lines, each kind of site, each level's
+    # power lines, the cameras' cones, the lines of sight, the incidents' positions, colours, sizes, hover texts and
+    # ids, and the cameras in alarm
+    operations = 3 + 2 + 2 + 3 * len(SITE_KINDS) + 2 * len(LINE_LEVELS) + 2 * len(CONE_GROUPS) + 2 + 6 + 2
     assert patch["__dash_patch_update"] == "__dash_patch_update" and len(patch["operations"]) == operations
     assert "Xiuwen" in json.dumps(first["map-districts"]["children"])
     stamp = first["map-seen"]["data"]
