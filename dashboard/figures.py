@@ -379,7 +379,7 @@ def map_figure(
                 zmax=100,
                 colorscale=RISK_COLORSCALE,
                 showscale=False,
-                marker={"opacity": 0.7, "line": {"color": "#0e1a24", "width": 0.5}},
+                marker={"opacity": 0.9, "line": {"color": "#0e1a24", "width": 0.5}},  # over the districts: read alone
                 text=hex_text,
                 customdata=[district_name(pack.districts[code], lang) for code in hexes.districts],
                 hovertemplate=(

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import h3
@@ -33,19 +33,6 @@ URBAN_KIND = "district"
 hills and farmland, where a 1 km grid would say nothing the district does not)."""
 NEAREST_RINGS = 3
 """How far (in cells) to look for a cell of its own district, for a point whose cell is centred in the next."""
-
-
-@dataclass(frozen=True, slots=True)
-class CellSignals:
-    """What lies in one cell: the counts of ``FireInputs`` that a place has (the weather is the district's)."""
-
-    confirmed: int = 0
-    suspected: int = 0
-    cameras: int = 0
-    detectors: int = 0
-    line_share: float | None = None
-    not_ready: int = 0
-    degraded: int = 0
 
 
 class HexGrid:
@@ -116,8 +103,8 @@ def cell_signals(
     incidents: Iterable[tuple[str, float, float]],
     code: str,
     buildings: Iterable[tuple[str, str]],
-) -> dict[str, CellSignals]:
-    """What each cell of district ``code`` holds.
+) -> dict[str, FireInputs]:
+    """What each cell of district ``code`` holds: the counts of ``FireInputs`` (the weather is the district's).
 
     ``notable``: ``consumers.fire.district.signals``; ``incidents``: (state, lat, lon) of the open ones;
     ``buildings``: (id, readiness state)."""
@@ -144,12 +131,12 @@ def cell_signals(
         if cell is not None and state in ("not_ready", "degraded"):
             c = at(cell)
             c[state] = c.get(state, 0) + 1
-    return {cell: CellSignals(**c) for cell, c in counts.items()}
+    return {cell: FireInputs(**c) for cell, c in counts.items()}
 
 
-def hexes_view(code: str, weather: FireInputs, cells: Mapping[str, CellSignals]) -> dict[str, Any]:
+def hexes_view(code: str, weather: FireInputs, cells: Mapping[str, FireInputs]) -> dict[str, Any]:
     """The published record of a district's grid (module doc). ``weather``: the district's inputs with its counts
-    left at zero, the weather only."""
+    left at zero, the weather only; ``cells``: each cell's counts (``cell_signals``), its weather left out."""
 
     def doc(risk: FireRisk) -> dict[str, Any]:
         return {"score": risk.score, "parts": risk.parts}
@@ -161,18 +148,7 @@ def hexes_view(code: str, weather: FireInputs, cells: Mapping[str, CellSignals])
         "background": doc(fire_risk(weather)),
         "cells": {
             cell: doc(
-                fire_risk(
-                    replace(
-                        weather,
-                        confirmed=s.confirmed,
-                        suspected=s.suspected,
-                        cameras=s.cameras,
-                        detectors=s.detectors,
-                        line_share=s.line_share,
-                        not_ready=s.not_ready,
-                        degraded=s.degraded,
-                    )
-                )
+                fire_risk(replace(s, air_c=weather.air_c, wind_m_s=weather.wind_m_s, rain_mm_h=weather.rain_mm_h))
             )
             for cell, s in sorted(cells.items())
         },

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from consumers.citypack import CityPack
 from consumers.clock import ManualClock
 from consumers.contract import Reading
-from consumers.fire.hexgrid import URBAN_KIND, CellSignals, HexGrid, hexes_view
+from consumers.fire.hexgrid import URBAN_KIND, HexGrid, hexes_view
 from consumers.fire.risk import FireInputs
 from consumers.processor import Processor, ProcessorConfig
 from consumers.settings import Settings
@@ -54,7 +54,7 @@ def test_a_power_line_counts_in_every_cell_of_its_district_that_its_path_crosses
 
 
 def test_a_cell_with_a_fire_scores_the_fire_over_the_weather_and_cells_with_nothing_are_not_listed() -> None:
-    view = hexes_view("520103", HOT_DRY, {"88409c1c1bfffff": CellSignals(confirmed=1, not_ready=1)})
+    view = hexes_view("520103", HOT_DRY, {"88409c1c1bfffff": FireInputs(confirmed=1, not_ready=1)})
     assert view["background"] == {
         "score": 15.0,
         "parts": [{"code": "hot", "points": 10.0, "air_c": 36.0}, {"code": "dry", "points": 5.0, "rain_mm_h": 0.0}],
@@ -81,7 +81,7 @@ def test_a_cell_with_a_fire_scores_the_fire_over_the_weather_and_cells_with_noth
 def test_a_cell_never_scores_below_the_weather_alone(
     confirmed: int, suspected: int, cameras: int, detectors: int, share: float | None, not_ready: int
 ) -> None:
-    signals = CellSignals(confirmed, suspected, cameras, detectors, share, not_ready)
+    signals = FireInputs(confirmed, suspected, cameras, detectors, share, not_ready)
     view = hexes_view("520103", HOT_DRY, {"c": signals})
     assert view["cells"]["c"]["score"] >= view["background"]["score"]
 
