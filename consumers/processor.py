@@ -42,7 +42,7 @@ from consumers.domains import BY_NAME, BY_SENSOR_TYPE
 from consumers.fire.book import CHANGELOG_KIND as INCIDENTS_KIND
 from consumers.fire.book import IncidentBook
 from consumers.fire.district import FireDistricts, signals
-from consumers.fire.hexgrid import HexGrid, cell_signals, hexes_view
+from consumers.fire.hexgrid import RESOLUTION, HexGrid, cell_signals, hexes_view
 from consumers.fire.readiness_book import CHANGELOG_KIND as READINESS_KIND
 from consumers.fire.readiness_book import ReadinessBook
 from consumers.fire.risk import FireInputs, fire_risk
@@ -421,6 +421,8 @@ class Processor:
         self._dirty_districts -= set(self.districts_of(gone))
         self.incidents.forget(self.districts_of(gone))
         self.readiness.forget(self.districts_of(gone))
+        for code in self.districts_of(gone):
+            self._hexes_published.pop(code, None)  # another process publishes it now; ours is not the topic's
         self._pending_models.clear()
 
     def restore(self, messages: Iterable[Message]) -> int:
@@ -864,7 +866,7 @@ class Processor:
                     code, FireInputs(air_c=inputs.air_c, wind_m_s=inputs.wind_m_s, rain_mm_h=inputs.rain_mm_h), cells
                 )
         elif code in self._hexgrid.cells_of:
-            hexes = {"kind": "hexes", "district": code, "background": None, "cells": {}}
+            hexes = {"kind": "hexes", "district": code, "resolution": RESOLUTION, "background": None, "cells": {}}
         view = {
             "kind": "district",
             "code": code,

@@ -121,3 +121,24 @@ def test_the_processor_publishes_a_fire_in_the_cell_of_its_building_and_does_not
         p.process(m)
     keys = {k.decode() for k, _ in p.drain().state}
     assert f"district:{b.district}" in keys and f"hexes:{b.district}" not in keys
+
+
+def test_a_district_whose_partition_went_away_and_came_back_publishes_its_grid_again(pack: CityPack) -> None:
+    """Another process published the district meanwhile: what the topic holds is no longer ours, even when our
+    grid says the same again."""
+    t0 = datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
+    p = Processor(pack, ProcessorConfig(partitions=6), ManualClock(t0 + timedelta(seconds=30)))
+    p.assign(range(6))
+    factory = MessageFactory(Settings())
+
+    def calm(second: int) -> set[str]:
+        reading = Reading("fire.camera", "CAM-01", "520103", t0 + timedelta(seconds=second), {"smoke_confidence": 0.05})
+        for m in factory.readings([reading]):
+            p.process(m)
+        return {k.decode() for k, _ in p.drain().state}
+
+    assert "hexes:520103" in calm(0)
+    assert "hexes:520103" not in calm(10)  # the same grid: not written again
+    p.revoke(range(6))
+    p.assign(range(6))
+    assert "hexes:520103" in calm(20)
