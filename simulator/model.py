@@ -169,6 +169,9 @@ DEMO_FIRE = FireScene("B-01", 0.5 * 3600.0, 1.5 * 3600.0)
 and Dongshan Hill two and three minutes in, called in at eleven minutes, in the detectors at fourteen."""
 
 
+HEAT_WAVE_LOAD = 0.8
+"""The share of the evening's peak load a line carries at the height of a heat wave, at any hour."""
+
 DEMO_SPRINKLER_LOSS = "B-02-SPR"
 """The demo's loss of sprinkler pressure: Guiyang First People's Hospital, two and a half hours in, for six."""
 
@@ -303,8 +306,13 @@ class SensorModel:
         below its nameplate."""
         p = self.spec.params
         assert self.line is not None
+        # The heat wave is a hot afternoon with its air conditioning whatever the hour it is played at: a demo
+        # started in the evening must still take the line past its rating (the cool night's rating is high, its
+        # load low), and one started in the morning must not take it past its nameplate.
+        daily = daily + (1.0 - daily) * heat_wave
         ambient = 16.0 + 6.0 * daily + self._ar("ambient", 0.1) + 14.0 * heat_wave
         evening_peak = 0.5 + 0.5 * math.exp(-(((hour - 19.5) / 3.0) ** 2))
+        evening_peak += (HEAT_WAVE_LOAD - evening_peak) * heat_wave
         normal_load = float(p.get("normal_load_a", 0.5 * float(p["rated_current_a"])))
         current = normal_load * (0.8 + 0.4 * evening_peak) * (1 + 0.45 * heat_wave)
         current = max(0.0, current * (1 + self._ar("load", 0.005)))
