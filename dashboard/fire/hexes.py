@@ -2,8 +2,9 @@
 3,400 hexagons do not ride in every page's figure), and each cell's score and explanation from the ``hexes:``
 records the consumers publish (``consumers.fire.hexgrid``).
 
-A cell with nothing of its own takes its district's weather score, and says so in one short line; only cells with
-signals carry their parts, so that a refresh sends a few kilobytes, not 3,400 explanations.
+A cell with nothing of its own takes its district's weather score and adds no line to its hover (the district's
+hover explains the weather); only cells with signals carry their parts. A line in every cell was 150 KB of every
+changed refresh, before compression, for each viewer.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from typing import Any
 from consumers.citypack import CityPack
 from consumers.fire.hexgrid import HexGrid
 from dashboard.fire.risk_words import part_words
-from dashboard.i18n import t
 from dashboard.state_view import StateSnapshot
 
 MIN_ZOOM = 10.5
@@ -62,7 +62,6 @@ def hex_arrays(layer: HexLayer, snapshot: StateSnapshot, lang: str) -> tuple[lis
     records = snapshot.of_kind("hexes")
     z: list[float | None] = []
     text: list[str] = []
-    quiet = "<br>" + t(lang, "hex.weather_only")
     for cell, code in zip(layer.cells, layer.districts, strict=True):
         doc = records.get(code) or {}
         own = (doc.get("cells") or {}).get(cell)
@@ -72,5 +71,5 @@ def hex_arrays(layer: HexLayer, snapshot: StateSnapshot, lang: str) -> tuple[lis
             continue
         background = doc.get("background")
         z.append(None if not background else float(background["score"]))
-        text.append(quiet if background else "")
+        text.append("")
     return z, text
