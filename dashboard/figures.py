@@ -6,8 +6,8 @@ fire risk (a layer off by default), 4 the fire-risk hex grid (off by default, an
 5 rivers, 6-7 cameras' view cones (quiet, seeing smoke), 8-13 power lines, one trace per level (``LINE_LEVELS``: a
 trace has one colour, and a trace per level stays six traces however many lines a city has), 14-17 sites coloured
 by status, a trace per kind (``SITE_KINDS``: gauges, cameras, buildings, line segments' midpoints), 18 the lines of
-sight of cameras on open incidents, 19 fire incidents, 20 the halos of cameras in alarm (pulsed by
-``assets/map_pulse.js``), so that each layer (``LAYERS``) can be switched on and off.
+sight of cameras on open incidents, 19 fire incidents, 20 the halos of cameras in alarm (still; the beating ring
+over each is drawn by ``assets/map_pulse.js``), so that each layer (``LAYERS``) can be switched on and off.
 
 No tiles and no text layers: the MapLibre style is an inline background-only style, so the map renders
 with no network at all (text labels would make MapLibre fetch glyphs from the web).
@@ -90,7 +90,8 @@ TRACE_SIGHTS = TRACE_SITES + len(SITE_KINDS)
 TRACE_INCIDENTS = TRACE_SIGHTS + 1
 TRACE_CAMERA_ALARMS = TRACE_INCIDENTS + 1
 CAMERA_ALARM_NAME = "camera alarms"
-"""The pulsing halos' trace is found by this name in the browser (``assets/map_pulse.js``)."""
+"""The halos' trace is found by this name in the browser, which places a beating ring on each of its points
+(``assets/map_pulse.js``)."""
 LAYERS: Mapping[str, tuple[int, ...]] = {
     "districts": (1, 2),
     "fire_risk": (TRACE_FIRE_RISK,),
