@@ -33,6 +33,9 @@ from typing import Any
 import orjson
 
 from consumers import contract
+from consumers.alarms.actions import decode_action, district_of
+from consumers.alarms.book import ALARM_KIND, META_KIND, AlarmBook
+from consumers.alarms.conditions import building_condition, incident_condition, sensor_condition
 from consumers.citypack import CityPack, SensorSpec
 from consumers.clock import Clock, epoch_iso
 from consumers.contract import ClockTick, NumberField, Reading, Rejection, json_bytes
@@ -66,6 +69,8 @@ class ProcessorConfig:
     future_tolerance_s: float = 300.0
     allowed_lateness_s: float = 1800.0
     simulated_clock: bool = False
+    actions_topic: str | None = None
+    """Operators' actions on alarms (``consumers.alarms.actions``), consumed beside the inputs."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,6 +355,8 @@ class Changes:
 
     changelog: list[tuple[bytes, bytes | None, int]]
     state: list[tuple[bytes, bytes | None]]
+    alarms: list[tuple[bytes, bytes | None]] = field(default_factory=list)
+    """For ``city.alarms``."""
 
 
 class Processor:
@@ -389,6 +396,8 @@ class Processor:
         """The last ``hexes:<district>`` record published, so that an unchanged grid is not written again."""
         self.readiness = ReadinessBook(pack)
         """The readiness of the public buildings of the districts owned (``consumers.fire.readiness``)."""
+        self.alarms = AlarmBook(pack.districts)
+        """The alarms of the districts owned, raised from the views published (``consumers.alarms``)."""
         self._untallied: set[str] = set()
         """Sensors created, changed or dropped since their district's tally last heard of them."""
         self._stale_checks: list[tuple[float, str]] = []
@@ -421,6 +430,7 @@ class Processor:
         self._dirty_districts -= set(self.districts_of(gone))
         self.incidents.forget(self.districts_of(gone))
         self.readiness.forget(self.districts_of(gone))
+        self.alarms.forget(self.districts_of(gone))
         for code in self.districts_of(gone):
             self._hexes_published.pop(code, None)  # another process publishes it now; ours is not the topic's
         self._pending_models.clear()
@@ -440,6 +450,10 @@ class Processor:
         models: dict[str, SensorModel] = {}
         for message in messages:
             kind, _, rest = (message.key or b"").decode(errors="replace").partition(":")
+            if kind in (ALARM_KIND, META_KIND):
+                self.alarms.restore(kind, rest, None if message.value is None else _loads(message.value))
+                applied += 1
+                continue
             if kind in (INCIDENTS_KIND, READINESS_KIND):
                 book = self.incidents if kind == INCIDENTS_KIND else self.readiness
                 book.restore(rest, None if message.value is None else _loads(message.value))
@@ -551,6 +565,8 @@ class Processor:
         return outcome
 
     def _process(self, message: Message) -> Outcome:
+        if message.topic == self.config.actions_topic:
+            return self._process_action(message)
         decoded = contract.decode(message.value)
         if isinstance(decoded, Rejection):
             return DeadLetter(message, decoded)
@@ -635,6 +651,35 @@ class Processor:
             return DeadLetter(message, Rejection("duplicate", f"call {call_id} was already taken"))
         self.watermark = t if self.watermark is None else max(self.watermark, t)
         return Accepted(call_id)
+
+    def _process_action(self, message: Message) -> Outcome:
+        """An operator's action on an alarm: checked, then applied by the book of the alarm's district, which
+        refuses what does not apply (a cleared alarm, one not known) and takes each offset once."""
+        action = decode_action(message.value)
+        if isinstance(action, Rejection):
+            return DeadLetter(message, action)
+        district = district_of(action.alarm)
+        key = None if message.key is None else message.key.decode(errors="replace")
+        if district not in self.pack.districts:
+            return DeadLetter(
+                message, Rejection("unknown_alarm", f"alarm {action.alarm} is of no district in the pack")
+            )
+        if key != district:
+            return DeadLetter(
+                message, Rejection("key_mismatch", f"action key {contract.quoted(key)} is not its district {district}")
+            )
+        if message.partition != self._district_partition[district]:
+            return DeadLetter(
+                message,
+                Rejection("wrong_partition", f"key {key} belongs in partition {self._district_partition[district]}"),
+            )
+        where = f"{message.topic}/{message.partition}"
+        if self.alarms.seen(district, where, message.offset):
+            return Replayed(action.id)
+        refusal = self.alarms.act(district, action, where, message.offset, self.now())
+        if refusal is not None:
+            return DeadLetter(message, Rejection("refused", refusal))
+        return Accepted(action.id)
 
     def _tick_clock(self, message: Message, tick: ClockTick) -> Outcome:
         if not self.config.simulated_clock:
@@ -901,6 +946,7 @@ class Processor:
         self._dirty_districts |= districts
         changelog: list[tuple[bytes, bytes | None, int]] = []
         state: list[tuple[bytes, bytes | None]] = []
+        now = self.now()
         for sensor_id in sorted(self._dirty_sensors):
             s = self.sensors.get(sensor_id)
             if s is None:
@@ -913,6 +959,10 @@ class Processor:
                 continue
             changelog += records[0]
             state.append(records[1])
+            self._observe_sensor(s, now)
+        self._observe_views(incident_state + readiness_state, now)
+        self.alarms.tick(now)
+        alarm_changelog, alarms = self.alarms.drain(self._district_partition)
         for code in sorted(self._dirty_districts):
             if self._district_partition[code] in self.owned:
                 view, hexes = self._district_records(code)
@@ -922,7 +972,35 @@ class Processor:
                     state.append((f"hexes:{code}".encode(), json_bytes(hexes)))
         self._dirty_sensors.clear()
         self._dirty_districts.clear()
-        return Changes(changelog + incident_changelog + readiness_changelog, state + incident_state + readiness_state)
+        return Changes(
+            changelog + incident_changelog + readiness_changelog + alarm_changelog,
+            state + incident_state + readiness_state,
+            alarms,
+        )
+
+    def _observe_sensor(self, s: SensorState, now: float) -> None:
+        if s.stale:
+            return  # a silent sensor says nothing new: its alarm, if any, stays as it is (consumers.alarms.conditions)
+        spec, a = s.spec, s.assessment
+        condition = sensor_condition(spec.id, spec.type, a.level, a.reason, spec.lat, spec.lon)
+        self.alarms.observe(spec.district, f"sensor:{spec.id}", condition, now)
+
+    def _observe_views(self, records: Iterable[tuple[bytes, bytes | None]], now: float) -> None:
+        """Incidents and buildings published in this flush, as the alarms' conditions."""
+        for key, value in records:
+            kind, _, entity_id = key.decode().partition(":")
+            if kind == "incident":
+                doc = None if value is None else _loads(value)
+                entity = key.decode()
+                district = self.alarms.district_of_entity(entity) if doc is None else str(doc["district"])
+                if district is not None:
+                    self.alarms.observe(district, entity, None if doc is None else incident_condition(doc), now)
+            elif kind == "building":
+                building = self.pack.buildings.get(entity_id)
+                if building is not None:
+                    doc = None if value is None else _loads(value)
+                    condition = None if doc is None else building_condition(doc, building.lat, building.lon)
+                    self.alarms.observe(building.district, key.decode(), condition, now)
 
     def _fresh_values(self, sensor_id: str) -> Mapping[str, float | str] | None:
         state = self.sensors.get(sensor_id)

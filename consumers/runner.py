@@ -158,6 +158,7 @@ class ConsumerRunner:
                 future_tolerance_s=settings.future_tolerance_s,
                 allowed_lateness_s=settings.allowed_lateness_s,
                 simulated_clock=settings.clock == "simulated",
+                actions_topic=settings.topics.actions,
             ),
             clock,
         )
@@ -189,7 +190,7 @@ class ConsumerRunner:
         self.transport.ensure_topics(topic_specs(self.settings))
         self.remove_abandoned_statuses()
         self._consumer = self.transport.group_consumer(
-            self.settings.topics.inputs, self.settings.consumer_group, self, self.client_id
+            self.settings.topics.consumed, self.settings.consumer_group, self, self.client_id
         )
         log.info("consumer %s joined group %s", self.client_id, self.settings.consumer_group)
 
@@ -314,6 +315,7 @@ class ConsumerRunner:
         t = self.settings.topics
         self._pending += [Outgoing(t.changelog, value, key, partition) for key, value, partition in changes.changelog]
         self._pending += [Outgoing(t.state, value, key) for key, value in changes.state]
+        self._pending += [Outgoing(t.alarms, value, key) for key, value in changes.alarms]
         self._deliver(with_status=True)
         if commit and self._positions and self._consumer is not None:
             self._consumer.commit(dict(self._positions))

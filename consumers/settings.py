@@ -63,7 +63,18 @@ class Topics:
 
     @property
     def actions(self) -> str:
+        """Operators' actions on alarms, keyed by the alarm's district (co-partitioned with the inputs)."""
         return f"{self.prefix}.actions"
+
+    @property
+    def alarms(self) -> str:
+        """Every alarm kept (active, and cleared within the history), compacted, keyed ``alarm:<id>``."""
+        return f"{self.prefix}.alarms"
+
+    @property
+    def consumed(self) -> tuple[str, ...]:
+        """What the consumer group reads: the inputs and the actions."""
+        return (*self.inputs, self.actions)
 
 
 _FRAME_SOURCE = re.compile(

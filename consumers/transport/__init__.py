@@ -23,7 +23,8 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
     specs.append(TopicSpec(t.changelog, n, compacted=True))
     specs.append(TopicSpec(t.state, n, compacted=True))
     specs.append(TopicSpec(t.deadletter, n))
-    specs.append(TopicSpec(t.actions, 1))
+    specs.append(TopicSpec(t.actions, n))
+    specs.append(TopicSpec(t.alarms, n, compacted=True))
     return specs
 
 

@@ -66,9 +66,11 @@ def test_a_good_reading_becomes_sensor_state_and_a_district_score(
     district = views[f"district:{spec.district}"]
     assert district["risk"] >= 60 and district["worst_sensor"] == "NM-01"
     # The changelog record goes to the sensor's input partition and carries the reading and the offset it reflects
-    # (the gauge's river model gets a record of its own once it holds more than the windows do).
+    # (the gauge's river model gets a record of its own once it holds more than the windows do); the flood warning
+    # raised an alarm, whose record and its district's book go to the same partition.
     records = {key: (value, partition) for key, value, partition in changes.changelog}
-    assert sorted(records) == [b"delta:NM-01:0"]
+    assert sorted(records) == [b"alarm:520111-1", b"alarms:520111", b"delta:NM-01:0"]
+    assert {p for _, p in records.values()} == {default_partition(spec.district.encode(), 6)}
     value, partition = records[b"delta:NM-01:0"]
     assert value is not None
     delta = json.loads(value)

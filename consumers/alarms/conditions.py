@@ -1,0 +1,52 @@
+"""Which entity views deserve an alarm, and how bad: one rule per kind of entity, for every domain. Pure.
+
+- a **sensor** at ``warning`` or ``alarm`` (its rule and its domain's model decide: a gauge's flood stage or
+  drought warning, a line over its rating, a detector in alarm, a pressure too low); ``watch`` is not an alarm;
+- an **incident** (fire or smoke) suspected (warning) or confirmed (alarm);
+- a **building** with faults in its fire equipment: warning, or alarm when it is not ready.
+
+A stale sensor says nothing new, and the processor does not ask: its alarm stays as it is (a sensor gone silent
+in alarm has not returned to normal, and one gone silent while fine has not raised anything).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from consumers.alarms.lifecycle import Condition
+
+ALARM_LEVELS = {"warning": "warning", "alarm": "alarm"}
+INCIDENT_SEVERITY = {"suspected": "warning", "confirmed": "alarm"}
+
+
+def sensor_condition(
+    sensor_id: str, sensor_type: str, level: str, reason: str, lat: float, lon: float
+) -> Condition | None:
+    """From a fresh sensor's state (the fields of its view, without building it: this runs for every changed
+    sensor)."""
+    severity = ALARM_LEVELS.get(level)
+    if severity is None:
+        return None
+    return Condition(f"sensor:{sensor_id}", sensor_type.partition(".")[0], severity, reason, lat, lon)
+
+
+def incident_condition(doc: Mapping[str, Any]) -> Condition | None:
+    severity = INCIDENT_SEVERITY.get(str(doc.get("state")))
+    if severity is None:
+        return None
+    sources = len(doc.get("sources") or ())
+    calls = len(doc.get("calls") or ())
+    reason = f"fire {doc.get('state')}: {sources} sources, {calls} calls"
+    return Condition(f"incident:{doc['id']}", "fire", severity, reason, doc.get("lat"), doc.get("lon"))
+
+
+def building_condition(doc: Mapping[str, Any], lat: float, lon: float) -> Condition | None:
+    faults = doc.get("faults") or []
+    if not faults:
+        return None
+    severity = "alarm" if doc.get("state") == "not_ready" else "warning"
+    listed = ", ".join(f"{f['device']} {f['fault']}" for f in faults[:3])
+    more = f" and {len(faults) - 3} more" if len(faults) > 3 else ""
+    reason = f"fire equipment faults: {listed}{more}"
+    return Condition(f"building:{doc['id']}", "fire", severity, reason, lat, lon)
