@@ -982,7 +982,7 @@ class Processor:
         if s.stale:
             return  # a silent sensor says nothing new: its alarm, if any, stays as it is (consumers.alarms.conditions)
         spec, a = s.spec, s.assessment
-        condition = sensor_condition(spec.id, spec.type, a.level, a.reason, spec.lat, spec.lon)
+        condition = sensor_condition(spec.id, spec.type, a.level, a.reason, spec.lat, spec.lon, s.event_time)
         self.alarms.observe(spec.district, f"sensor:{spec.id}", condition, now)
 
     def _observe_views(self, records: Iterable[tuple[bytes, bytes | None]], now: float) -> None:

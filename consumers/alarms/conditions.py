@@ -21,14 +21,14 @@ INCIDENT_SEVERITY = {"suspected": "warning", "confirmed": "alarm"}
 
 
 def sensor_condition(
-    sensor_id: str, sensor_type: str, level: str, reason: str, lat: float, lon: float
+    sensor_id: str, sensor_type: str, level: str, reason: str, lat: float, lon: float, event_t: float
 ) -> Condition | None:
     """From a fresh sensor's state (the fields of its view, without building it: this runs for every changed
     sensor)."""
     severity = ALARM_LEVELS.get(level)
     if severity is None:
         return None
-    return Condition(f"sensor:{sensor_id}", sensor_type.partition(".")[0], severity, reason, lat, lon)
+    return Condition(f"sensor:{sensor_id}", sensor_type.partition(".")[0], severity, reason, lat, lon, event_t)
 
 
 def incident_condition(doc: Mapping[str, Any]) -> Condition | None:

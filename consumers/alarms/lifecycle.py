@@ -1,7 +1,9 @@
 """The alarms of one district: raised, updated and cleared from conditions, acted on by operators. Pure, no I/O.
 
 Lifecycle (docs/alarms.md): an entity whose condition is present gets an **active** alarm; while it stays present
-the alarm follows its severity and reason; once it has been absent for ``CLEAR_HOLD_S`` of event time without
+the alarm follows its severity, and takes the reason of each severity it enters (not each reading's numbers: the
+sensor's view has those, and an alarm republished at every reading of every sensor in alarm would be most of
+``city.alarms``); once it has been absent for ``CLEAR_HOLD_S`` of event time without
 a break the alarm is **cleared** (a sensor hovering at a band's edge does not raise, clear and raise again every
 reading). An entity that raises again after its alarm cleared gets a new alarm, the next occurrence, linked to the
 old one. Operators acknowledge an active alarm (with a comment), shelve it for a while, take a shelve back and
@@ -51,6 +53,9 @@ class Condition:
     reason: str
     lat: float | None = None
     lon: float | None = None
+    seen_t: float | None = None
+    """Event time of what showed it (a sensor's reading): an alarm raised while a consumer catches up on a backlog
+    says when it happened, not when it was processed. The holds run on the processor's "now"."""
 
 
 @dataclass(slots=True)
@@ -192,11 +197,11 @@ class DistrictAlarms:
         alarm.absent_since = None
         if condition.severity != alarm.severity:
             alarm.note(t, "severity", severity=condition.severity, was=alarm.severity, reason=condition.reason)
-            alarm.severity = condition.severity
+            alarm.severity, alarm.reason = condition.severity, condition.reason
             alarm.peak = worse(alarm.peak, condition.severity)
             changed = True
-        if condition.reason != alarm.reason or (condition.lat, condition.lon) != (alarm.lat, alarm.lon):
-            alarm.reason, alarm.lat, alarm.lon = condition.reason, condition.lat, condition.lon
+        if (condition.lat, condition.lon) != (alarm.lat, alarm.lon):  # an incident's position, refined
+            alarm.lat, alarm.lon = condition.lat, condition.lon
             changed = True
         if changed:
             alarm.updated_t = max(alarm.updated_t, t)
@@ -205,6 +210,7 @@ class DistrictAlarms:
     def _raise(self, c: Condition, t: float) -> Alarm:
         previous_id = self.last_of.get(c.entity)
         previous = None if previous_id is None else self.alarms.get(previous_id)
+        seen = t if c.seen_t is None else min(c.seen_t, t)
         alarm = Alarm(
             id=f"{self.district}-{self.next_seq}",
             district=self.district,
@@ -215,12 +221,12 @@ class DistrictAlarms:
             reason=c.reason,
             lat=c.lat,
             lon=c.lon,
-            raised_t=t,
+            raised_t=seen,
             updated_t=t,
             occurrence=1 if previous is None else previous.occurrence + 1,
             previous=None if previous is None else previous.id,
         )
-        alarm.note(t, "raised", severity=c.severity, reason=c.reason, previous=alarm.previous)
+        alarm.note(seen, "raised", severity=c.severity, reason=c.reason, previous=alarm.previous)
         self.next_seq += 1
         self.meta_dirty = True
         self.alarms[alarm.id] = alarm

@@ -179,3 +179,12 @@ def test_no_alarm_is_both_cleared_and_active_and_every_change_is_in_the_trail(st
             raised = [e for e in alarm.trail if e["what"] == "raised"]
             cleared = [e for e in alarm.trail if e["what"] == "cleared"]
             assert len(raised) == 1 and len(cleared) == (0 if alarm.active else 1)
+
+
+def test_an_alarm_raised_while_catching_up_on_a_backlog_says_when_it_happened() -> None:
+    book = DistrictAlarms("520111")
+    happened = Condition(ENTITY, "river", "warning", "stage 3.50 m", seen_t=T0 - 3 * 3600)
+    book.observe(ENTITY, happened, T0)
+    alarm = only(book)
+    assert (alarm.raised_t, alarm.updated_t) == (T0 - 3 * 3600, T0)
+    assert alarm.trail[0]["at"] == "2026-07-01T05:00:00+00:00"
