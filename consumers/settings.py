@@ -129,6 +129,13 @@ class Settings:
     ui_refresh_ms: int = 1000
     ui_stale_after_s: float = 10.0
     language: str = "en"
+    demo_mode: bool | None = None
+    """``CITYOPS_DEMO_MODE``: a demonstration (the embedded default, unless set to 0), where a person on the page
+    acts as the demo operator; outside it, acting on alarms needs a signed-in operator."""
+
+    @property
+    def demo(self) -> bool:
+        return self.embedded if self.demo_mode is None else self.demo_mode
 
     @property
     def embedded(self) -> bool:
@@ -184,6 +191,10 @@ class Settings:
         if clock == "wall" and not bootstrap:
             raise SettingsError("CITYOPS_CLOCK=wall needs KAFKA_BOOTSTRAP_SERVERS (embedded runs a simulator)")
         assets_dir = Path(env.get("CITYOPS_ASSETS_DIR", str(default.assets_dir)))
+        demo_raw = (env.get("CITYOPS_DEMO_MODE") or "").strip().lower()
+        if demo_raw not in ("", "1", "0", "true", "false", "yes", "no"):
+            raise SettingsError(f"CITYOPS_DEMO_MODE={demo_raw!r} is not one of 1, 0 (or true, false)")
+        demo_mode = None if demo_raw == "" else demo_raw in ("1", "true", "yes")
         settings = cls(
             city=env.get("CITYOPS_CITY", default.city),
             assets_dir=assets_dir,
@@ -214,6 +225,7 @@ class Settings:
             ui_refresh_ms=integer("CITYOPS_UI_REFRESH_MS", default.ui_refresh_ms, 200, 60000),
             ui_stale_after_s=number("CITYOPS_UI_STALE_AFTER_S", default.ui_stale_after_s, 1, 3600),
             language=language,
+            demo_mode=demo_mode,
         )
         if not settings.city_dir.is_dir():
             raise SettingsError(f"CITYOPS_CITY={settings.city!r}: no city pack at {settings.city_dir}")

@@ -11,6 +11,7 @@ from dash import html
 
 from consumers.citypack import CityPack
 from consumers.settings import Settings
+from dashboard.alarms.sink import ActionSink
 from dashboard.api import api
 from dashboard.context import CONFIG_KEY, AppContext
 from dashboard.fire.hexes import HexLayer
@@ -59,7 +60,8 @@ def create_app(settings: Settings, pack: CityPack, view: StateView) -> dash.Dash
         update_title="",
         suppress_callback_exceptions=True,
     )
-    app.server.config[CONFIG_KEY] = AppContext(settings, pack, view, HexLayer.of(pack))
+    actions = ActionSink(settings, view.transport)
+    app.server.config[CONFIG_KEY] = AppContext(settings, pack, view, HexLayer.of(pack), actions)
     app.server.register_blueprint(api)
     install_not_found(app)
     install_security(app, settings)

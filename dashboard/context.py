@@ -16,6 +16,7 @@ import flask
 
 from consumers.citypack import CityPack
 from consumers.settings import Settings
+from dashboard.alarms.sink import ActionSink
 from dashboard.fire.hexes import HexLayer
 from dashboard.state_view import StateView
 
@@ -56,6 +57,8 @@ class AppContext:
     view: StateView
     hexes: HexLayer
     """The fire-risk grid's cells and outlines, worked out once from the pack."""
+    actions: ActionSink
+    """Where operators' actions on alarms are written (``city.actions``)."""
     renders: RenderCache = field(default_factory=RenderCache)
 
 

@@ -1,4 +1,4 @@
-"""Read-only view of the ``city.state`` topic, tailed by a background thread in each web worker.
+"""Read-only view of the ``city.state`` and ``city.alarms`` topics, tailed by a background thread in each web worker.
 
 The only state the dashboard shares between users. Readers get an immutable snapshot; the tailing thread
 swaps in a new snapshot per batch (copy-on-write), so a request never sees a half-applied batch and no
@@ -95,7 +95,8 @@ class StateSnapshot:
 
 
 class StateView:
-    """Tails the state topic from its beginning and keeps the latest record per key."""
+    """Tails the state and alarms topics from their beginning and keeps the latest record per key (the alarms'
+    keys, ``alarm:<id>``, are their own)."""
 
     def __init__(self, settings: Settings, transport: Transport) -> None:
         self._settings = settings
@@ -108,6 +109,10 @@ class StateView:
     @property
     def snapshot(self) -> StateSnapshot:
         return self._snapshot
+
+    @property
+    def transport(self) -> Transport:
+        return self._transport
 
     def start(self) -> StateView:
         if self._thread is None:
@@ -130,15 +135,15 @@ class StateView:
         return bool(predicate(self._snapshot))
 
     def _run(self) -> None:
-        topic = self._settings.topics.state
+        topics = (self._settings.topics.state, self._settings.topics.alarms)
         while not self._stop.is_set():
             try:
-                partitions = self._transport.partition_count(topic)
-                reader = self._transport.reader([TopicPartition(topic, p) for p in range(partitions)])
+                tps = [TopicPartition(t, p) for t in topics for p in range(self._transport.partition_count(t))]
+                reader = self._transport.reader(tps)
                 ends = reader.end_offsets()
                 break
             except Exception as exc:  # noqa: BLE001 - no broker or no topic yet; retry, never kill the web worker
-                log.info("waiting for %s: %s", topic, exc)
+                log.info("waiting for %s: %s", " and ".join(topics), exc)
                 if isinstance(exc, TransportError):
                     self._broker_reachable(False)
                 self._stop.wait(1.0)
