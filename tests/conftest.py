@@ -128,6 +128,20 @@ def chromedriver_path() -> str:
 @pytest.fixture
 def browser(chromedriver_path: str) -> Iterator[webdriver.Chrome]:
     """Debian's headless Chromium at a wall's size (1920x1080), with a profile of its own and its console kept."""
+    driver = new_chromium(chromedriver_path)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def second_browser(chromedriver_path: str) -> Iterator[webdriver.Chrome]:
+    """Another person's Chromium, with a profile of its own (nothing shared with ``browser``)."""
+    driver = new_chromium(chromedriver_path)
+    yield driver
+    driver.quit()
+
+
+def new_chromium(chromedriver_path: str) -> webdriver.Chrome:
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
     for flag in (
@@ -144,9 +158,7 @@ def browser(chromedriver_path: str) -> Iterator[webdriver.Chrome]:
     ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the console, for CSP checks
-    driver = webdriver.Chrome(service=Service(chromedriver_path), options=options)
-    yield driver
-    driver.quit()
+    return webdriver.Chrome(service=Service(chromedriver_path), options=options)
 
 
 @pytest.fixture

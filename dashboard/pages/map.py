@@ -22,6 +22,7 @@ from dash.exceptions import PreventUpdate
 from plotly.io.json import to_json_plotly
 
 from consumers.citypack import CityPack, District
+from dashboard.alarms import listing as alarm_listing
 from dashboard.clock_status import simulated_badge
 from dashboard.context import current
 from dashboard.figures import (
@@ -237,6 +238,16 @@ def summary(pack: CityPack, snapshot: StateSnapshot, lang: str) -> list[Any]:
         html.Span(f"{n} {t(lang, name)}", className=f"map-count level-{name}" if n else "map-count")
         for name, n in counts.items()
     ]
+    waiting = alarm_listing.waiting(snapshot.of_kind("alarm").values())
+    worst = next((f" level-{s}" for s in ("alarm", "warning") if waiting[s]), "")
+    chips.append(
+        html.A(
+            f"{t(lang, 'alarms.link')}: {t(lang, 'alarms.waiting', n=sum(waiting.values()))}",
+            href=f"/alarms?lang={lang}",
+            id="map-alarms-link",
+            className=f"map-count map-alarms-link{worst}",
+        )
+    )
     restoring = [c for c in snapshot.live_consumers(time.time()) if c.get("phase") == "restoring"]
     if restoring:
         done = sum(int(c.get("restore", {}).get("done", 0)) for c in restoring)

@@ -1,0 +1,187 @@
+"""The alarm list in real Chromium, two web workers and a consumer on the real broker: an operator acknowledges a
+flood alarm in one browser, another person's browser on another worker shows it acknowledged, and a consumer
+restarted from the changelog keeps the acknowledgement and takes the next action."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from kafka.producer import KafkaProducer
+from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
+
+from consumers.citypack import CityPack
+from consumers.clock import SystemClock
+from consumers.contract import Reading
+from consumers.runner import ConsumerRunner
+from consumers.settings import Settings
+from consumers.transport import Transport
+from dashboard.alarms.operator import DEMO_USER
+from dashboard.state_view import StateView
+from tests.dashboard.pages.test_map_browser import LOADED_MACHINE_WAIT_S, SCREENSHOTS
+from tests.web_server import free_port, start_dashboard
+
+pytestmark = [pytest.mark.kafka, pytest.mark.browser]
+
+
+def start_web(settings: Settings, demo: bool, name: str) -> tuple[str, subprocess.Popen[bytes]]:
+    env = {
+        **os.environ,
+        "PORT": str(free_port()),
+        "KAFKA_BOOTSTRAP_SERVERS": str(settings.kafka_bootstrap_servers),
+        "CITYOPS_TOPIC_PREFIX": settings.topics.prefix,
+        "CITYOPS_UI_REFRESH_MS": "500",
+        "CITYOPS_CLOCK": "simulated",
+        "CITYOPS_DEMO_MODE": "1" if demo else "0",
+    }
+    return start_dashboard(env, SCREENSHOTS / f"{name}.log", new_session=True)
+
+
+@pytest.fixture
+def two_workers(kafka_settings: Settings, kafka_transport: Transport) -> Iterator[tuple[str, str]]:
+    """Two web processes: one in demo mode (its visitor acts as the demo operator), one not (read only)."""
+    demo, demo_server = start_web(kafka_settings, True, "web-demo")
+    read_only, read_only_server = start_web(kafka_settings, False, "web-read-only")
+    yield demo, read_only
+    for server in (demo_server, read_only_server):
+        server.terminate()
+        server.wait(timeout=30)
+
+
+class Member:
+    """A consumer group member on a thread of its own, which the test can stop and replace."""
+
+    def __init__(self, settings: Settings, transport: Transport, pack: CityPack, name: str) -> None:
+        self.runner = ConsumerRunner(settings, transport, pack, SystemClock(), client_id=name)
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self.runner.run, args=(self.stop_event,), daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.thread.join(timeout=60)
+        assert not self.thread.is_alive()
+
+
+def wait_for(driver: webdriver.Chrome, script: str, what: str, *args: object) -> object:
+    deadline = time.monotonic() + LOADED_MACHINE_WAIT_S
+    while True:
+        found = driver.execute_script(script, *args)
+        if found:
+            return found
+        assert time.monotonic() < deadline, f"{what}: {driver.execute_script(ROW_TEXT, *args)}"
+        time.sleep(0.1)
+
+
+ROW_TEXT = """
+const id = arguments[0];
+const row = [...document.querySelectorAll('#alarms-active tr.alarms-row')].find((r) => r.innerText.includes(id));
+return row ? row.innerText : document.body.innerText.slice(0, 400);
+"""
+ROW_STATE = """
+const [id, state] = [arguments[0], arguments[1]];
+const row = [...document.querySelectorAll('#alarms-active tr.alarms-row')].find((r) => r.innerText.includes(id));
+return row && row.classList.contains('alarms-row-' + state) ? row.innerText : null;
+"""
+RESULT = """
+const r = document.getElementById('alarms-result');
+return r && r.innerText.startsWith(arguments[0]) ? r.innerText : null;
+"""
+
+
+def open_alarm(driver: webdriver.Chrome, alarm_id: str) -> None:
+    """Click the alarm's row, as a person would; again if the list was drawn anew under the pointer (it is, when an
+    alarm changes)."""
+    deadline = time.monotonic() + LOADED_MACHINE_WAIT_S
+    while True:
+        try:
+            driver.find_element(By.XPATH, f"//tr[contains(@class,'alarms-row')][.//small[text()='{alarm_id}']]").click()
+            break
+        except StaleElementReferenceException:
+            assert time.monotonic() < deadline, f"the row of {alarm_id} never stayed long enough to be clicked"
+    wait_for(
+        driver,
+        "return document.querySelector('#alarms-detail .alarms-detail-head')?.innerText.includes(arguments[0]);",
+        "the alarm's detail should open",
+        alarm_id,
+    )
+
+
+def test_an_operator_acknowledges_a_flood_on_one_worker_another_shows_it_and_a_restarted_consumer_keeps_it(
+    kafka_settings: Settings,
+    kafka_transport: Transport,
+    pack: CityPack,
+    producer: KafkaProducer,
+    view: StateView,
+    two_workers: tuple[str, str],
+    browser: webdriver.Chrome,
+    second_browser: webdriver.Chrome,
+) -> None:
+    demo, read_only = two_workers
+    member = Member(kafka_settings, kafka_transport, pack, "alarms-first")
+    gauge = pack.sensors["NM-01"]
+    now = datetime.now(UTC).replace(microsecond=0)
+    for minutes_ago, stage in ((10, 1.2), (5, 3.5)):
+        at = now - timedelta(minutes=minutes_ago)
+        reading = Reading(gauge.type, gauge.id, gauge.district, at, {"stage_m": stage, "rain_mm_h": 0.0})
+        producer.send(kafka_settings.topics.river, key=gauge.district.encode(), value=reading.encode())
+    producer.flush(timeout=30)
+
+    def flood_alarm(snapshot: object) -> str | None:
+        found = [a for a in view.snapshot.of_kind("alarm").values() if a["entity"] == "sensor:NM-01"]
+        return str(found[0]["id"]) if found else None
+
+    assert view.wait_until(flood_alarm, LOADED_MACHINE_WAIT_S), "the flood raised no alarm"
+    alarm_id = flood_alarm(None)
+    assert alarm_id is not None
+
+    browser.get(f"{demo}/alarms")
+    second_browser.get(f"{read_only}/alarms")
+    for driver in (browser, second_browser):
+        wait_for(driver, ROW_STATE, "both workers should list the alarm unacknowledged", alarm_id, "unacknowledged")
+    header = browser.find_element(By.ID, "alarms-waiting").text
+    assert "1 warning" in header and "1 unacknowledged" in header, header
+
+    open_alarm(browser, alarm_id)
+    browser.find_element(By.ID, "alarms-comment").send_keys("crew sent to the Nanming bridge")
+    browser.find_element(By.ID, "alarms-ack").click()
+    clicked = time.monotonic()
+    wait_for(browser, RESULT, "the consumer should apply the acknowledgement", "Done: acknowledged")
+    row = wait_for(second_browser, ROW_STATE, "the other worker should show it acknowledged", alarm_id, "acknowledged")
+    print(f"acknowledged in one browser, shown by the other worker after {time.monotonic() - clicked:.2f} s")
+    assert DEMO_USER in str(row)
+    browser.save_screenshot(str(SCREENSHOTS / "alarms-acknowledged.png"))
+
+    # The read-only worker shows the trail, with the comment, and offers nothing to click.
+    open_alarm(second_browser, alarm_id)
+    trail = second_browser.find_element(By.CSS_SELECTOR, "#alarms-detail .alarms-trail").text
+    assert "acknowledged" in trail and "crew sent to the Nanming bridge" in trail and DEMO_USER in trail, trail
+    assert not second_browser.find_element(By.ID, "alarms-controls").is_displayed()
+    assert "Read only" in second_browser.find_element(By.CLASS_NAME, "alarms-mode").text
+    second_browser.save_screenshot(str(SCREENSHOTS / "alarms-read-only.png"))
+
+    # A second acknowledgement is refused at once, with who did the first.
+    browser.find_element(By.ID, "alarms-ack").click()
+    wait_for(browser, RESULT, "a second acknowledgement should be refused", f"Already acknowledged by {DEMO_USER}")
+
+    # A new member rebuilt from the changelog keeps the acknowledgement and applies the next action.
+    member.stop()
+    member = Member(kafka_settings, kafka_transport, pack, "alarms-second")
+    try:
+        assert member.runner.ready.wait(LOADED_MACHINE_WAIT_S), "the new member did not take its partitions"
+        browser.find_element(By.ID, "alarms-comment").send_keys("pumps running at the bridge")
+        browser.find_element(By.ID, "alarms-add-comment").click()
+        wait_for(browser, RESULT, "the restarted consumer should take the comment", "Done: comment")
+        alarm = view.snapshot.entities[f"alarm:{alarm_id}"]
+        assert alarm["ack"]["by"] == DEMO_USER and alarm["ack"]["comment"] == "crew sent to the Nanming bridge"
+        assert [e["what"] for e in alarm["trail"]] == ["raised", "ack", "comment"], alarm["trail"]
+        assert member.runner.restores, "the second member should have rebuilt its partitions from the changelog"
+    finally:
+        member.stop()
