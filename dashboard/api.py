@@ -1,6 +1,7 @@
 """The HTTP surface beside the Dash views: ``/health`` and the read-only JSON API under ``/api/v1/``.
 
-Everything here reads the state view's current snapshot; nothing writes. Errors are JSON with a message,
+Everything here reads the state view's current snapshot; nothing writes (operators act on alarms from the
+alarm page, ``dashboard.pages.alarms``). Errors are JSON with a message,
 never an HTML error page, so that scripts and monitoring can rely on the shape.
 """
 
@@ -13,6 +14,8 @@ from typing import Any
 import flask
 
 from consumers.settings import Settings
+from dashboard.alarms import export as alarm_export
+from dashboard.alarms import listing as alarm_listing
 from dashboard.clock_status import status_doc
 from dashboard.context import current
 from dashboard.fire.hexes import GEOJSON_PATH
@@ -248,3 +251,51 @@ def buildings() -> flask.Response:
             continue
         out.append(row)
     return flask.jsonify({"buildings": out})
+
+
+def _alarms() -> list[Any]:
+    """The alarms kept, in list order (``dashboard.alarms.listing``): active first, then the history;
+    ``?domain=``, ``?district=`` and ``?state=`` (``unacknowledged``, ``acknowledged``, ``shelved``, ``cleared``)
+    filter, each a comma-separated list."""
+    args = flask.request.args
+
+    def wanted(name: str) -> list[str]:
+        return [v for v in (args.get(name) or "").split(",") if v]
+
+    kept = current().view.snapshot.of_kind("alarm").values()
+    shown = [a for a in kept if alarm_listing.matches(a, wanted("domain"), wanted("district"), wanted("state"))]
+    active, history = alarm_listing.ordered(shown)
+    return active + history
+
+
+@api.get("/api/v1/alarms")
+def alarms() -> flask.Response:
+    """Alarms with their state, acknowledgement and trail, as the consumers publish them on ``city.alarms``."""
+    return flask.jsonify({"alarms": [dict(a, listed_as=alarm_listing.state_of(a)) for a in _alarms()]})
+
+
+@api.get("/api/v1/alarms/<alarm_id>")
+def alarm(alarm_id: str) -> tuple[flask.Response, int]:
+    doc = current().view.snapshot.entities.get(f"alarm:{alarm_id}")
+    if doc is None:
+        return _error(404, f"no alarm {alarm_id} (never raised, or cleared more than a day ago)")
+    return flask.jsonify(dict(doc, listed_as=alarm_listing.state_of(doc))), 200
+
+
+def _csv_response(body: bytes, name: str) -> flask.Response:
+    response = flask.Response(body, mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@api.get("/api/v1/alarms.csv")
+def alarms_table() -> flask.Response:
+    """The alarms listed by ``/api/v1/alarms`` (same filters), one row each."""
+    return _csv_response(alarm_export.alarms_csv(_alarms()), "alarms.csv")
+
+
+@api.get("/api/v1/alarms/trail.csv")
+def alarms_trail_table() -> flask.Response:
+    """Every entry of the listed alarms' trails (who, when, what, from where), oldest first: the audit trail."""
+    return _csv_response(alarm_export.trail_csv(_alarms()), "alarm-trail.csv")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import time
 from collections.abc import Iterator
@@ -12,6 +14,7 @@ from types import MappingProxyType
 import flask
 import pytest
 
+from consumers.alarms.actions import Action, new_action_id
 from consumers.citypack import CityPack
 from consumers.clock import SystemClock
 from consumers.contract import Reading
@@ -227,3 +230,41 @@ def test_incidents_and_buildings_api(world, pack: CityPack) -> None:
     features = outlines.get_json()["features"]
     assert len(features) == sum(len(c) for c in grid.cells_of.values())
     assert {f["id"] for f in features} >= set(hexes[b.district]["cells"])
+
+
+def test_alarms_are_listed_filtered_and_exported_with_their_trail_and_a_formula_in_a_comment_stays_text(
+    world, pack: CityPack
+) -> None:
+    """A flood raises an alarm; an operator's action written to ``city.actions`` (as the alarm page writes it)
+    is applied by the consumer; the API lists it acknowledged and the CSVs carry it."""
+    client, runner, view = world
+    spec = pack.sensors["NM-01"]
+    feed(runner, view, Reading(spec.type, spec.id, spec.district, datetime.now(UTC), {"stage_m": 3.6}))
+    (alarm,) = client.get("/api/v1/alarms").get_json()["alarms"]
+    assert (alarm["listed_as"], alarm["entity"], alarm["domain"]) == ("unacknowledged", "sensor:NM-01", "river")
+
+    comment = '=HYPERLINK("http://evil.example","crew sent")'
+    action = Action(
+        "ack", alarm["id"], new_action_id(), "li.wei", "operator", "127.0.0.1", datetime.now(UTC).isoformat(), comment
+    )
+    runner.transport.producer().send(runner.settings.topics.actions, action.encode(), key=spec.district.encode())
+    runner.step(timeout_s=0.5)
+    runner.flush()
+    assert view.wait_until(lambda s: (s.entities.get(f"alarm:{alarm['id']}") or {}).get("ack"), 10)
+
+    one = client.get(f"/api/v1/alarms/{alarm['id']}").get_json()
+    assert one["listed_as"] == "acknowledged" and one["ack"]["by"] == "li.wei"
+    assert client.get("/api/v1/alarms?state=unacknowledged").get_json()["alarms"] == []
+    assert len(client.get("/api/v1/alarms?domain=fire,river&district=520111").get_json()["alarms"]) == 1
+    assert client.get("/api/v1/alarms?domain=grid").get_json()["alarms"] == []
+    assert client.get("/api/v1/alarms/520111-99").status_code == 404
+
+    table = client.get("/api/v1/alarms.csv")
+    assert table.headers["Content-Type"].startswith("text/csv") and "attachment" in table.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(table.get_data(as_text=True))))
+    assert [(r["id"], r["state"], r["acknowledged_by"]) for r in rows] == [(alarm["id"], "acknowledged", "li.wei")]
+    assert rows[0]["ack_comment"] == "'" + comment  # a spreadsheet shows it, does not run it
+
+    trail = list(csv.DictReader(io.StringIO(client.get("/api/v1/alarms/trail.csv").get_data(as_text=True))))
+    assert [(r["what"], r["by"]) for r in trail] == [("raised", "system"), ("ack", "li.wei")]
+    assert trail[1]["source"] == "127.0.0.1" and trail[1]["role"] == "operator"
