@@ -81,13 +81,15 @@ def wait_for(driver: webdriver.Chrome, script: str, what: str, *args: object) ->
 
 
 ROW_TEXT = """
-const id = arguments[0];
-const row = [...document.querySelectorAll('#alarms-active tr.alarms-row')].find((r) => r.innerText.includes(id));
+const id = arguments[0];  // the row whose id line is exactly this one (520111-1 is not 520111-12)
+const rows = [...document.querySelectorAll('#alarms-active tr.alarms-row')];
+const row = rows.find((r) => r.querySelector('small')?.innerText === id);
 return row ? row.innerText : document.body.innerText.slice(0, 400);
 """
 ROW_STATE = """
 const [id, state] = [arguments[0], arguments[1]];
-const row = [...document.querySelectorAll('#alarms-active tr.alarms-row')].find((r) => r.innerText.includes(id));
+const rows = [...document.querySelectorAll('#alarms-active tr.alarms-row')];
+const row = rows.find((r) => r.querySelector('small')?.innerText === id);
 return row && row.classList.contains('alarms-row-' + state) ? row.innerText : null;
 """
 RESULT = """
