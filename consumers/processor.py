@@ -43,6 +43,7 @@ from consumers.district_risk import DistrictRisk, DistrictTally, SensorSummary
 from consumers.domain import Domain, SensorModel
 from consumers.domains import BY_NAME, BY_SENSOR_TYPE
 from consumers.fire.book import CHANGELOG_KIND as INCIDENTS_KIND
+from consumers.fire.book import SIGNAL_TYPES as FIRE_SIGNAL_TYPES
 from consumers.fire.book import IncidentBook
 from consumers.fire.district import FireDistricts, signals
 from consumers.fire.hexgrid import RESOLUTION, HexGrid, cell_signals, hexes_view
@@ -947,6 +948,8 @@ class Processor:
         changelog: list[tuple[bytes, bytes | None, int]] = []
         state: list[tuple[bytes, bytes | None]] = []
         now = self.now()
+        sources: dict[str, dict[str, str]] = {}
+        """Per district, the cameras and detectors of its open incidents (their alarms are grouped under them)."""
         for sensor_id in sorted(self._dirty_sensors):
             s = self.sensors.get(sensor_id)
             if s is None:
@@ -959,7 +962,7 @@ class Processor:
                 continue
             changelog += records[0]
             state.append(records[1])
-            self._observe_sensor(s, now)
+            self._observe_sensor(s, now, sources)
         self._observe_views(incident_state + readiness_state, now)
         self.alarms.tick(now)
         alarm_changelog, alarms = self.alarms.drain(self._district_partition)
@@ -978,11 +981,17 @@ class Processor:
             alarms,
         )
 
-    def _observe_sensor(self, s: SensorState, now: float) -> None:
+    def _observe_sensor(self, s: SensorState, now: float, sources: dict[str, dict[str, str]]) -> None:
         if s.stale:
             return  # a silent sensor says nothing new: its alarm, if any, stays as it is (consumers.alarms.conditions)
         spec, a = s.spec, s.assessment
-        condition = sensor_condition(spec.id, spec.type, a.level, a.reason, spec.lat, spec.lon, s.event_time)
+        incident = None
+        if spec.type in FIRE_SIGNAL_TYPES and a.level in ("warning", "alarm"):
+            district_sources = sources.get(spec.district)
+            if district_sources is None:
+                district_sources = sources[spec.district] = self.incidents.sources_of_open(spec.district)
+            incident = district_sources.get(spec.id)
+        condition = sensor_condition(spec.id, spec.type, a.level, a.reason, spec.lat, spec.lon, s.event_time, incident)
         self.alarms.observe(spec.district, f"sensor:{spec.id}", condition, now)
 
     def _observe_views(self, records: Iterable[tuple[bytes, bytes | None]], now: float) -> None:

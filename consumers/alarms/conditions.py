@@ -2,7 +2,9 @@
 
 - a **sensor** at ``warning`` or ``alarm`` (its rule and its domain's model decide: a gauge's flood stage or
   drought warning, a line over its rating, a detector in alarm, a pressure too low); ``watch`` is not an alarm;
-- an **incident** (fire or smoke) suspected (warning) or confirmed (alarm);
+- an **incident** (fire or smoke) suspected (warning) or confirmed (alarm); the cameras and detectors that are its
+  sources keep their own alarms, grouped under the incident's (``Condition.group``): one fire, one alarm to
+  answer, and the sources listed under it;
 - a **building** with faults in its fire equipment: warning, or alarm when it is not ready.
 
 A stale sensor says nothing new, and the processor does not ask: its alarm stays as it is (a sensor gone silent
@@ -21,14 +23,22 @@ INCIDENT_SEVERITY = {"suspected": "warning", "confirmed": "alarm"}
 
 
 def sensor_condition(
-    sensor_id: str, sensor_type: str, level: str, reason: str, lat: float, lon: float, event_t: float
+    sensor_id: str,
+    sensor_type: str,
+    level: str,
+    reason: str,
+    lat: float,
+    lon: float,
+    event_t: float,
+    incident: str | None = None,
 ) -> Condition | None:
     """From a fresh sensor's state (the fields of its view, without building it: this runs for every changed
-    sensor)."""
+    sensor). ``incident``: the open incident the sensor is a source of, whose alarm stands for it."""
     severity = ALARM_LEVELS.get(level)
     if severity is None:
         return None
-    return Condition(f"sensor:{sensor_id}", sensor_type.partition(".")[0], severity, reason, lat, lon, event_t)
+    group = None if incident is None else f"incident:{incident}"
+    return Condition(f"sensor:{sensor_id}", sensor_type.partition(".")[0], severity, reason, lat, lon, group, event_t)
 
 
 def incident_condition(doc: Mapping[str, Any]) -> Condition | None:

@@ -53,6 +53,9 @@ class Condition:
     reason: str
     lat: float | None = None
     lon: float | None = None
+    group: str | None = None
+    """The entity whose alarm stands for this one (a detector in a fire: the incident): an operator acts on that
+    one, and this one is listed under it, not counted as waiting on its own (one fire, one alarm to answer)."""
     seen_t: float | None = None
     """Event time of what showed it (a sensor's reading): an alarm raised while a consumer catches up on a backlog
     says when it happened, not when it was processed. The holds run on the processor's "now"."""
@@ -81,6 +84,7 @@ class Alarm:
     ack: dict[str, Any] | None = None
     shelved_until: float | None = None
     shelved_by: str | None = None
+    group: str | None = None
     trail: list[dict[str, Any]] = field(default_factory=list)
     trail_dropped: int = 0
 
@@ -118,6 +122,7 @@ class Alarm:
             "ack": self.ack,
             "shelved_until": None if self.shelved_until is None else epoch_iso(self.shelved_until),
             "shelved_by": self.shelved_by,
+            "group": self.group,
             "trail": self.trail,
             "trail_dropped": self.trail_dropped,
         }
@@ -151,6 +156,7 @@ class Alarm:
             ack=doc.get("ack"),
             shelved_until=None if shelved_until is None else float(shelved_until),
             shelved_by=doc.get("shelved_by"),
+            group=doc.get("group"),
             trail=list(doc.get("trail") or []),
             trail_dropped=int(doc.get("trail_dropped") or 0),
         )
@@ -200,6 +206,10 @@ class DistrictAlarms:
             alarm.severity, alarm.reason = condition.severity, condition.reason
             alarm.peak = worse(alarm.peak, condition.severity)
             changed = True
+        if condition.group != alarm.group:
+            alarm.note(t, "grouped" if condition.group else "ungrouped", group=condition.group or alarm.group)
+            alarm.group = condition.group
+            changed = True
         if (condition.lat, condition.lon) != (alarm.lat, alarm.lon):  # an incident's position, refined
             alarm.lat, alarm.lon = condition.lat, condition.lon
             changed = True
@@ -225,8 +235,9 @@ class DistrictAlarms:
             updated_t=t,
             occurrence=1 if previous is None else previous.occurrence + 1,
             previous=None if previous is None else previous.id,
+            group=c.group,
         )
-        alarm.note(seen, "raised", severity=c.severity, reason=c.reason, previous=alarm.previous)
+        alarm.note(seen, "raised", severity=c.severity, reason=c.reason, previous=alarm.previous, group=c.group)
         self.next_seq += 1
         self.meta_dirty = True
         self.alarms[alarm.id] = alarm

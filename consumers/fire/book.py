@@ -158,6 +158,15 @@ class IncidentBook:
             attached.update(incident.signals)
         return confirmed, suspected, attached
 
+    def sources_of_open(self, district: str) -> dict[str, str]:
+        """Camera or detector id -> the open incident it is a source of (the newest, should it be in two)."""
+        tracker = self._trackers.get(district)
+        out: dict[str, str] = {}
+        for incident in sorted(tracker.incidents.values(), key=lambda i: i.opened_t) if tracker is not None else ():
+            if incident.open:
+                out.update(dict.fromkeys(incident.signals, incident.id))
+        return out
+
     def open_places(self, district: str) -> list[tuple[str, float, float]]:
         """(state, lat, lon) of the district's open incidents that have a position."""
         tracker = self._trackers.get(district)

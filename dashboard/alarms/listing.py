@@ -1,9 +1,10 @@
 """The alarm list as an operator reads it: which state each alarm is in, the order, the filters. Pure.
 
 Order (docs/alarms.md): the active alarms first, those nobody has acknowledged before those acknowledged, and
-shelved ones last; within each, the worse severity first, then the newest. Cleared alarms are the history,
-newest cleared first. The count in every page's header is of active alarms not acknowledged and not shelved:
-the ones still waiting for a person.
+shelved ones last; within each, the worse severity first, then the newest; an alarm grouped under another (a
+detector under its fire's incident) right below that one. Cleared alarms are the history, newest cleared first.
+The count in every page's header is of active alarms not acknowledged, not shelved and not grouped under
+another: the ones still waiting for a person.
 """
 
 from __future__ import annotations
@@ -35,7 +36,21 @@ def ordered(alarms: Iterable[Alarm]) -> tuple[list[Alarm], list[Alarm]]:
     active.sort(key=lambda a: str(a.get("raised") or ""), reverse=True)
     active.sort(key=lambda a: (STATES.index(state_of(a)), SEVERITY_RANK.get(str(a.get("severity")), 2)))
     history.sort(key=lambda a: str(a.get("cleared") or ""), reverse=True)
-    return active, history
+    listed = {a.get("entity") for a in active}
+
+    def parent(alarm: Alarm) -> object:
+        group = alarm.get("group")
+        return group if group and group in listed else None
+
+    under: dict[object, list[Alarm]] = {}
+    for alarm in active:
+        if parent(alarm) is not None:
+            under.setdefault(parent(alarm), []).append(alarm)
+    nested: list[Alarm] = []
+    for alarm in active:
+        if parent(alarm) is None:
+            nested += [alarm, *under.get(alarm.get("entity"), [])]
+    return nested, history
 
 
 def matches(
@@ -53,7 +68,7 @@ def waiting(alarms: Iterable[Alarm]) -> dict[str, int]:
     """How many active alarms wait for a person, by severity (the header count)."""
     counts = {"alarm": 0, "warning": 0}
     for alarm in alarms:
-        if state_of(alarm) == "unacknowledged" and alarm.get("severity") in counts:
+        if state_of(alarm) == "unacknowledged" and not alarm.get("group") and alarm.get("severity") in counts:
             counts[str(alarm["severity"])] += 1
     return counts
 

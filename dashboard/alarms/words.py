@@ -51,5 +51,17 @@ def trail_entry(entry: Mapping[str, Any], lang: str) -> str:
 
 _KNOWN = {
     f"alarms.trail.{w}"
-    for w in ("raised", "severity", "cleared", "ack", "shelve", "unshelve", "shelve_ended", "comment", "refused")
+    for w in (
+        "raised",
+        "severity",
+        "cleared",
+        "ack",
+        "shelve",
+        "unshelve",
+        "shelve_ended",
+        "comment",
+        "refused",
+        "grouped",
+        "ungrouped",
+    )
 }

@@ -202,6 +202,13 @@ def _district_name(pack: CityPack, code: object, lang: str) -> str:
     return str(code) if d is None else (d.name_zh if lang == "zh" else d.name_en)
 
 
+def grouped_note(parent: Mapping[str, Any] | None, pack: CityPack, lang: str) -> list[Any]:
+    """Under a grouped alarm's reason: which alarm answers for it."""
+    if parent is None:
+        return []
+    return [html.Br(), html.Small(t(lang, "alarms.grouped", what=alarm_words.subject(parent, pack, lang)))]
+
+
 def alarm_table(
     alarms: list[Mapping[str, Any]],
     pack: CityPack,
@@ -227,8 +234,10 @@ def alarm_table(
         ]
     )
     rows = []
+    listed = {str(a.get("entity")): a for a in alarms}
     for alarm in alarms:
         state = listing.state_of(alarm)
+        parent = listed.get(str(alarm.get("group"))) if alarm.get("group") else None
         severity = str(alarm.get("severity"))
         ack = alarm.get("ack") or {}
         rows.append(
@@ -242,15 +251,23 @@ def alarm_table(
                         )
                     ),
                     html.Td(t(lang, f"alarms.state.{state}"), className=f"alarms-state alarms-state-{state}"),
-                    html.Td([html.B(alarm_words.subject(alarm, pack, lang)), html.Br(), html.Small(alarm["id"])]),
+                    html.Td(
+                        [
+                            *(["↳ "] if parent is not None else []),
+                            html.B(alarm_words.subject(alarm, pack, lang)),
+                            html.Br(),
+                            html.Small(alarm["id"]),
+                        ]
+                    ),
                     html.Td(_district_name(pack, alarm.get("district"), lang)),
-                    html.Td(alarm_words.reason(alarm), className="alarms-reason"),
+                    html.Td([alarm_words.reason(alarm), *grouped_note(parent, pack, lang)], className="alarms-reason"),
                     html.Td(_when(alarm.get("raised"), pack)),
                     html.Td(_when(alarm.get("cleared"), pack) if history else str(ack.get("by") or "")),
                 ],
                 id={"type": "alarms-row", "alarm": str(alarm["id"])},
                 n_clicks=0,
                 className=f"alarms-row alarms-row-{state}"
+                + (" alarms-row-grouped" if parent is not None else "")
                 + (" alarms-row-selected" if alarm["id"] == selected else ""),
             )
         )

@@ -16,6 +16,7 @@ from consumers.processor import Accepted, Changes, DeadLetter, Processor, Proces
 from consumers.settings import Settings
 from consumers.testing import MessageFactory
 from consumers.transport.base import Message
+from tests.consumers.fire.test_book import fire_at_b01
 
 T0 = datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
 SETTINGS = Settings()
@@ -110,3 +111,25 @@ def test_a_flood_raises_an_alarm_an_operator_acknowledges_and_a_restart_keeps_bo
     assert cleared is not None and cleared["state"] == "cleared"
     late = restarted.process(act(factory, "shelve", "520111-1", 5))
     assert isinstance(late, DeadLetter) and "cleared at" in late.rejection.detail
+
+
+def test_one_fire_is_one_alarm_to_answer_its_cameras_and_detectors_are_grouped_under_the_incident(
+    pack: CityPack,
+) -> None:
+    clock = ManualClock(T0)
+    p = processor(pack, clock)
+    factory = MessageFactory(SETTINGS)
+    published: dict[str, dict] = {}
+    for reading in fire_at_b01(pack, T0):
+        clock.set(reading.event_time)
+        assert isinstance(p.process(factory.reading(reading)), Accepted)
+        published.update({k: v for k, v in alarms(p.drain()).items() if v is not None})
+    by_entity = {a["entity"]: a for a in published.values() if a["state"] == "active"}
+    (incident,) = [e for e in by_entity if e.startswith("incident:")]
+    assert by_entity[incident]["severity"] == "alarm" and by_entity[incident]["group"] is None
+    sources = {e: a["group"] for e, a in by_entity.items() if e.startswith("sensor:")}
+    assert set(sources) >= {"sensor:CAM-01", "sensor:CAM-11", "sensor:B-01-SMK-1", "sensor:B-01-HEAT-1"}
+    assert set(sources.values()) == {incident}, sources
+    camera = by_entity["sensor:CAM-01"]
+    whats = [e["what"] for e in camera["trail"]]
+    assert whats[0] == "raised" and ("grouped" in whats or camera["trail"][0].get("group") == incident), whats

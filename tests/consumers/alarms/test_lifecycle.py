@@ -188,3 +188,15 @@ def test_an_alarm_raised_while_catching_up_on_a_backlog_says_when_it_happened() 
     alarm = only(book)
     assert (alarm.raised_t, alarm.updated_t) == (T0 - 3 * 3600, T0)
     assert alarm.trail[0]["at"] == "2026-07-01T05:00:00+00:00"
+
+
+def test_an_alarm_grouped_under_an_incident_says_so_in_its_trail_and_leaves_the_group_when_the_fire_is_closed() -> None:
+    book = DistrictAlarms("520103")
+    detector = "sensor:B-01-SMK-1"
+    book.observe(detector, Condition(detector, "fire", "warning", "smoke rising"), T0)
+    book.observe(detector, Condition(detector, "fire", "alarm", "smoke alarm", group="incident:520103-x"), T0 + 60)
+    alarm = only(book)
+    assert alarm.group == "incident:520103-x"
+    book.observe(detector, Condition(detector, "fire", "alarm", "smoke alarm"), T0 + 120)
+    assert alarm.group is None
+    assert [e["what"] for e in alarm.trail] == ["raised", "severity", "grouped", "ungrouped"]

@@ -52,3 +52,15 @@ def test_an_action_is_answered_by_the_alarms_trail_and_not_before() -> None:
     a["trail"].append({"what": "refused", "action": "ack", "detail": "already acknowledged", "action_id": "x2"})
     assert outcome(a, "x2") == ("refused", "already acknowledged")
     assert outcome(None, "x1") is None
+
+
+def test_a_fires_sources_are_listed_under_its_incident_and_only_the_incident_waits_for_a_person() -> None:
+    fire = alarm(1, "alarm", entity="incident:520103-x")
+    smoke = alarm(2, "alarm", entity="sensor:B-01-SMK-1", group="incident:520103-x")
+    camera = alarm(3, "warning", entity="sensor:CAM-01", group="incident:520103-x")
+    flood = alarm(4, "alarm", entity="sensor:NM-01")
+    orphan = alarm(5, "warning", entity="sensor:CAM-02", group="incident:520103-gone")
+    active, _ = ordered([camera, flood, smoke, fire, orphan])
+    entities = [a["entity"] for a in active]
+    assert entities == ["sensor:NM-01", "incident:520103-x", "sensor:B-01-SMK-1", "sensor:CAM-01", "sensor:CAM-02"]
+    assert waiting(active) == {"alarm": 2, "warning": 0}  # the fire and the flood; the orphan's group is elsewhere
