@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from datetime import UTC, datetime
 from typing import Any
 
 import flask
@@ -22,6 +23,7 @@ from dashboard.fire.hexes import GEOJSON_PATH
 from dashboard.fire.words import ordered
 from dashboard.freshness import judge, member_label
 from dashboard.i18n import language
+from dashboard.report.situation import situation_report
 from dashboard.state_view import StateSnapshot
 
 api = flask.Blueprint("api", __name__)
@@ -284,6 +286,20 @@ def alarm(alarm_id: str) -> tuple[flask.Response, int]:
 
 def _csv_response(body: bytes, name: str) -> flask.Response:
     response = flask.Response(body, mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@api.get("/api/v1/report.html")
+def report() -> flask.Response:
+    """The situation report (``dashboard.report.situation``): one HTML file of the moment that opens offline."""
+    ctx = current()
+    lang = language(flask.request.args.get("lang"), ctx.settings.language)
+    now = datetime.now(UTC)
+    body = situation_report(ctx.pack, ctx.view.snapshot, now.isoformat(), lang)
+    response = flask.Response(body, mimetype="text/html")
+    name = f"situation-{now.strftime('%Y%m%dT%H%MZ')}.html"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -100,6 +100,10 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
                             html.A(
                                 t(lang, "alarms.export.trail"), href="/api/v1/alarms/trail.csv", id="alarms-trail-csv"
                             ),
+                            " · ",
+                            html.A(
+                                t(lang, "alarms.report"), href=f"/api/v1/report.html?lang={lang}", id="alarms-report"
+                            ),
                         ],
                         className="alarms-export",
                     ),

@@ -268,3 +268,10 @@ def test_alarms_are_listed_filtered_and_exported_with_their_trail_and_a_formula_
     trail = list(csv.DictReader(io.StringIO(client.get("/api/v1/alarms/trail.csv").get_data(as_text=True))))
     assert [(r["what"], r["by"]) for r in trail] == [("raised", "system"), ("ack", "li.wei")]
     assert trail[1]["source"] == "127.0.0.1" and trail[1]["role"] == "operator"
+
+    report = client.get("/api/v1/report.html?lang=zh")
+    assert report.headers["Content-Type"].startswith("text/html")
+    disposition = report.headers["Content-Disposition"]
+    assert disposition.startswith("attachment") and "situation-" in disposition
+    page = report.get_data(as_text=True)
+    assert alarm["id"] in page and "当前报警 (1)" in page

@@ -4,12 +4,16 @@ restarted from the changelog keeps the acknowledgement and takes the next action
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from kafka.producer import KafkaProducer
@@ -187,3 +191,23 @@ def test_an_operator_acknowledges_a_flood_on_one_worker_another_shows_it_and_a_r
         assert member.runner.restores, "the second member should have rebuilt its partitions from the changelog"
     finally:
         member.stop()
+
+    # What the page offers to take away downloads: the trail as CSV, and the situation report.
+    downloads = Path(tempfile.mkdtemp(prefix="cityops-downloads-"))
+    browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    browser.find_element(By.ID, "alarms-trail-csv").click()
+    browser.find_element(By.ID, "alarms-report").click()
+
+    def downloaded() -> list[Path]:
+        done = [p for p in downloads.iterdir() if not p.name.endswith(".crdownload")]
+        return done if len(done) == 2 else []
+
+    deadline = time.monotonic() + LOADED_MACHINE_WAIT_S
+    while not downloaded():
+        assert time.monotonic() < deadline, f"downloads: {list(downloads.iterdir())}"
+        time.sleep(0.2)
+    trail = next(p for p in downloaded() if p.suffix == ".csv")
+    rows = list(csv.DictReader(io.StringIO(trail.read_text(encoding="utf-8"))))
+    assert [(r["alarm"], r["what"]) for r in rows] == [(alarm_id, "raised"), (alarm_id, "ack"), (alarm_id, "comment")]
+    report = next(p for p in downloaded() if p.suffix == ".html")
+    assert report.name.startswith("situation-") and alarm_id in report.read_text(encoding="utf-8")
