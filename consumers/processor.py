@@ -39,6 +39,8 @@ from consumers.alarms.conditions import building_condition, incident_condition, 
 from consumers.citypack import CityPack, SensorSpec
 from consumers.clock import Clock, epoch_iso
 from consumers.contract import ClockTick, NumberField, Reading, Rejection, json_bytes
+from consumers.district_history import KIND as RISK_HISTORY_KIND
+from consumers.district_history import RiskHistory
 from consumers.district_risk import DistrictRisk, DistrictTally, SensorSummary
 from consumers.domain import Domain, SensorModel
 from consumers.domains import BY_NAME, BY_SENSOR_TYPE
@@ -398,6 +400,8 @@ class Processor:
         self.readiness = ReadinessBook(pack)
         """The readiness of the public buildings of the districts owned (``consumers.fire.readiness``)."""
         self.alarms = AlarmBook(pack.districts)
+        self.risk_history = RiskHistory()
+        """Each district's risk over the last day, for its page (``consumers.district_history``)."""
         """The alarms of the districts owned, raised from the views published (``consumers.alarms``)."""
         self._untallied: set[str] = set()
         """Sensors created, changed or dropped since their district's tally last heard of them."""
@@ -432,6 +436,7 @@ class Processor:
         self.incidents.forget(self.districts_of(gone))
         self.readiness.forget(self.districts_of(gone))
         self.alarms.forget(self.districts_of(gone))
+        self.risk_history.forget(self.districts_of(gone))
         for code in self.districts_of(gone):
             self._hexes_published.pop(code, None)  # another process publishes it now; ours is not the topic's
         self._pending_models.clear()
@@ -451,6 +456,11 @@ class Processor:
         models: dict[str, SensorModel] = {}
         for message in messages:
             kind, _, rest = (message.key or b"").decode(errors="replace").partition(":")
+            if kind == RISK_HISTORY_KIND:
+                if rest in self.pack.districts:
+                    self.risk_history.restore(rest, None if message.value is None else _loads(message.value))
+                applied += 1
+                continue
             if kind in (ALARM_KIND, META_KIND):
                 self.alarms.restore(kind, rest, None if message.value is None else _loads(message.value))
                 applied += 1
@@ -970,14 +980,17 @@ class Processor:
             if self._district_partition[code] in self.owned:
                 view, hexes = self._district_records(code)
                 state.append((f"district:{code}".encode(), json_bytes(view)))
+                fire = view["fire_risk"]
+                self.risk_history.observe(code, now, view["risk"], None if fire is None else fire["score"])
                 if hexes is not None and self._hexes_published.get(code) != hexes:
                     self._hexes_published[code] = hexes
                     state.append((f"hexes:{code}".encode(), json_bytes(hexes)))
         self._dirty_sensors.clear()
         self._dirty_districts.clear()
+        history_changelog, history_state = self.risk_history.drain(self._district_partition)
         return Changes(
-            changelog + incident_changelog + readiness_changelog + alarm_changelog,
-            state + incident_state + readiness_state,
+            changelog + incident_changelog + readiness_changelog + alarm_changelog + history_changelog,
+            state + incident_state + readiness_state + history_state,
             alarms,
         )
 
