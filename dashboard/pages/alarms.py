@@ -14,7 +14,6 @@ import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import dash
 import flask
@@ -28,6 +27,7 @@ from consumers.transport.base import TransportError
 from dashboard.alarms import listing
 from dashboard.alarms import words as alarm_words
 from dashboard.alarms.operator import acting_operator
+from dashboard.alarms.table import SEVERITY_COLORS, alarm_table, district_name, when
 from dashboard.context import current
 from dashboard.i18n import language, names_in_order, t
 from dashboard.state_view import StateSnapshot
@@ -38,10 +38,10 @@ ANSWER_WAIT_S = 10.0
 """An action the consumers have not answered for this long is said to be waiting on the topic."""
 SHELVE_MINUTES = (15, 60, 480)
 MAX_HISTORY_ROWS = 200
-SEVERITY_COLORS = {"alarm": "#ff3b30", "warning": "#f39c12"}
 
 
-def layout(lang: str | None = None, **_: Any) -> html.Div:
+def layout(lang: str | None = None, alarm: str | None = None, **_: Any) -> html.Div:
+    """The list for one viewer; ``?alarm=<id>`` opens that alarm (the links of the district and sensor pages)."""
     ctx = current()
     lang = language(lang, ctx.settings.language)
     pack = ctx.pack
@@ -174,7 +174,7 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
                 className="alarms-main",
             ),
             dcc.Store(id="alarms-lang", data=lang),
-            dcc.Store(id="alarms-selected"),
+            dcc.Store(id="alarms-selected", data=alarm if isinstance(alarm, str) else None),
             dcc.Store(id="alarms-pending"),
             dcc.Store(id="alarms-stamp"),
             dcc.Interval(id="alarms-tick", interval=ctx.settings.ui_refresh_ms),
@@ -195,89 +195,6 @@ def waiting_chips(snapshot: StateSnapshot, lang: str) -> list[Any]:
     ] + [html.Span(t(lang, "alarms.waiting", n=sum(counts.values())), className="alarms-waiting-words")]
 
 
-def _when(iso: object, pack: CityPack) -> str:
-    if not iso:
-        return ""
-    return datetime.fromisoformat(str(iso)).astimezone(ZoneInfo(pack.timezone)).strftime("%m-%d %H:%M")
-
-
-def _district_name(pack: CityPack, code: object, lang: str) -> str:
-    d = pack.districts.get(str(code))
-    return str(code) if d is None else (d.name_zh if lang == "zh" else d.name_en)
-
-
-def grouped_note(parent: Mapping[str, Any] | None, pack: CityPack, lang: str) -> list[Any]:
-    """Under a grouped alarm's reason: which alarm answers for it."""
-    if parent is None:
-        return []
-    return [html.Br(), html.Small(t(lang, "alarms.grouped", what=alarm_words.subject(parent, pack, lang)))]
-
-
-def alarm_table(
-    alarms: list[Mapping[str, Any]],
-    pack: CityPack,
-    lang: str,
-    selected: str | None,
-    history: bool = False,
-) -> Any:
-    if not alarms:
-        return html.Div(t(lang, "alarms.none"), className="alarms-none")
-    last = "alarms.col.cleared" if history else "alarms.col.by"
-    head = html.Tr(
-        [
-            html.Th(t(lang, k))
-            for k in (
-                "alarms.col.severity",
-                "alarms.col.state",
-                "alarms.col.what",
-                "alarms.col.district",
-                "alarms.col.reason",
-                "alarms.col.raised",
-                last,
-            )
-        ]
-    )
-    rows = []
-    listed = {str(a.get("entity")): a for a in alarms}
-    for alarm in alarms:
-        state = listing.state_of(alarm)
-        parent = listed.get(str(alarm.get("group"))) if alarm.get("group") else None
-        severity = str(alarm.get("severity"))
-        ack = alarm.get("ack") or {}
-        rows.append(
-            html.Tr(
-                [
-                    html.Td(
-                        html.Span(
-                            t(lang, f"level.{severity}"),
-                            className="map-alarm-level",
-                            style={"backgroundColor": SEVERITY_COLORS.get(severity, "#7f8c8d")},
-                        )
-                    ),
-                    html.Td(t(lang, f"alarms.state.{state}"), className=f"alarms-state alarms-state-{state}"),
-                    html.Td(
-                        [
-                            *(["↳ "] if parent is not None else []),
-                            html.B(alarm_words.subject(alarm, pack, lang)),
-                            html.Br(),
-                            html.Small(alarm["id"]),
-                        ]
-                    ),
-                    html.Td(_district_name(pack, alarm.get("district"), lang)),
-                    html.Td([alarm_words.reason(alarm), *grouped_note(parent, pack, lang)], className="alarms-reason"),
-                    html.Td(_when(alarm.get("raised"), pack)),
-                    html.Td(_when(alarm.get("cleared"), pack) if history else str(ack.get("by") or "")),
-                ],
-                id={"type": "alarms-row", "alarm": str(alarm["id"])},
-                n_clicks=0,
-                className=f"alarms-row alarms-row-{state}"
-                + (" alarms-row-grouped" if parent is not None else "")
-                + (" alarms-row-selected" if alarm["id"] == selected else ""),
-            )
-        )
-    return html.Table([html.Thead(head), html.Tbody(rows)], className="alarms-table")
-
-
 def alarm_detail(alarm: Mapping[str, Any] | None, pack: CityPack, lang: str) -> Any:
     if alarm is None:
         return t(lang, "alarms.pick")
@@ -290,9 +207,17 @@ def alarm_detail(alarm: Mapping[str, Any] | None, pack: CityPack, lang: str) -> 
         ),
         " ",
         html.B(alarm_words.subject(alarm, pack, lang)),
-        f" · {_district_name(pack, alarm.get('district'), lang)} · {alarm['id']}",
+        f" · {district_name(pack, alarm.get('district'), lang)} · {alarm['id']}",
     ]
-    lines: list[Any] = [html.Div(facts, className="alarms-detail-head")]
+    kind, _, entity_id = str(alarm.get("entity", "")).partition(":")
+    lang_q = f"?lang={lang}"
+    links: list[Any] = [html.A(t(lang, "drill.district_page"), href=f"/district/{alarm.get('district')}{lang_q}")]
+    if kind == "sensor":
+        links += [" · ", html.A(t(lang, "drill.sensor_page"), href=f"/sensor/{entity_id}{lang_q}")]
+    lines: list[Any] = [
+        html.Div(facts, className="alarms-detail-head"),
+        html.Div(links, className="alarms-detail-links"),
+    ]
     lines.append(html.Div(alarm_words.reason(alarm), className="alarms-detail-reason"))
     notes = [t(lang, f"alarms.state.{listing.state_of(alarm)}")]
     if alarm.get("peak") and alarm.get("peak") != severity:
@@ -301,11 +226,9 @@ def alarm_detail(alarm: Mapping[str, Any] | None, pack: CityPack, lang: str) -> 
         notes.append(t(lang, "alarms.occurrence", n=alarm.get("occurrence"), previous=alarm["previous"]))
     ack = alarm.get("ack")
     if ack:
-        notes.append(t(lang, "alarms.acked", by=ack.get("by"), at=_when(ack.get("at"), pack)))
+        notes.append(t(lang, "alarms.acked", by=ack.get("by"), at=when(ack.get("at"), pack)))
     if alarm.get("shelved_until"):
-        notes.append(
-            t(lang, "alarms.shelved_until", by=alarm.get("shelved_by"), at=_when(alarm["shelved_until"], pack))
-        )
+        notes.append(t(lang, "alarms.shelved_until", by=alarm.get("shelved_by"), at=when(alarm["shelved_until"], pack)))
     lines.append(html.Div(" · ".join(notes), className="alarms-detail-notes"))
     lines.append(html.H3(t(lang, "alarms.trail")))
     trail = list(alarm.get("trail") or [])
@@ -314,7 +237,7 @@ def alarm_detail(alarm: Mapping[str, Any] | None, pack: CityPack, lang: str) -> 
             [
                 html.Li(
                     [
-                        html.Span(_when(e.get("at"), pack), className="alarms-trail-at"),
+                        html.Span(when(e.get("at"), pack), className="alarms-trail-at"),
                         html.Span(str(e.get("by")), className="alarms-trail-by"),
                         html.Span(alarm_words.trail_entry(e, lang)),
                     ],

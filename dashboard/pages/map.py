@@ -103,7 +103,11 @@ def district_rows(pack: CityPack, snapshot: StateSnapshot, lang: str, now: float
                         className="map-risk-value",
                         style={"backgroundColor": SILENT_COLOR if quiet else LEVEL_COLORS[level]},
                     ),
-                    html.Span(_district_label(district, lang), className="map-district-name"),
+                    html.A(
+                        _district_label(district, lang),
+                        href=f"/district/{district.code}?lang={lang}",
+                        className="map-district-name",
+                    ),
                     html.Span(
                         quiet or (_worst_reason(pack, snapshot, doc, lang) if level not in ("ok",) else ""),
                         className="map-district-reason",

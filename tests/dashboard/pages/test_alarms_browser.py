@@ -102,6 +102,17 @@ return r && r.innerText.startsWith(arguments[0]) ? r.innerText : null;
 """
 
 
+def click(driver: webdriver.Chrome, css: str) -> None:
+    """Click what ``css`` finds, again if the page drew it anew in between (its tables refresh)."""
+    deadline = time.monotonic() + LOADED_MACHINE_WAIT_S
+    while True:
+        try:
+            driver.find_element(By.CSS_SELECTOR, css).click()
+            return
+        except StaleElementReferenceException:
+            assert time.monotonic() < deadline, f"{css} never stayed long enough to be clicked"
+
+
 def open_alarm(driver: webdriver.Chrome, alarm_id: str) -> None:
     """Click the alarm's row, as a person would; again if the list was drawn anew under the pointer (it is, when an
     alarm changes)."""
@@ -211,3 +222,39 @@ def test_an_operator_acknowledges_a_flood_on_one_worker_another_shows_it_and_a_r
     assert [(r["alarm"], r["what"]) for r in rows] == [(alarm_id, "raised"), (alarm_id, "ack"), (alarm_id, "comment")]
     report = next(p for p in downloaded() if p.suffix == ".html")
     assert report.name.startswith("situation-") and alarm_id in report.read_text(encoding="utf-8")
+
+    # From the alarm to its district's page (the day's risk, its sensors worst first, its alarms), and on to the
+    # sensor's page (its river chart and the alarm's trail).
+    browser.get(f"{demo}/alarms?alarm={alarm_id}")
+    wait_for(
+        browser,
+        "return document.querySelector('#alarms-detail .alarms-detail-links a')?.href.includes('/district/');",
+        "the alarm's detail should link its district",
+    )
+    click(browser, "#alarms-detail .alarms-detail-links a")
+    first_sensor = wait_for(
+        browser,
+        "return document.querySelector('#district-sensors tr td b')?.innerText;",
+        "the district page should list its sensors",
+    )
+    assert first_sensor == gauge.id  # the gauge in flood warning heads the district's sensors
+    assert alarm_id in browser.find_element(By.ID, "district-alarms").text
+    assert wait_for(
+        browser,
+        "return document.querySelectorAll('#district-history .scatterlayer .trace').length >= 1;",
+        "the district's risk chart should draw",
+    )
+    browser.save_screenshot(str(SCREENSHOTS / "district-page.png"))
+    click(browser, "#district-sensors tr td a")
+    wait_for(
+        browser,
+        "return document.querySelectorAll('#sensor-chart .scatterlayer .trace').length >= 1;",
+        "the sensor page should draw the gauge's chart",
+    )
+    trail = wait_for(
+        browser,
+        "return document.querySelector('#sensor-alarms details')?.innerText;",
+        "the sensor page should list its alarm",
+    )
+    assert alarm_id in str(trail)
+    browser.save_screenshot(str(SCREENSHOTS / "sensor-page.png"))
