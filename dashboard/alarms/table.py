@@ -15,6 +15,15 @@ from dashboard.alarms import words as alarm_words
 from dashboard.i18n import t
 
 SEVERITY_COLORS = {"alarm": "#ff3b30", "warning": "#f39c12"}
+COLUMNS = (
+    "alarms.col.severity",
+    "alarms.col.state",
+    "alarms.col.what",
+    "alarms.col.district",
+    "alarms.col.reason",
+    "alarms.col.raised",
+)
+"""The columns of every alarm table but the last (who acknowledged an active alarm, when a cleared one cleared)."""
 
 
 def when(iso: object, pack: CityPack) -> str:
@@ -48,20 +57,7 @@ def alarm_table(
     if not alarms:
         return html.Div(t(lang, "alarms.none"), className="alarms-none")
     last = "alarms.col.cleared" if history else "alarms.col.by"
-    head = html.Tr(
-        [
-            html.Th(t(lang, k))
-            for k in (
-                "alarms.col.severity",
-                "alarms.col.state",
-                "alarms.col.what",
-                "alarms.col.district",
-                "alarms.col.reason",
-                "alarms.col.raised",
-                last,
-            )
-        ]
-    )
+    head = html.Tr([html.Th(t(lang, k)) for k in (*COLUMNS, last)])
     rows = []
     listed = {str(a.get("entity")): a for a in alarms}
     for alarm in alarms:

@@ -26,6 +26,7 @@ from branca.element import Figure
 from consumers.citypack import CityPack
 from dashboard.alarms import listing
 from dashboard.alarms import words as alarm_words
+from dashboard.alarms.table import COLUMNS
 from dashboard.figures import LEVEL_COLORS
 from dashboard.i18n import names_in_order, t
 from dashboard.state_view import StateSnapshot
@@ -71,18 +72,7 @@ def _tables(pack: CityPack, snapshot: StateSnapshot, alarms: list[Mapping[str, A
         "</tr>"
         for a in alarms
     )
-    head = "".join(
-        f"<th>{e(t(lang, k))}</th>"
-        for k in (
-            "alarms.col.severity",
-            "alarms.col.state",
-            "alarms.col.what",
-            "alarms.col.district",
-            "alarms.col.reason",
-            "alarms.col.raised",
-            "alarms.col.by",
-        )
-    )
+    head = "".join(f"<th>{e(t(lang, k))}</th>" for k in (*COLUMNS, "alarms.col.by"))
     risks: dict[str, float | None] = {}
     for code in pack.districts:
         risk = (snapshot.district(code) or {}).get("risk")
