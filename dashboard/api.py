@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -303,6 +304,32 @@ def report() -> flask.Response:
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@api.get("/api/v1/districts/<code>/risk_history.csv")
+def district_risk_history(code: str) -> flask.Response | tuple[flask.Response, int]:
+    """The district's risk over the last day, the worst of every five minutes (``consumers.district_history``)."""
+    if code not in current().pack.districts:
+        return _error(404, f"no district {code}")
+    doc = current().view.snapshot.entities.get(f"risk_history:{code}") or {}
+    columns = {"time": doc.get("t") or [], "risk": doc.get("risk") or [], "fire_risk": doc.get("fire") or []}
+    return _csv_response(alarm_export.series_csv(columns), f"risk-{code}.csv")
+
+
+@api.get("/api/v1/sensors/<sensor_id>/history.csv")
+def sensor_history(sensor_id: str) -> flask.Response | tuple[flask.Response, int]:
+    """The history its domain publishes: a gauge's observations (the river model's, up to seven days), a line's
+    load, rating and conductor temperature. Other sensors publish only their last hour's statistics."""
+    if sensor_id not in current().pack.sensors:
+        return _error(404, f"no sensor {sensor_id}")
+    doc = current().view.snapshot.sensor(sensor_id) or {}
+    for part in ("river", "grid"):
+        history = (doc.get(part) or {}).get("history")
+        if isinstance(history, Mapping) and history.get("t"):
+            columns = {("time" if k == "t" else "value" if k == "v" else k): v for k, v in history.items()}
+            return _csv_response(alarm_export.series_csv(columns), f"{sensor_id}.csv")
+    where = f"/api/v1/sensors/{sensor_id}"
+    return _error(404, f"{sensor_id} publishes no history, only its last hour's statistics ({where})")
 
 
 @api.get("/api/v1/alarms.csv")

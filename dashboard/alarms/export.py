@@ -63,6 +63,12 @@ def _csv(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> bytes:
     return frame.to_csv(index=False).encode("utf-8")
 
 
+def series_csv(columns: Mapping[str, Iterable[object]]) -> bytes:
+    """Parallel arrays (a sensor's history, a district's day of risk) as one CSV table, a row per time."""
+    frame = pd.DataFrame({name: [_safe(v) for v in values] for name, values in columns.items()})
+    return frame.to_csv(index=False).encode("utf-8")
+
+
 def alarms_csv(alarms: Iterable[Mapping[str, Any]]) -> bytes:
     rows = []
     for a in alarms:

@@ -59,7 +59,13 @@ def layout(code: str | None = None, lang: str | None = None, **_: Any) -> html.D
             ),
             html.Main(
                 [
-                    html.H2(t(lang, "drill.risk_24h")),
+                    html.H2(
+                        [
+                            t(lang, "drill.risk_24h"),
+                            " · ",
+                            html.A("CSV", href=f"/api/v1/districts/{code}/risk_history.csv", id="district-csv"),
+                        ]
+                    ),
                     dcc.Graph(id="district-history", config={"displayModeBar": False}, className="drill-chart"),
                     html.H2(t(lang, "drill.alarms")),
                     html.Div(id="district-alarms"),

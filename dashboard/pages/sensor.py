@@ -65,6 +65,11 @@ def layout(sensor_id: str | None = None, lang: str | None = None, **_: Any) -> h
                 [
                     html.Div(id="sensor-reason", className="alarms-detail-reason"),
                     dcc.Graph(id="sensor-chart", config={"displayModeBar": False}, className="drill-chart"),
+                    *(
+                        [html.A("CSV", href=f"/api/v1/sensors/{spec.id}/history.csv", id="sensor-csv")]
+                        if spec.type in CHARTS
+                        else []
+                    ),
                     html.H2(t(lang, "drill.window")),
                     html.Div(id="sensor-window"),
                     html.H2(t(lang, "drill.alarms")),

@@ -275,3 +275,22 @@ def test_alarms_are_listed_filtered_and_exported_with_their_trail_and_a_formula_
     assert disposition.startswith("attachment") and "situation-" in disposition
     page = report.get_data(as_text=True)
     assert alarm["id"] in page and "当前报警 (1)" in page
+
+
+def test_a_gauges_history_and_a_districts_day_of_risk_export_as_csv(world, pack: CityPack) -> None:
+    client, runner, view = world
+    spec = pack.sensors["NM-01"]
+    feed(runner, view, Reading(spec.type, spec.id, spec.district, datetime.now(UTC), {"stage_m": 1.3}))
+    rows = list(csv.DictReader(io.StringIO(client.get("/api/v1/sensors/NM-01/history.csv").get_data(as_text=True))))
+    assert [r["value"] for r in rows][-1:] == ["1.3"] and rows[-1]["time"].startswith(datetime.now(UTC).strftime("%Y"))
+    hydrant = next(s for s in pack.sensors.values() if s.type == "fire.hydrant")
+    refused = client.get(f"/api/v1/sensors/{hydrant.id}/history.csv")
+    assert refused.status_code == 404 and "last hour's statistics" in refused.get_json()["error"]
+
+    # The day's risk as the consumers publish it (consumers.district_history writes it every five minutes).
+    day = {"kind": "risk_history", "code": "520102", "t": ["2026-07-01T08:00:00+00:00"], "risk": [71.5], "fire": [None]}
+    runner.transport.producer().send(runner.settings.topics.state, json.dumps(day).encode(), key=b"risk_history:520102")
+    assert view.wait_until(lambda s: "risk_history:520102" in s.entities, 10)
+    table = client.get("/api/v1/districts/520102/risk_history.csv").get_data(as_text=True)
+    assert table.splitlines() == ["time,risk,fire_risk", "2026-07-01T08:00:00+00:00,71.5,"]
+    assert client.get("/api/v1/districts/999999/risk_history.csv").status_code == 404
