@@ -309,7 +309,8 @@ def refresh(
     prevent_initial_call=True,
 )
 def select(clicks: list[int | None]) -> str:
-    """A row clicked opens its alarm. The rows are drawn again every second, which fires this with no click."""
+    """A row clicked opens its alarm. The rows are drawn again when an alarm changes, which fires this with no
+    click."""
     triggered = dash_ctx.triggered_id
     if not isinstance(triggered, Mapping) or not any(clicks) or not dash_ctx.triggered[0].get("value"):
         raise PreventUpdate
