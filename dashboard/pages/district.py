@@ -18,7 +18,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from consumers.citypack import CityPack
 from dashboard.alarms import listing
-from dashboard.alarms.table import alarm_table
+from dashboard.alarms.table import alarm_table, when
 from dashboard.context import current
 from dashboard.figures import LEVEL_COLORS, sensor_level
 from dashboard.i18n import language, names_in_order, t
@@ -141,7 +141,7 @@ def sensor_rows(pack: CityPack, snapshot: StateSnapshot, code: str, lang: str) -
                     )
                 ),
                 html.Td("" if doc is None else sensor_reason(spec, doc, lang), className="alarms-reason"),
-                html.Td("" if doc is None else _local(doc.get("event_time"), pack.timezone)),
+                html.Td("" if doc is None else when(doc.get("event_time"), pack)),
             ]
         )
         for _, _, spec, doc, level in shown
@@ -153,10 +153,6 @@ def sensor_rows(pack: CityPack, snapshot: StateSnapshot, code: str, lang: str) -
         [html.Div(t(lang, "drill.more_ok" if all_ok else "more", n=len(rest)), className="alarms-none")] if rest else []
     )
     return [table, *more], len(rows)
-
-
-def _local(iso: object, tz: str) -> str:
-    return datetime.fromisoformat(str(iso)).astimezone(ZoneInfo(tz)).strftime("%m-%d %H:%M") if iso else ""
 
 
 @callback(
