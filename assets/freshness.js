@@ -13,6 +13,24 @@
         return lang ? "?lang=" + encodeURIComponent(lang) : "";
     }
 
+    /* A wall whose token was revoked (or a session that ended) is told so on the screen, in words, within a
+     * second: otherwise it would go on showing its last picture as if it were live. */
+    function showLostAccess(message) {
+        let banner = document.getElementById("access-lost");
+        if (message === null) {
+            if (banner) { banner.remove(); }
+            return;
+        }
+        if (!banner) {
+            banner = document.createElement("div");
+            banner.id = "access-lost";
+            banner.className = "access-lost";
+            banner.setAttribute("role", "alert");
+            document.body.appendChild(banner);
+        }
+        banner.textContent = message;
+    }
+
     async function poll() {
         if (state.inFlight || !document.getElementById("map-freshness")) { return; }
         state.inFlight = true;
@@ -23,6 +41,9 @@
             if (response.ok) {
                 state.status = await response.json();
                 state.receivedMs = Date.now();
+                showLostAccess(null);
+            } else if (response.status === 401) {
+                showLostAccess((await response.json()).error);
             }
         } catch (e) {
             /* unreachable: the clock ages until an answer comes */

@@ -41,6 +41,7 @@ from consumers.contract import Reading
 from consumers.runner import ConsumerRunner
 from consumers.settings import Settings, Topics
 from consumers.transport import open_transport, topic_specs
+from dashboard.auth.store import AccountStore
 from dashboard.state_view import StateView
 
 REPO = Path(__file__).resolve().parent.parent
@@ -57,13 +58,17 @@ def chromium() -> webdriver.Chrome:
     return webdriver.Chrome(service=Service(shutil.which("chromedriver") or "chromedriver"), options=options)
 
 
+OPERATOR, PASSWORD = "bench.operator", "bench password 1"
+
+
 def web(settings: Settings, port: int, log: Path) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "PORT": str(port),
         "KAFKA_BOOTSTRAP_SERVERS": str(settings.kafka_bootstrap_servers),
         "CITYOPS_TOPIC_PREFIX": settings.topics.prefix,
-        "CITYOPS_DEMO_MODE": "1",
+        "CITYOPS_DEMO_MODE": "0",
+        "CITYOPS_USERS_DB": str(log.parent / "users.sqlite"),  # both workers share one deployment's accounts
     }
     with open(log, "wb") as out:
         server = subprocess.Popen([sys.executable, "-m", "dashboard"], cwd=REPO, env=env, stdout=out, stderr=out)
@@ -137,6 +142,9 @@ def main() -> None:
     threading.Thread(target=runner.run, args=(stop,), daemon=True).start()
     view = StateView(settings, transport).start()
     logs = Path(tempfile.mkdtemp(prefix="cityops-bench-web-"))
+    accounts = AccountStore(logs / "users.sqlite")
+    accounts.add_user(OPERATOR, "operator", PASSWORD, by="bench")
+    accounts.add_user("bench.viewer", "viewer", PASSWORD, by="bench")
     servers = [web(settings, 18761 + i, logs / f"web-{i}.log") for i in range(2)]
     browsers = [chromium(), chromium()]
     try:
@@ -155,8 +163,16 @@ def main() -> None:
 
         alarm_ids = sorted(until(raised, f"{args.alarms} alarms raised").values())
         a, b = browsers
-        a.get("http://127.0.0.1:18761/alarms")
-        b.get("http://127.0.0.1:18762/alarms")
+        for driver, port, name in ((a, 18761, OPERATOR), (b, 18762, "bench.viewer")):
+            driver.get(f"http://127.0.0.1:{port}/auth/login?next=/alarms")
+            driver.find_element(By.ID, "auth-name").send_keys(name)
+            driver.find_element(By.ID, "auth-password").send_keys(PASSWORD)
+            driver.find_element(By.ID, "auth-submit").click()
+
+            def signed_in(d: webdriver.Chrome = driver) -> bool:
+                return "/alarms" in d.current_url and "/auth/" not in d.current_url
+
+            until(signed_in, f"{name} signed in")
         until(lambda: b.execute_script("return document.querySelectorAll('#alarms-active tr.alarms-row').length"), "B")
         to_browser: list[float] = []
         to_view: list[float] = []

@@ -114,6 +114,8 @@ class Stack:
             "CITYOPS_TOPIC_PREFIX": f"bweb{self.tag}",
             "CITYOPS_CONSUMER_GROUP": f"bweb{self.tag}",
             "CITYOPS_CLOCK": "simulated",  # the simulator runs at 60x, as README's `make kafka-demo`
+            "CITYOPS_DEMO_MODE": "1",  # anonymous viewers, as at an exhibition: the load is the map's, not sign-in's
+            "CITYOPS_USERS_DB": f"/tmp/bweb{self.tag}.sqlite",
             "HOST": "127.0.0.1",
             "PORT": str(self.port),
             **self.env_extra,
@@ -299,19 +301,27 @@ class Sample:
 
 
 class Client:
-    """One kept-alive HTTP/1.1 connection, reopened after an error, as a browser's connection pool would."""
+    """One kept-alive HTTP/1.1 connection, reopened after an error, as a browser's connection pool would; with the
+    browser's cookies, and on a POST the CSRF token that dash-renderer copies from its cookie."""
 
     def __init__(self, host: str, port: int, timeout_s: float = 10.0) -> None:
         self.host, self.port, self.timeout_s = host, port, timeout_s
         self.conn: http.client.HTTPConnection | None = None
+        self.cookies: dict[str, str] = {}
 
     def request(self, method: str, path: str, body: bytes | None = None) -> tuple[int, bytes, int, str | None]:
         """(status, decoded body, bytes received: status line + headers + body as sent, Content-Encoding)."""
         if self.conn is None:
             self.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout_s)
         headers = {"Accept-Encoding": ACCEPT_ENCODING, "Accept": "application/json"}
+        if method == "POST" and "_csrf_token" not in self.cookies:
+            self.request("GET", "/")  # the page load that sets the session and CSRF cookies
         if body is not None:
             headers["Content-Type"] = "application/json"
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if method == "POST":
+            headers["X-CSRFToken"] = self.cookies["_csrf_token"]
         try:
             self.conn.request(method, path, body=body, headers=headers)
             response = self.conn.getresponse()
@@ -319,6 +329,9 @@ class Client:
         except (OSError, http.client.HTTPException):
             self.close()
             raise
+        for cookie in response.headers.get_all("Set-Cookie") or []:
+            name, _, value = cookie.split(";")[0].partition("=")
+            self.cookies[name.strip()] = value
         head = len(f"HTTP/1.1 {response.status} {response.reason}\r\n") + sum(
             len(k) + len(v) + 4 for k, v in response.getheaders()
         )

@@ -130,8 +130,17 @@ class Settings:
     ui_stale_after_s: float = 10.0
     language: str = "en"
     demo_mode: bool | None = None
-    """``CITYOPS_DEMO_MODE``: a demonstration (the embedded default, unless set to 0), where a person on the page
-    acts as the demo operator; outside it, acting on alarms needs a signed-in operator."""
+    """``CITYOPS_DEMO_MODE``: a demonstration (the embedded default, unless set to 0), where anyone who reaches the
+    page views it without signing in (acting on alarms still needs a signed-in operator); outside it, every page
+    and the API refuse anonymous requests."""
+    users_db: Path = REPO_ROOT / ".cityops" / "users.sqlite"
+    """``CITYOPS_USERS_DB``: the SQLite file of users, sessions and tokens (``dashboard/auth/store.py``), shared by
+    every web worker on the host."""
+    session_hours: float = 12.0
+    """``CITYOPS_SESSION_HOURS``: a signed-in session ends this long after sign-in (a shift); wall tokens do not
+    expire, they are revoked."""
+    secure_cookies: bool = False
+    """``CITYOPS_SECURE_COOKIES=1``: session and CSRF cookies only over HTTPS (set it behind a TLS proxy)."""
 
     @property
     def demo(self) -> bool:
@@ -195,6 +204,9 @@ class Settings:
         if demo_raw not in ("", "1", "0", "true", "false", "yes", "no"):
             raise SettingsError(f"CITYOPS_DEMO_MODE={demo_raw!r} is not one of 1, 0 (or true, false)")
         demo_mode = None if demo_raw == "" else demo_raw in ("1", "true", "yes")
+        secure_raw = (env.get("CITYOPS_SECURE_COOKIES") or "0").strip().lower()
+        if secure_raw not in ("1", "0", "true", "false", "yes", "no"):
+            raise SettingsError(f"CITYOPS_SECURE_COOKIES={secure_raw!r} is not one of 1, 0 (or true, false)")
         settings = cls(
             city=env.get("CITYOPS_CITY", default.city),
             assets_dir=assets_dir,
@@ -226,6 +238,9 @@ class Settings:
             ui_stale_after_s=number("CITYOPS_UI_STALE_AFTER_S", default.ui_stale_after_s, 1, 3600),
             language=language,
             demo_mode=demo_mode,
+            users_db=Path(env.get("CITYOPS_USERS_DB") or str(default.users_db)),
+            session_hours=number("CITYOPS_SESSION_HOURS", default.session_hours, 0.05, 24 * 30),
+            secure_cookies=secure_raw in ("1", "true", "yes"),
         )
         if not settings.city_dir.is_dir():
             raise SettingsError(f"CITYOPS_CITY={settings.city!r}: no city pack at {settings.city_dir}")

@@ -12,6 +12,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from consumers.settings import Settings, SettingsError
+from dashboard.auth.store import AccountStore
 from dashboard.serving import bind_problem, gunicorn_options
 
 
@@ -34,8 +35,20 @@ class _Server(BaseApplication):
         )
         url = f"http://{s.host}:{s.port}"
 
+        access = (
+            "demo mode: anyone may view; sign in as an operator to act on alarms"
+            if s.demo
+            else "sign-in required (CITYOPS_DEMO_MODE=0)"
+        )
+        accounts = AccountStore(s.users_db)
+        first = (
+            ""
+            if accounts.users()
+            else f"\n  No users yet in {s.users_db}: python -m dashboard.auth create-admin <name>"
+        )
+
         def when_ready(_: Any) -> None:
-            print(f"\n  {s.city.title()} city operations dashboard: {url}   [{mode}]\n", flush=True)
+            print(f"\n  {s.city.title()} city operations dashboard: {url}   [{mode}; {access}]{first}\n", flush=True)
 
         self.cfg.set("when_ready", when_ready)
 

@@ -18,6 +18,7 @@ import flask
 from consumers.settings import Settings
 from dashboard.alarms import export as alarm_export
 from dashboard.alarms import listing as alarm_listing
+from dashboard.auth.web import current_principal
 from dashboard.clock_status import status_doc
 from dashboard.context import current
 from dashboard.fire.hexes import GEOJSON_PATH
@@ -34,13 +35,16 @@ def _error(status: int, message: str) -> tuple[flask.Response, int]:
     return flask.jsonify({"error": message}), status
 
 
-def health_document(snapshot: StateSnapshot, settings: Settings, now_wall: float) -> tuple[dict[str, Any], int]:
+def health_document(
+    snapshot: StateSnapshot, settings: Settings, now_wall: float, *, detailed: bool = False
+) -> tuple[dict[str, Any], int]:
     """Liveness of the picture (``dashboard.freshness.judge``): 200 for ``ok``, ``starting`` and ``restoring``,
     503 when what the wall shows is not the city now (stale data, no live consumer, partitions nobody owns, no
     broker).
 
-    Consumers appear under an opaque ``member`` label: host names and process ids are for operators (they are in
-    the consumers' logs and, with sign-in, will be shown to operators), not for anyone who can reach the page.
+    Consumers appear under an opaque ``member`` label: host names and process ids are for signed-in people
+    (``detailed``: each consumer's ``id``, host and process, and the recent internal errors' text), not for anyone
+    who can reach the page; an anonymous caller gets the status and the counts.
     """
     picture = judge(snapshot, settings.partitions, settings.clock, settings.ui_stale_after_s, now_wall)
     live = [c for c in picture.consumers if not c["lost"]]
@@ -72,12 +76,16 @@ def health_document(snapshot: StateSnapshot, settings: Settings, now_wall: float
         "records_consumed": dict(consumed),
         "deadlettered": sum(deadlettered.values()),
         "deadlettered_by_reason": dict(deadlettered),
-        "internal_errors": {"count": deadlettered.get("internal_error", 0), "recent": internal_errors[-5:]},
+        "internal_errors": {
+            "count": deadlettered.get("internal_error", 0),
+            **({"recent": internal_errors[-5:]} if detailed else {}),
+        },
         "consumer_lag": lag_total,
         "unowned_partitions": picture.unowned_partitions,
         "consumers": [
             {
                 "member": member_label(str(c.get("id"))),
+                **({"id": c.get("id")} if detailed else {}),
                 "state": "lost" if c["lost"] else c.get("phase"),
                 **{k: c.get(k) for k in ("restore", "partitions", "lag_total", "sensors", "age_s")},
             }
@@ -104,7 +112,9 @@ def status() -> flask.Response:
 @api.get("/health")
 def health() -> tuple[flask.Response, int]:
     ctx = current()
-    doc, status = health_document(ctx.view.snapshot, ctx.settings, time.time())
+    doc, status = health_document(
+        ctx.view.snapshot, ctx.settings, time.time(), detailed=current_principal() is not None
+    )
     return flask.jsonify(doc), status
 
 

@@ -13,6 +13,8 @@ from consumers.citypack import CityPack
 from consumers.settings import Settings
 from dashboard.alarms.sink import ActionSink
 from dashboard.api import api
+from dashboard.auth.store import AccountStore
+from dashboard.auth.web import install_auth
 from dashboard.context import CONFIG_KEY, AppContext
 from dashboard.fire.hexes import HexLayer
 from dashboard.not_found import install_not_found
@@ -47,8 +49,10 @@ class _Dash(dash.Dash):
         )
 
 
-def create_app(settings: Settings, pack: CityPack, view: StateView) -> dash.Dash:
-    """Build the app over an already started state view. Serves every script itself: no CDN."""
+def create_app(settings: Settings, pack: CityPack, view: StateView, accounts: AccountStore | None = None) -> dash.Dash:
+    """Build the app over an already started state view. Serves every script itself: no CDN.
+
+    ``accounts`` defaults to the store at ``CITYOPS_USERS_DB``."""
     app = _Dash(
         __name__,
         use_pages=True,
@@ -65,6 +69,7 @@ def create_app(settings: Settings, pack: CityPack, view: StateView) -> dash.Dash
     app.server.register_blueprint(api)
     install_not_found(app)
     install_security(app, settings)
+    install_auth(app.server, settings, accounts or AccountStore(settings.users_db))
     install_compression(app)
     app.layout = html.Div([dash.page_container], className="app-root")
     return app

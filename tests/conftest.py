@@ -58,14 +58,16 @@ def pack() -> CityPack:
 
 
 @pytest.fixture
-def settings() -> Settings:
-    """Embedded settings with a topic prefix and group of their own, so tests never see each other's data."""
+def settings(tmp_path: Path) -> Settings:
+    """Embedded settings with a topic prefix, group and accounts file of their own, so tests never see each
+    other's data."""
     tag = uuid.uuid4().hex[:8]
     return replace(
         Settings(),
         topics=Topics(f"t{tag}"),
         consumer_group=f"g{tag}",
         flush_interval_s=0.1,
+        users_db=tmp_path / "users.sqlite",
     )
 
 

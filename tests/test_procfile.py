@@ -24,9 +24,10 @@ pytestmark = pytest.mark.kafka
 REPO = Path(__file__).resolve().parent.parent
 
 
-def get(url: str) -> tuple[int, Any]:
+def get(url: str, token: str | None = None) -> tuple[int, Any]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=5) as response:
             return response.status, json.load(response)
     except urllib.error.HTTPError as error:
         return error.code, json.load(error)
@@ -47,6 +48,16 @@ def test_honcho_runs_web_consumers_and_simulator_as_one_product(kafka_settings: 
         "WEB_CONCURRENCY": "2",
     }
     log_path = Path(tempfile.mkdtemp(prefix="cityops-honcho-")) / "honcho.log"
+    env["CITYOPS_USERS_DB"] = str(log_path.parent / "users.sqlite")
+    # Not demo mode: the API answers a token an admin made (as a script reading it would), and nobody else.
+    token = subprocess.run(
+        [sys.executable, "-m", "dashboard.auth", "api-token", "procfile test"],
+        cwd=REPO,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     with open(log_path, "wb") as log:
         honcho = subprocess.Popen(
             [sys.executable, "-m", "honcho", "start", "-p", str(port)],
@@ -62,7 +73,7 @@ def test_honcho_runs_web_consumers_and_simulator_as_one_product(kafka_settings: 
         while time.monotonic() < deadline:
             try:
                 status, health = get(f"http://127.0.0.1:{port}/health")
-                districts = get(f"http://127.0.0.1:{port}/api/v1/districts")[1]["districts"]
+                districts = get(f"http://127.0.0.1:{port}/api/v1/districts", token)[1]["districts"]
                 if status == 200 and health["status"] == "ok" and all(d["risk"] is not None for d in districts):
                     break
             except OSError:
@@ -74,8 +85,9 @@ def test_honcho_runs_web_consumers_and_simulator_as_one_product(kafka_settings: 
         assert [c["state"] for c in health["consumers"]] == ["running"]
         assert health["clock"] == {"mode": "simulated", "simulated_speed": 60.0}
         assert len(districts) == len(pack.districts)
+        assert get(f"http://127.0.0.1:{port}/api/v1/districts")[0] == 401  # anonymous, outside demo mode
         # Every gunicorn worker tails the state on its own; all of them answer with live data.
-        answers = [get(f"http://127.0.0.1:{port}/health")[1]["view"]["entities"] for _ in range(6)]
+        answers = [get(f"http://127.0.0.1:{port}/health", token)[1]["view"]["entities"] for _ in range(6)]
         assert min(answers) > len(pack.districts)
     finally:
         os.killpg(honcho.pid, signal.SIGTERM)

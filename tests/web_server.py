@@ -27,7 +27,9 @@ def start_dashboard(
 ) -> tuple[str, subprocess.Popen[bytes]]:
     """Start ``python -m dashboard`` on ``env["PORT"]``, writing ``log``; return its address once it answers.
 
-    ``new_session`` puts it in a process group of its own, so that a test can signal gunicorn's worker too."""
+    ``new_session`` puts it in a process group of its own, so that a test can signal gunicorn's worker too. Its
+    accounts file is beside ``log`` unless ``env`` names one: never the repository's own."""
+    env = {"CITYOPS_USERS_DB": str(log.parent / "users.sqlite"), **env}
     with open(log, "wb") as out:
         server = subprocess.Popen(
             [sys.executable, "-m", "dashboard"],

@@ -1,17 +1,15 @@
-"""Who acts on alarms from this page.
+"""Who acts on alarms from this page: the signed-in person, if their role may act (``dashboard.auth.roles``).
 
-Until sign-in is built (issue 10), the only person who can act is the demo operator, and only in demo mode
-(``Settings.demo``: the embedded default, or ``CITYOPS_DEMO_MODE=1``). Outside demo mode every page is read only:
-nobody on the network can write to ``city.actions`` through the web tier.
+Nobody else: not an anonymous visitor in demo mode (a viewer), not a wall, not an API token. The consumers check
+the role again (``consumers.alarms.actions``), so a web tier that got this wrong would still be refused there.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from consumers.settings import Settings
-
-DEMO_USER = "demo operator"
+from dashboard.auth.roles import may_act
+from dashboard.auth.web import current_principal
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,5 +20,8 @@ class Operator:
     role: str
 
 
-def acting_operator(settings: Settings) -> Operator | None:
-    return Operator(DEMO_USER, "operator") if settings.demo else None
+def acting_operator() -> Operator | None:
+    principal = current_principal()
+    if principal is None or principal.kind != "user" or not may_act(principal.role):
+        return None
+    return Operator(principal.name, principal.role)

@@ -28,6 +28,7 @@ from dashboard.alarms import listing
 from dashboard.alarms import words as alarm_words
 from dashboard.alarms.operator import acting_operator
 from dashboard.alarms.table import SEVERITY_COLORS, alarm_table, district_name, when
+from dashboard.auth.account_bar import account_bar
 from dashboard.context import current
 from dashboard.i18n import language, names_in_order, t
 from dashboard.state_view import StateSnapshot
@@ -45,7 +46,7 @@ def layout(lang: str | None = None, alarm: str | None = None, **_: Any) -> html.
     ctx = current()
     lang = language(lang, ctx.settings.language)
     pack = ctx.pack
-    operator = acting_operator(ctx.settings)
+    operator = acting_operator()
     districts = [
         {"label": " ".join(names_in_order(d.name_en, d.name_zh, lang)), "value": code}
         for code, d in pack.districts.items()
@@ -58,9 +59,13 @@ def layout(lang: str | None = None, alarm: str | None = None, **_: Any) -> html.
                     html.Span(t(lang, "alarms.title"), className="map-title"),
                     html.Div(waiting_chips(ctx.view.snapshot, lang), id="alarms-waiting", className="map-summary"),
                     html.Span(
-                        t(lang, "alarms.demo_operator" if operator else "alarms.sign_in_needed"),
+                        t(lang, "alarms.can_act", name=operator.user, role=t(lang, f"role.{operator.role}"))
+                        if operator
+                        else t(lang, "alarms.read_only"),
                         className="alarms-mode",
+                        id="alarms-mode",
                     ),
+                    account_bar(ctx.settings, lang, "/alarms"),
                 ],
                 className="map-header alarms-header",
             ),
@@ -298,7 +303,7 @@ def refresh(
         alarm_table(history[:MAX_HISTORY_ROWS], pack, lang, selected, history=True),
         waiting_chips(snapshot, lang),
         alarm_detail(chosen, pack, lang),
-        chosen is None or acting_operator(ctx.settings) is None,
+        chosen is None or acting_operator() is None,
         stamp,
     )
 
@@ -369,7 +374,7 @@ def act(
     ctx = current()
     lang = language(lang, ctx.settings.language)
     kind = BUTTONS.get(str(dash_ctx.triggered_id))
-    operator = acting_operator(ctx.settings)
+    operator = acting_operator()
     if kind is None or not selected or operator is None:
         raise PreventUpdate
     comment = comment or ""

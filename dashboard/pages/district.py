@@ -19,6 +19,7 @@ from dash import Input, Output, State, callback, dcc, html
 from consumers.citypack import CityPack
 from dashboard.alarms import listing
 from dashboard.alarms.table import alarm_table, when
+from dashboard.auth.account_bar import account_bar
 from dashboard.context import current
 from dashboard.figures import LEVEL_COLORS, sensor_level
 from dashboard.i18n import language, names_in_order, t
@@ -54,6 +55,7 @@ def layout(code: str | None = None, lang: str | None = None, **_: Any) -> html.D
                         " ".join(names_in_order(district.name_en, district.name_zh, lang)), className="map-title"
                     ),
                     html.Div(id="district-now", className="map-summary"),
+                    account_bar(ctx.settings, lang, f"/district/{code}"),
                 ],
                 className="map-header alarms-header",
             ),

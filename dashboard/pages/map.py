@@ -23,6 +23,7 @@ from plotly.io.json import to_json_plotly
 
 from consumers.citypack import CityPack, District
 from dashboard.alarms import listing as alarm_listing
+from dashboard.auth.account_bar import account_bar
 from dashboard.clock_status import simulated_badge
 from dashboard.context import current
 from dashboard.figures import (
@@ -298,6 +299,7 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
                     html.Div(summary(pack, snapshot, lang), id="map-summary", className="map-summary"),
                     html.Div(simulated_badge(picture, lang), id="map-simulated", className="map-simulated"),
                     html.Div(id="map-freshness", className="map-freshness"),
+                    account_bar(ctx.settings, lang, "/"),
                 ],
                 className="map-header",
             ),

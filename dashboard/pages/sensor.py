@@ -16,6 +16,7 @@ from dash.exceptions import PreventUpdate
 from dashboard.alarms import listing
 from dashboard.alarms import words as alarm_words
 from dashboard.alarms.table import alarm_table, when
+from dashboard.auth.account_bar import account_bar
 from dashboard.context import current
 from dashboard.figures import LEVEL_COLORS, sensor_level
 from dashboard.grid.chart import line_figure
@@ -58,6 +59,7 @@ def layout(sensor_id: str | None = None, lang: str | None = None, **_: Any) -> h
                     html.Span(spec.id, className="map-title"),
                     html.Span(" · ".join(place), className="alarms-waiting-words"),
                     html.Div(id="sensor-now", className="map-summary"),
+                    account_bar(ctx.settings, lang, f"/sensor/{spec.id}"),
                 ],
                 className="map-header alarms-header",
             ),

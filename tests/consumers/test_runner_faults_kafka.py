@@ -515,6 +515,7 @@ class Scenario:
             **os.environ,
             "KAFKA_BOOTSTRAP_SERVERS": self.broker.bootstrap,
             "CITYOPS_TOPIC_PREFIX": self.settings.topics.prefix,
+            "CITYOPS_DEMO_MODE": "1",  # anonymous viewing: these tests are about the picture, not sign-in
             "CITYOPS_CONSUMER_GROUP": self.settings.consumer_group,
             "CITYOPS_CLIENT_ID": client_id,
             "CITYOPS_FLUSH_INTERVAL_S": "0.2",

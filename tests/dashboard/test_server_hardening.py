@@ -79,9 +79,23 @@ def stop(server: Server) -> None:
         server.process.wait()
 
 
+def csrf_head(port: int) -> bytes:
+    """The header lines a browser's Dash request carries after loading a page: its cookies and the CSRF token."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", "/")
+        response = connection.getresponse()
+        response.read()
+        cookies = dict(c.split(";")[0].split("=", 1) for c in response.headers.get_all("Set-Cookie") or [])
+    finally:
+        connection.close()
+    jar = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    return f"Cookie: {jar}\r\nX-CSRFToken: {cookies['_csrf_token']}\r\n".encode()
+
+
 def embedded(tmp: Path, **extra: str) -> Server:
     port = free_port()
-    env = {**base_env(), "PORT": str(port), **extra}
+    env = {**base_env(), "PORT": str(port), "CITYOPS_USERS_DB": str(tmp / "users.sqlite"), **extra}
     return start([sys.executable, "-m", "dashboard"], env, tmp / "embedded.log", port)
 
 
@@ -97,6 +111,9 @@ def procfile_web(tmp: Path, bootstrap: str) -> Server:
         "WEB_CONCURRENCY": "2",
         "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
         "CITYOPS_TOPIC_PREFIX": f"t{uuid.uuid4().hex[:8]}",
+        # What is hardened here is the server, not sign-in (tests/dashboard/auth): anonymous requests are served.
+        "CITYOPS_DEMO_MODE": "1",
+        "CITYOPS_USERS_DB": str(tmp / "users.sqlite"),
     }
     command = ["bash", "-c", "exec " + line.removeprefix("web:").strip()]
     return start(command, env, tmp / "procfile-web.log", port)
@@ -190,10 +207,12 @@ def test_a_declared_600_mib_body_is_refused_before_it_is_read(server: Server) ->
 
 
 def test_a_chunked_body_is_cut_off_at_the_cap(server: Server) -> None:
+    csrf = csrf_head(server.port)  # a request without the CSRF token is refused before its body is read at all
     with server.connect() as s:
         s.sendall(
             b"POST /_dash-update-component HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-            b"Transfer-Encoding: chunked\r\n\r\n"
+            + csrf
+            + b"Transfer-Encoding: chunked\r\n\r\n"
         )
         piece = b"%x\r\n%s\r\n" % (64 * 1024, b" " * 64 * 1024)
         with contextlib.suppress(OSError):  # the server may stop reading once it has answered

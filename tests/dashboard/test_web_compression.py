@@ -20,6 +20,7 @@ from consumers.transport.memory import MemoryTransport
 from dashboard.app import create_app
 from dashboard.context import RenderCache
 from dashboard.state_view import StateView
+from tests.dashboard.csrf import csrf_headers
 
 CHROMIUM_ACCEPTS = "gzip, deflate, br, zstd"
 
@@ -103,7 +104,7 @@ def test_live_answers_are_compressed_and_the_status_is_never_cached(client: flas
             ],
             "changedPropIds": ["_pages_location.pathname", "_pages_location.search"],
         },
-        headers={"Accept-Encoding": CHROMIUM_ACCEPTS},
+        headers={"Accept-Encoding": CHROMIUM_ACCEPTS, **csrf_headers(client)},
     )
     assert layout.status_code == 200 and layout.headers["Content-Encoding"] == "br"
     plain = brotli.decompress(layout.data)

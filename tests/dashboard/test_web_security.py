@@ -27,6 +27,7 @@ from consumers.settings import Settings, SettingsError
 from consumers.transport.memory import MemoryTransport
 from dashboard.app import create_app
 from dashboard.state_view import StateView
+from tests.dashboard.csrf import csrf_headers
 from tests.web_server import free_port, start_dashboard
 
 REPO = Path(__file__).resolve().parents[2]
@@ -143,7 +144,8 @@ def test_the_api_keeps_its_own_answers_and_refuses_writes(client: flask.testing.
     assert client.get("/api/v1/districts/520102").get_json()["code"] == "520102"
     missing = client.get("/api/v1/districts/nope")
     assert missing.status_code == 404 and missing.get_json() == {"error": "no district nope"}
-    refused = client.post("/api/v1/districts")
+    assert client.post("/api/v1/districts").status_code == 400  # no CSRF token: refused before anything else
+    refused = client.post("/api/v1/districts", headers=csrf_headers(client))
     assert refused.status_code == 405 and refused.is_json and refused.headers["Allow"] == "GET, HEAD"
 
 

@@ -1,6 +1,7 @@
-"""The alarm list in real Chromium, two web workers and a consumer on the real broker: an operator acknowledges a
-flood alarm in one browser, another person's browser on another worker shows it acknowledged, and a consumer
-restarted from the changelog keeps the acknowledgement and takes the next action."""
+"""The alarm list in real Chromium, two web workers and a consumer on the real broker: an operator signed in on one
+worker acknowledges a flood alarm, a viewer's browser on another worker shows it acknowledged (and offers the viewer
+nothing to act with), and a consumer restarted from the changelog keeps the acknowledgement and takes the next
+action."""
 
 from __future__ import annotations
 
@@ -27,15 +28,19 @@ from consumers.contract import Reading
 from consumers.runner import ConsumerRunner
 from consumers.settings import Settings
 from consumers.transport import Transport
-from dashboard.alarms.operator import DEMO_USER
+from dashboard.auth.store import AccountStore
 from dashboard.state_view import StateView
+from tests.dashboard.auth.signing_in import sign_in
 from tests.dashboard.pages.test_map_browser import LOADED_MACHINE_WAIT_S, SCREENSHOTS
 from tests.web_server import free_port, start_dashboard
 
 pytestmark = [pytest.mark.kafka, pytest.mark.browser]
 
 
-def start_web(settings: Settings, demo: bool, name: str) -> tuple[str, subprocess.Popen[bytes]]:
+OPERATOR, VIEWER, PASSWORD = "mei.operator", "li.viewer", "correct horse battery"
+
+
+def start_web(settings: Settings, users_db: Path, name: str) -> tuple[str, subprocess.Popen[bytes]]:
     env = {
         **os.environ,
         "PORT": str(free_port()),
@@ -43,18 +48,23 @@ def start_web(settings: Settings, demo: bool, name: str) -> tuple[str, subproces
         "CITYOPS_TOPIC_PREFIX": settings.topics.prefix,
         "CITYOPS_UI_REFRESH_MS": "500",
         "CITYOPS_CLOCK": "simulated",
-        "CITYOPS_DEMO_MODE": "1" if demo else "0",
+        "CITYOPS_DEMO_MODE": "0",
+        "CITYOPS_USERS_DB": str(users_db),  # one deployment: both workers share its accounts
     }
     return start_dashboard(env, SCREENSHOTS / f"{name}.log", new_session=True)
 
 
 @pytest.fixture
-def two_workers(kafka_settings: Settings, kafka_transport: Transport) -> Iterator[tuple[str, str]]:
-    """Two web processes: one in demo mode (its visitor acts as the demo operator), one not (read only)."""
-    demo, demo_server = start_web(kafka_settings, True, "web-demo")
-    read_only, read_only_server = start_web(kafka_settings, False, "web-read-only")
-    yield demo, read_only
-    for server in (demo_server, read_only_server):
+def two_workers(kafka_settings: Settings, kafka_transport: Transport, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """Two web processes of one deployment (not in demo mode), with an operator and a viewer among its users."""
+    users_db = tmp_path / "users.sqlite"
+    accounts = AccountStore(users_db)
+    accounts.add_user(OPERATOR, "operator", PASSWORD, by="test")
+    accounts.add_user(VIEWER, "viewer", PASSWORD, by="test")
+    first, first_server = start_web(kafka_settings, users_db, "web-first")
+    second, second_server = start_web(kafka_settings, users_db, "web-second")
+    yield first, second
+    for server in (first_server, second_server):
         server.terminate()
         server.wait(timeout=30)
 
@@ -142,6 +152,8 @@ def test_an_operator_acknowledges_a_flood_on_one_worker_another_shows_it_and_a_r
     second_browser: webdriver.Chrome,
 ) -> None:
     demo, read_only = two_workers
+    sign_in(browser, demo, OPERATOR, PASSWORD)
+    sign_in(second_browser, read_only, VIEWER, PASSWORD)
     member = Member(kafka_settings, kafka_transport, pack, "alarms-first")
     gauge = pack.sensors["NM-01"]
     now = datetime.now(UTC).replace(microsecond=0)
@@ -173,20 +185,20 @@ def test_an_operator_acknowledges_a_flood_on_one_worker_another_shows_it_and_a_r
     wait_for(browser, RESULT, "the consumer should apply the acknowledgement", "Done: acknowledged")
     row = wait_for(second_browser, ROW_STATE, "the other worker should show it acknowledged", alarm_id, "acknowledged")
     print(f"acknowledged in one browser, shown by the other worker after {time.monotonic() - clicked:.2f} s")
-    assert DEMO_USER in str(row)
+    assert OPERATOR in str(row)
     browser.save_screenshot(str(SCREENSHOTS / "alarms-acknowledged.png"))
 
     # The read-only worker shows the trail, with the comment, and offers nothing to click.
     open_alarm(second_browser, alarm_id)
     trail = second_browser.find_element(By.CSS_SELECTOR, "#alarms-detail .alarms-trail").text
-    assert "acknowledged" in trail and "crew sent to the Nanming bridge" in trail and DEMO_USER in trail, trail
+    assert "acknowledged" in trail and "crew sent to the Nanming bridge" in trail and OPERATOR in trail, trail
     assert not second_browser.find_element(By.ID, "alarms-controls").is_displayed()
     assert "Read only" in second_browser.find_element(By.CLASS_NAME, "alarms-mode").text
     second_browser.save_screenshot(str(SCREENSHOTS / "alarms-read-only.png"))
 
     # A second acknowledgement is refused at once, with who did the first.
     browser.find_element(By.ID, "alarms-ack").click()
-    wait_for(browser, RESULT, "a second acknowledgement should be refused", f"Already acknowledged by {DEMO_USER}")
+    wait_for(browser, RESULT, "a second acknowledgement should be refused", f"Already acknowledged by {OPERATOR}")
 
     # A new member rebuilt from the changelog keeps the acknowledgement and applies the next action.
     member.stop()
@@ -197,7 +209,7 @@ def test_an_operator_acknowledges_a_flood_on_one_worker_another_shows_it_and_a_r
         browser.find_element(By.ID, "alarms-add-comment").click()
         wait_for(browser, RESULT, "the restarted consumer should take the comment", "Done: comment")
         alarm = view.snapshot.entities[f"alarm:{alarm_id}"]
-        assert alarm["ack"]["by"] == DEMO_USER and alarm["ack"]["comment"] == "crew sent to the Nanming bridge"
+        assert alarm["ack"]["by"] == OPERATOR and alarm["ack"]["comment"] == "crew sent to the Nanming bridge"
         assert [e["what"] for e in alarm["trail"]] == ["raised", "ack", "comment"], alarm["trail"]
         assert member.runner.restores, "the second member should have rebuilt its partitions from the changelog"
     finally:

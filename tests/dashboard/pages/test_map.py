@@ -20,6 +20,7 @@ from dashboard.app import create_app
 from dashboard.figures import CONE_GROUPS, LINE_LEVELS, SITE_KINDS
 from dashboard.i18n import LABELS, t
 from dashboard.state_view import StateView
+from tests.dashboard.csrf import csrf_headers
 
 
 @pytest.fixture
@@ -139,8 +140,9 @@ def test_every_viewer_of_one_view_gets_the_same_update_and_an_unchanged_view_sen
     app: dash.Dash,
 ) -> None:
     client = app.server.test_client()
-    first = client.post("/_dash-update-component", json=refresh_request(1, None)).get_json()["response"]
-    second = client.post("/_dash-update-component", json=refresh_request(7, None)).get_json()["response"]
+    csrf = csrf_headers(client)
+    first = client.post("/_dash-update-component", json=refresh_request(1, None), headers=csrf).get_json()["response"]
+    second = client.post("/_dash-update-component", json=refresh_request(7, None), headers=csrf).get_json()["response"]
     assert first["map-done"] == {"data": 1} and second["map-done"] == {"data": 7}
     assert {k: v for k, v in first.items() if k != "map-done"} == {k: v for k, v in second.items() if k != "map-done"}
     patch = first["map-graph"]["figure"]
@@ -151,5 +153,7 @@ def test_every_viewer_of_one_view_gets_the_same_update_and_an_unchanged_view_sen
     assert patch["__dash_patch_update"] == "__dash_patch_update" and len(patch["operations"]) == operations
     assert "Xiuwen" in json.dumps(first["map-districts"]["children"])
     stamp = first["map-seen"]["data"]
-    unchanged = client.post("/_dash-update-component", json=refresh_request(2, stamp)).get_json()["response"]
+    unchanged = client.post("/_dash-update-component", json=refresh_request(2, stamp), headers=csrf).get_json()[
+        "response"
+    ]
     assert unchanged == {"map-done": {"data": 2}}

@@ -79,6 +79,7 @@ def web_process(kafka_settings: Settings, kafka_transport: object) -> Iterator[t
         "PORT": str(port),
         "KAFKA_BOOTSTRAP_SERVERS": str(kafka_settings.kafka_bootstrap_servers),
         "CITYOPS_TOPIC_PREFIX": kafka_settings.topics.prefix,
+        "CITYOPS_DEMO_MODE": "1",  # anonymous viewing: these tests are about the picture, not sign-in
         "CITYOPS_UI_REFRESH_MS": "500",
         "CITYOPS_CLOCK": "simulated",
         "CITYOPS_UI_STALE_AFTER_S": str(STALE_AFTER_S),
