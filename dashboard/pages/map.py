@@ -22,6 +22,7 @@ from dash.exceptions import PreventUpdate
 from plotly.io.json import to_json_plotly
 
 from consumers.citypack import CityPack, District
+from dashboard import map_lookback
 from dashboard.alarms import listing as alarm_listing
 from dashboard.auth.account_bar import account_bar
 from dashboard.clock_status import simulated_badge
@@ -304,6 +305,7 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
                 className="map-header",
             ),
             html.Div(river_banner(pack, snapshot, lang), id="map-river-banner", className="map-river-banner"),
+            map_lookback.banner_slot(),
             html.Main(
                 [
                     html.Div(
@@ -350,6 +352,7 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
                                 id="map-districts",
                                 className="map-districts",
                             ),
+                            map_lookback.control(lang),
                             html.Div(
                                 [
                                     html.Span(t(lang, "layers"), className="map-legend-title"),
@@ -454,6 +457,7 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
             dcc.Store(id="map-zoomed-in", data=False),
             dcc.Store(id="map-detail-seen"),
             dcc.Store(id="map-detail-tick"),
+            *map_lookback.stores(),
         ],
         className="map-page",
     )
@@ -472,9 +476,11 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
     Input("map-pull", "data"),
     State("map-seen", "data"),
     State("map-lang", "data"),
+    State("map-lookback-at", "data"),
 )
-def refresh(pull: int | None, seen: str | None, lang: str | None) -> tuple[Any, ...]:
-    """Send what changed since this browser's last refresh; nothing at all when the view did not change.
+def refresh(pull: int | None, seen: str | None, lang: str | None, looking_back: float | None) -> tuple[Any, ...]:
+    """Send what changed since this browser's last refresh; nothing at all when the view did not change. While the
+    map looks back at a past moment (``dashboard.map_lookback``) only the header's counts, which are of now.
 
     Answers every pull (``map-done``), changed or not, so that the browser asks for the next one only then. What a
     view renders to is built once per worker and language (``RenderCache``) and shared by every open map."""
@@ -488,6 +494,9 @@ def refresh(pull: int | None, seen: str | None, lang: str | None) -> tuple[Any, 
     rendered = ctx.renders.get(
         ("map-refresh", stamp, lang), lambda: rendered_update(ctx.pack, ctx.hexes, snapshot, picture, lang)
     )
+    if looking_back is not None:
+        header = rendered[3]
+        return (dash.no_update,) * 3 + (header,) + (dash.no_update,) * 4 + (pull,)
     return (*rendered, stamp, pull)
 
 
@@ -604,13 +613,16 @@ clientside_callback(
     Output("map-graph", "figure", allow_duplicate=True),
     Input("map-layers", "value"),
     Input("map-zoomed-in", "data"),
+    Input("map-lookback-at", "data"),
     prevent_initial_call="initial_duplicate",
 )
-def show_layers(chosen: list[str] | None, zoomed_in: bool | None) -> Patch:
+def show_layers(chosen: list[str] | None, zoomed_in: bool | None, looking_back: float | None) -> Patch:
     """Show the layers this browser chose (remembered in its local storage by the checklist), those of
-    ``ZOOMED_LAYERS`` only when zoomed in. Only ``visible`` changes, which the refreshes never touch, so the choice
-    holds through every update, as the zoom does (``uirevision``)."""
+    ``ZOOMED_LAYERS`` only when zoomed in, and only the replayed ones while looking back. Only ``visible`` changes,
+    which the refreshes never touch, so the choice holds through every update, as the zoom does (``uirevision``)."""
     shown = set(chosen or ())
+    if looking_back is not None:
+        shown &= map_lookback.REPLAYED_LAYERS
     patch = Patch()
     for name, traces in LAYERS.items():
         for index in traces:
