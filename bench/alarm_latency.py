@@ -3,12 +3,13 @@
     KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:19092 python -m bench.alarm_latency [--alarms 20]
 
 On the real broker, with topics of their own: a consumer-group member on a thread, two web processes
-(``python -m dashboard``, demo mode, the default 1-second page refresh) and two headless Chromiums, one on each.
+(``python -m dashboard``, sign-in required, the default 1-second page refresh) and two headless Chromiums, one on
+each, an operator signed in on A and a viewer on B.
 ``--alarms`` hydrants report a pressure below the minimum, which raises an alarm each. Then, one alarm after the
 other, browser A opens it and clicks "Acknowledge"; the clock runs from the click to the moment browser B's list
 shows the row acknowledged (B's page polled every 50 ms), and, as the floor the browsers add to, to the moment a
 state view in this process (a third reader of ``city.alarms``) has the acknowledgement. Printed: p50 and p95 of
-each, and their ratio. Checked: every alarm was acknowledged, by the demo operator, once.
+each, and their ratio. Checked: every alarm was acknowledged, by the operator, once.
 """
 
 from __future__ import annotations
@@ -192,7 +193,7 @@ def main() -> None:
             until(lambda: bool(seen_view) or in_view(), "the state view")  # noqa: B023 - called right here
             to_view.append(seen_view[0] - clicked)
         acked = [view.snapshot.entities[f"alarm:{i}"] for i in alarm_ids]
-        assert all(x["ack"]["by"] == "demo operator" for x in acked)
+        assert all(x["ack"]["by"] == OPERATOR for x in acked)
         assert all([e["what"] for e in x["trail"]].count("ack") == 1 for x in acked)
     finally:
         for driver in browsers:

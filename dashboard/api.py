@@ -15,6 +15,7 @@ from typing import Any
 
 import flask
 
+from consumers.clock import epoch_iso
 from consumers.settings import Settings
 from dashboard.alarms import export as alarm_export
 from dashboard.alarms import listing as alarm_listing
@@ -329,7 +330,8 @@ def district_risk_history(code: str) -> flask.Response | tuple[flask.Response, i
 @api.get("/api/v1/sensors/<sensor_id>/history.csv")
 def sensor_history(sensor_id: str) -> flask.Response | tuple[flask.Response, int]:
     """The history its domain publishes: a gauge's observations (the river model's, up to seven days), a line's
-    load, rating and conductor temperature. Other sensors publish only their last hour's statistics."""
+    load, rating and conductor temperature. Other sensors publish none: their last hour as this web worker saw it on
+    the state topic (``dashboard.sensor_trail``)."""
     if sensor_id not in current().pack.sensors:
         return _error(404, f"no sensor {sensor_id}")
     doc = current().view.snapshot.sensor(sensor_id) or {}
@@ -338,8 +340,13 @@ def sensor_history(sensor_id: str) -> flask.Response | tuple[flask.Response, int
         if isinstance(history, Mapping) and history.get("t"):
             columns = {("time" if k == "t" else "value" if k == "v" else k): v for k, v in history.items()}
             return _csv_response(alarm_export.series_csv(columns), f"{sensor_id}.csv")
-    where = f"/api/v1/sensors/{sensor_id}"
-    return _error(404, f"{sensor_id} publishes no history, only its last hour's statistics ({where})")
+    series = current().view.trails.series(sensor_id)
+    if not series:
+        return _error(404, f"no reading of {sensor_id} seen by this web worker yet")
+    times = next(iter(series.values()))[0]
+    table: dict[str, list[Any]] = {"time": [epoch_iso(x) for x in times]}
+    table.update({name: values for name, (_, values) in series.items()})
+    return _csv_response(alarm_export.series_csv(table), f"{sensor_id}.csv")
 
 
 @api.get("/api/v1/alarms.csv")

@@ -28,6 +28,7 @@ from consumers.runner import ABANDONED_STATUS_AFTER_S
 from consumers.settings import Settings
 from consumers.transport import TopicPartition, Transport
 from consumers.transport.base import TransportError
+from dashboard.sensor_trail import SensorTrails
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,8 @@ class StateView:
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self.errors = 0
+        self.trails = SensorTrails()
+        """The last hour of readings of sensors that publish no history of their own (``dashboard.sensor_trail``)."""
 
     @property
     def snapshot(self) -> StateSnapshot:
@@ -190,6 +193,7 @@ class StateView:
                         before = entities.get(key)
                         entities[key] = MappingProxyType(doc)
                         if key.startswith("sensor:"):
+                            self.trails.observe(key[7:], doc)
                             t = _event_epoch(doc.get("event_time"))
                             if t is not None and (newest is None or t > newest):
                                 newest = t

@@ -137,8 +137,8 @@ def install_auth(server: flask.Flask, settings: Settings, store: AccountStore) -
         path = request.path
         principal = current_principal()
         if path.startswith("/admin") and not (principal and may_administer(principal.role)):
-            if principal is None and not settings.demo:
-                return _refuse_anonymous()
+            if principal is None:
+                return _refuse_anonymous()  # to the sign-in page, demo mode or not
             return _error(403, t(_lang(), "auth.admins_only"))
         if principal is not None or settings.demo:
             return None

@@ -1,8 +1,9 @@
 """A sensor's page (``/sensor/<id>``): what it says now, its chart, the last hour, and its alarms with their trails.
 
 A gauge's chart is its river model's (observations, the 72-hour forecast band, thresholds), a line's its load
-against its rating and its conductor's temperature: the same charts the map opens. Other sensors have no
-published history beyond the last hour's minimum, maximum and rate (their windows stay in the consumers).
+against its rating and its conductor's temperature: the same charts the map opens. Other sensors publish no history
+(their windows stay in the consumers): their chart is the last hour of readings this web worker has seen on the state
+topic (``dashboard.sensor_trail``), and its title says from when.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dashboard.grid.chart import line_figure
 from dashboard.i18n import language, t
 from dashboard.reasons import sensor_reason
 from dashboard.river.chart import gauge_figure
+from dashboard.trail_chart import trail_figure
 
 dash.register_page(__name__, path_template="/sensor/<sensor_id>", name="Sensor", title="City operations · sensor")
 
@@ -67,11 +69,7 @@ def layout(sensor_id: str | None = None, lang: str | None = None, **_: Any) -> h
                 [
                     html.Div(id="sensor-reason", className="alarms-detail-reason"),
                     dcc.Graph(id="sensor-chart", config={"displayModeBar": False}, className="drill-chart"),
-                    *(
-                        [html.A("CSV", href=f"/api/v1/sensors/{spec.id}/history.csv", id="sensor-csv")]
-                        if spec.type in CHARTS
-                        else []
-                    ),
+                    html.A("CSV", href=f"/api/v1/sensors/{spec.id}/history.csv", id="sensor-csv"),
                     html.H2(t(lang, "drill.window")),
                     html.Div(id="sensor-window"),
                     html.H2(t(lang, "drill.alarms")),
@@ -114,8 +112,12 @@ def refresh(_: int | None, sensor_id: str | None, lang: str | None) -> tuple[Any
     )
     last = "" if doc is None else f" {t(lang, 'last_report')} {when(doc.get('event_time'), ctx.pack)}"
     chart = CHARTS.get(spec.type)
-    figure = chart(spec, doc, ctx.pack.timezone, lang) if chart is not None else {}
-    style = {"height": "420px"} if chart is not None else {"display": "none"}
+    if chart is not None:
+        figure, style = chart(spec, doc, ctx.pack.timezone, lang), {"height": "420px"}
+    else:
+        series = ctx.view.trails.series(spec.id)
+        figure = trail_figure(spec, series, ctx.pack.timezone, lang)
+        style = {"height": f"{200 + 160 * min(len(series), 3)}px"} if series else {"display": "none"}
     stats = (doc or {}).get("stats") or {}
     values = (doc or {}).get("values") or {}
     head = html.Tr([html.Th("")] + [html.Th(t(lang, f"drill.{k}")) for k in ("now", "min", "max", "rate", "n")])

@@ -8,7 +8,7 @@ import json
 import time
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 
 import flask
@@ -285,7 +285,18 @@ def test_a_gauges_history_and_a_districts_day_of_risk_export_as_csv(world, pack:
     assert [r["value"] for r in rows][-1:] == ["1.3"] and rows[-1]["time"].startswith(datetime.now(UTC).strftime("%Y"))
     hydrant = next(s for s in pack.sensors.values() if s.type == "fire.hydrant")
     refused = client.get(f"/api/v1/sensors/{hydrant.id}/history.csv")
-    assert refused.status_code == 404 and "last hour's statistics" in refused.get_json()["error"]
+    assert refused.status_code == 404 and "no reading of" in refused.get_json()["error"]
+    # A hydrant publishes no history: its CSV is the readings this worker saw on the state topic.
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=10)
+    for minutes, pressure in ((0, 0.31), (2, 0.29), (4, 0.12)):
+        at = start + timedelta(minutes=minutes)
+        feed(runner, view, Reading(hydrant.type, hydrant.id, hydrant.district, at, {"pressure_mpa": pressure}))
+    rows = list(
+        csv.DictReader(io.StringIO(client.get(f"/api/v1/sensors/{hydrant.id}/history.csv").get_data(as_text=True)))
+    )
+    assert [(r["time"], r["pressure_mpa"]) for r in rows] == [
+        ((start + timedelta(minutes=m)).isoformat(), p) for m, p in ((0, "0.31"), (2, "0.29"), (4, "0.12"))
+    ]
 
     # The day's risk as the consumers publish it (consumers.district_history writes it every five minutes).
     day = {"kind": "risk_history", "code": "520102", "t": ["2026-07-01T08:00:00+00:00"], "risk": [71.5], "fire": [None]}

@@ -244,3 +244,17 @@ def test_a_viewer_cannot_acknowledge_even_by_sending_the_buttons_request_and_an_
     answer = acknowledge(operator, alarm_id)
     assert answer.status_code == 200 and world.actions_written() == 1
     assert "alarms-sending" in answer.get_data(as_text=True)
+
+
+def test_in_demo_mode_anonymous_visitors_view_but_are_sent_to_sign_in_for_the_admin_page(
+    settings: Settings, pack: CityPack
+) -> None:
+    demo = World(replace(settings, demo_mode=True), pack)
+    try:
+        client = demo.client()
+        assert client.get("/api/v1/districts").status_code == 200
+        admin = client.get("/admin", headers={"Accept": "text/html"})
+        assert admin.status_code == 302 and admin.location.startswith("/auth/login?next=/admin")
+        assert signed_in(demo, "li").get("/admin").status_code == 403
+    finally:
+        demo.view.stop()
