@@ -244,6 +244,7 @@ def refresh_body(pull: int, seen: str | None, lang: str = "en") -> bytes:
             "state": [
                 {"id": "map-seen", "property": "data", "value": seen},
                 {"id": "map-lang", "property": "data", "value": lang},
+                {"id": "map-lookback-at", "property": "data", "value": None},
             ],
         }
     ).encode()

@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import dash
-from dash import Input, Output, Patch, State, callback, dcc, html
+from dash import Input, Output, Patch, State, callback, clientside_callback, dcc, html
 from dash import ctx as dash_ctx
 from dash.exceptions import PreventUpdate
 from plotly.io.json import to_json_plotly
@@ -65,7 +65,7 @@ def control(lang: str) -> html.Div:
 
 
 def stores() -> list[Any]:
-    return [dcc.Store(id="map-lookback-at")]
+    return [dcc.Store(id="map-lookback-at"), dcc.Store(id="map-lookback-redraw")]
 
 
 def banner_slot() -> html.Div:
@@ -193,6 +193,19 @@ def choose_moment(steps: int | None, _: int | None) -> tuple[Any, Any]:
     return moment(picture.event_now, -int(steps)), dash.no_update
 
 
+# A live refresh that was already on its way when the moment was chosen lands after it: the moment is drawn again.
+# Decided in the browser, so that the live map's every change does not cost a request that does nothing.
+clientside_callback(
+    """
+    function(seen, at) { return at === null || at === undefined ? window.dash_clientside.no_update : seen; }
+    """,
+    Output("map-lookback-redraw", "data"),
+    Input("map-seen", "data"),
+    State("map-lookback-at", "data"),
+    prevent_initial_call=True,
+)
+
+
 @callback(
     Output("map-graph", "figure", allow_duplicate=True),
     Output("map-alarms", "children", allow_duplicate=True),
@@ -202,15 +215,14 @@ def choose_moment(steps: int | None, _: int | None) -> tuple[Any, Any]:
     Output("map-lookback-banner", "children"),
     Output("map-seen", "data", allow_duplicate=True),
     Input("map-lookback-at", "data"),
-    Input("map-seen", "data"),
+    Input("map-lookback-redraw", "data"),
     State("map-lang", "data"),
     prevent_initial_call=True,
 )
-def show_moment(at: float | None, _seen: str | None, lang: str | None) -> tuple[Any, ...]:
-    """Draw the moment; back at live, clear ``map-seen`` so that the next refresh redraws everything. Also fired by
-    a live refresh that was already on its way when the moment was chosen: it is drawn over again."""
+def show_moment(at: float | None, _redraw: str | None, lang: str | None) -> tuple[Any, ...]:
+    """Draw the moment; back at live, clear ``map-seen`` so that the next refresh redraws everything."""
     if at is None:
-        if dash_ctx.triggered_id == "map-seen":
+        if dash_ctx.triggered_id == "map-lookback-redraw":
             raise PreventUpdate
         return (dash.no_update,) * 5 + ([], None)
     ctx = current()

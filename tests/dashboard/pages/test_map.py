@@ -132,6 +132,7 @@ def refresh_request(pull: int, seen: str | None) -> dict[str, object]:
         "state": [
             {"id": "map-seen", "property": "data", "value": seen},
             {"id": "map-lang", "property": "data", "value": "en"},
+            {"id": "map-lookback-at", "property": "data", "value": None},
         ],
     }
 
