@@ -10,12 +10,14 @@ the figure is built once per page load.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Mapping
 from typing import Any
 
 import dash
+import orjson
 from dash import ALL, Input, Output, Patch, State, callback, clientside_callback, dcc, html
 from dash import ctx as dash_ctx
 from dash.exceptions import PreventUpdate
@@ -265,9 +267,28 @@ def summary(pack: CityPack, snapshot: StateSnapshot, lang: str) -> list[Any]:
 
 def _refresh_stamp(snapshot: StateSnapshot, picture: Picture) -> str:
     """What the side panel shows depends on the view and on which consumers are alive (a member that stops
-    reporting must not leave its "rebuilding" chip on the wall): redraw when either changes."""
+    reporting must not leave its "rebuilding" chip on the wall): render again when either changes."""
     lost = ",".join(sorted(str(c.get("id")) for c in picture.consumers if c["lost"]))
     return f"{snapshot.version}|{lost}"
+
+
+def _rendered(snapshot: StateSnapshot, picture: Picture, lang: str) -> tuple[list[Any], str]:
+    """The refresh's outputs for this view and language, and a digest of them: what a browser has seen.
+
+    The view's version moves with every record the worker reads (each consumer's status, every second), most of
+    which change nothing on the page; a browser is sent an update only when what it would draw differs. Each
+    update patches the map, and a patch that lands while the map eases out of a wheel turn can put the view back
+    where the figure says (plotly's map sets its centre and zoom from the layout between the wheel's end and the
+    move's end), so a patch that changes nothing is worse than none."""
+    ctx = current()
+    stamp = _refresh_stamp(snapshot, picture)
+
+    def make() -> tuple[list[Any], str]:
+        outputs = rendered_update(ctx.pack, ctx.hexes, snapshot, picture, lang)
+        return outputs, hashlib.sha1(orjson.dumps(outputs), usedforsecurity=False).hexdigest()[:20]
+
+    rendered: tuple[list[Any], str] = ctx.renders.get(("map-refresh", stamp, lang), make)
+    return rendered
 
 
 def _picture() -> Picture:
@@ -449,7 +470,7 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
             ),
             dcc.Interval(id="map-tick", interval=ctx.settings.ui_refresh_ms),
             dcc.Interval(id="map-clock", interval=1000),
-            dcc.Store(id="map-seen", data=_refresh_stamp(snapshot, picture)),
+            dcc.Store(id="map-seen", data=_rendered(snapshot, picture, lang)[1]),
             dcc.Store(id="map-pull", data=0),
             dcc.Store(id="map-done", data=0),
             dcc.Store(id="map-lang", data=lang),
@@ -488,12 +509,9 @@ def refresh(pull: int | None, seen: str | None, lang: str | None, looking_back: 
     snapshot = ctx.view.snapshot
     lang = language(lang, ctx.settings.language)
     picture = _picture()
-    stamp = _refresh_stamp(snapshot, picture)
+    rendered, stamp = _rendered(snapshot, picture, lang)
     if seen == stamp:
         return (dash.no_update,) * 8 + (pull,)
-    rendered = ctx.renders.get(
-        ("map-refresh", stamp, lang), lambda: rendered_update(ctx.pack, ctx.hexes, snapshot, picture, lang)
-    )
     if looking_back is not None:
         header = rendered[3]
         return (dash.no_update,) * 3 + (header,) + (dash.no_update,) * 4 + (pull,)

@@ -515,7 +515,6 @@ class Scenario:
             **os.environ,
             "KAFKA_BOOTSTRAP_SERVERS": self.broker.bootstrap,
             "CITYOPS_TOPIC_PREFIX": self.settings.topics.prefix,
-            "CITYOPS_DEMO_MODE": "1",  # anonymous viewing: these tests are about the picture, not sign-in
             "CITYOPS_CONSUMER_GROUP": self.settings.consumer_group,
             "CITYOPS_CLIENT_ID": client_id,
             "CITYOPS_FLUSH_INTERVAL_S": "0.2",
@@ -751,6 +750,7 @@ def test_the_wall_says_the_broker_is_unreachable_and_since_when(
         "PORT": str(port),
         "KAFKA_BOOTSTRAP_SERVERS": scenario.broker.bootstrap,
         "CITYOPS_TOPIC_PREFIX": scenario.settings.topics.prefix,
+        "CITYOPS_DEMO_MODE": "1",  # anonymous viewing: this test is about the picture, not sign-in
     }
     url, web = start_dashboard(env, tmp_path / "web.log")
     try:
