@@ -31,7 +31,7 @@ from dashboard.auth.store import AccountError, AccountStore, Principal
 from dashboard.i18n import language, t
 
 CSRF_COOKIE = "_csrf_token"
-OPEN_PATHS = ("/health", "/auth/login")
+OPEN_PATHS = ("/health", "/auth/login", "/auth/logout")
 OPEN_PREFIXES = ("/assets/",)
 CLOSED_PREFIXES = ("/assets/city/",)
 """The city pack's data under ``/assets/`` is for signed-in eyes like the rest; the stylesheet is not."""

@@ -258,3 +258,11 @@ def test_in_demo_mode_anonymous_visitors_view_but_are_sent_to_sign_in_for_the_ad
         assert signed_in(demo, "li").get("/admin").status_code == 403
     finally:
         demo.view.stop()
+
+
+def test_signing_out_after_the_session_ended_still_lands_on_the_sign_in_page(world: World) -> None:
+    client = signed_in(world, "mei")
+    token = form_token(client.get("/auth/login"))
+    world.accounts.set_disabled("mei", True, by="root", source="test")  # the session ends under the open page
+    answer = client.post("/auth/logout", data={"csrf_token": token})
+    assert answer.status_code == 302 and answer.location.startswith("/auth/login")
