@@ -2,6 +2,7 @@
 
     python -m dashboard.auth create-admin alice          # asks for the password twice
     python -m dashboard.auth add-user bob --role operator --password-stdin < secret.txt
+    python -m dashboard.auth set-password bob             # also unlocks a name locked by wrong passwords
     python -m dashboard.auth wall-token "control room wall 2"
     python -m dashboard.auth api-token "reporting job"
     python -m dashboard.auth revoke 3f2a9c01d2e4
@@ -41,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     user.add_argument("name")
     user.add_argument("--role", choices=ROLES, required=True)
     user.add_argument("--password-stdin", action="store_true")
+    password = commands.add_parser("set-password", help="a new password (ends the user's sessions, unlocks the name)")
+    password.add_argument("name")
+    password.add_argument("--password-stdin", action="store_true")
     for kind in ("wall", "api"):
         token = commands.add_parser(f"{kind}-token", help=f"a new {kind} token, printed once")
         token.add_argument("label")
@@ -60,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "add-user":
             store.add_user(args.name, args.role, _password(args.password_stdin), by=by)
             print(f"{args.role} {args.name} created in {settings.users_db}")
+        elif args.command == "set-password":
+            store.set_password(args.name, _password(args.password_stdin), by=by, source="cli")
+            print(f"password of {args.name} set; their sessions ended")
         elif args.command in ("wall-token", "api-token"):
             kind = args.command.removesuffix("-token")
             print(store.create_token(kind, args.label, by=by))

@@ -266,3 +266,19 @@ def test_signing_out_after_the_session_ended_still_lands_on_the_sign_in_page(wor
     world.accounts.set_disabled("mei", True, by="root", source="test")  # the session ends under the open page
     answer = client.post("/auth/logout", data={"csrf_token": token})
     assert answer.status_code == 302 and answer.location.startswith("/auth/login")
+
+
+def test_an_admin_sets_a_new_password_and_the_old_one_no_longer_signs_in(world: World) -> None:
+    admin = signed_in(world, "root")
+    page = admin.get("/admin")
+    changed = admin.post(
+        "/admin/users/mei",
+        data={"change": "password", "password": "a much newer password", "csrf_token": form_token(page)},
+    )
+    assert changed.status_code == 200 and "User mei changed" in changed.get_data(as_text=True)
+    client = world.client()
+    token = form_token(client.get("/auth/login"))
+    old = client.post("/auth/login", data={"name": "mei", "password": PASSWORD, "csrf_token": token})
+    assert old.status_code == 401
+    new = client.post("/auth/login", data={"name": "mei", "password": "a much newer password", "csrf_token": token})
+    assert new.status_code == 302
