@@ -17,7 +17,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import dash
-import orjson
 from dash import ALL, Input, Output, Patch, State, callback, clientside_callback, dcc, html
 from dash import ctx as dash_ctx
 from dash.exceptions import PreventUpdate
@@ -283,11 +282,9 @@ def _rendered(snapshot: StateSnapshot, picture: Picture, lang: str) -> tuple[lis
     ctx = current()
     stamp = _refresh_stamp(snapshot, picture)
 
-    def make() -> tuple[list[Any], str]:
-        outputs = rendered_update(ctx.pack, ctx.hexes, snapshot, picture, lang)
-        return outputs, hashlib.sha1(orjson.dumps(outputs), usedforsecurity=False).hexdigest()[:20]
-
-    rendered: tuple[list[Any], str] = ctx.renders.get(("map-refresh", stamp, lang), make)
+    rendered: tuple[list[Any], str] = ctx.renders.get(
+        ("map-refresh", stamp, lang), lambda: rendered_update(ctx.pack, ctx.hexes, snapshot, picture, lang)
+    )
     return rendered
 
 
@@ -518,8 +515,11 @@ def refresh(pull: int | None, seen: str | None, lang: str | None, looking_back: 
     return (*rendered, stamp, pull)
 
 
-def rendered_update(pack: CityPack, hexes: HexLayer, snapshot: StateSnapshot, picture: Picture, lang: str) -> list[Any]:
-    """The seven changing outputs of a refresh, as the JSON-ready data Dash sends (no component objects left)."""
+def rendered_update(
+    pack: CityPack, hexes: HexLayer, snapshot: StateSnapshot, picture: Picture, lang: str
+) -> tuple[list[Any], str]:
+    """The seven changing outputs of a refresh, as the JSON-ready data Dash sends (no component objects left), and a
+    digest of that JSON."""
     now = picture.event_now
     values = map_patch_values(pack, hexes, snapshot, lang, now)
     patch = Patch()
@@ -558,8 +558,9 @@ def rendered_update(pack: CityPack, hexes: HexLayer, snapshot: StateSnapshot, pi
         fault_rows(pack, snapshot, lang, now),
     ]
     # Serialised once here, so that each viewer's answer is a plain dump: walking the component trees was a third
-    # of a refresh's cost, paid again for every viewer.
-    return list(json.loads(to_json_plotly(outputs)))
+    # of a refresh's cost, paid again for every viewer. The digest is of the same text.
+    text = to_json_plotly(outputs)
+    return list(json.loads(text)), hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:20]
 
 
 clientside_callback(
