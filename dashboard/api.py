@@ -24,7 +24,7 @@ from dashboard.clock_status import status_doc
 from dashboard.context import current
 from dashboard.fire.hexes import GEOJSON_PATH
 from dashboard.fire.words import ordered
-from dashboard.freshness import judge, member_label
+from dashboard.freshness import judge, judge_now, member_label
 from dashboard.i18n import language
 from dashboard.report.situation import situation_report
 from dashboard.state_view import StateSnapshot
@@ -103,7 +103,7 @@ def status() -> flask.Response:
     Always 200 while the server answers: a stale picture is what the document says, not a failed request."""
     ctx = current()
     s = ctx.settings
-    picture = judge(ctx.view.snapshot, s.partitions, s.clock, s.ui_stale_after_s, time.time())
+    picture = judge_now(ctx.view.snapshot, s)
     lang = language(flask.request.args.get("lang"), s.language)
     response = flask.jsonify(status_doc(picture, ctx.pack.timezone, s.ui_stale_after_s, s.ui_refresh_ms, lang))
     response.headers["Cache-Control"] = "no-store"

@@ -13,11 +13,13 @@ live. On a simulated clock (event time runs 60x ahead) only the first counts.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from consumers.settings import Settings
 from dashboard.state_view import StateSnapshot
 
 UNHEALTHY = ("stale", "no_consumers", "partitions_unowned", "broker_unreachable")
@@ -108,6 +110,12 @@ def judge(snapshot: StateSnapshot, partitions: int, clock_mode: str, stale_after
     else:
         status = "ok"
     return Picture(status, **common)
+
+
+def judge_now(snapshot: StateSnapshot, settings: Settings) -> Picture:
+    """``judge`` with this deployment's settings, at the wall clock's now: what every page and the status answer
+    ask."""
+    return judge(snapshot, settings.partitions, settings.clock, settings.ui_stale_after_s, time.time())
 
 
 def member_label(consumer_id: str) -> str:

@@ -9,7 +9,6 @@ map says which moment it shows. Returning to live clears ``map-seen``, so the ne
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -28,7 +27,7 @@ from dashboard.alarms import words as alarm_words
 from dashboard.alarms.table import SEVERITY_COLORS, district_name
 from dashboard.context import current
 from dashboard.figures import LEVEL_COLORS, TRACE_FIRE_RISK, TRACE_RISK, TRACE_SILENT
-from dashboard.freshness import judge
+from dashboard.freshness import judge_now
 from dashboard.i18n import language, names_in_order, t
 from dashboard.lookback import MAX_STEPS_BACK, alarms_at, districts_at, moment
 from dashboard.state_view import StateSnapshot
@@ -186,8 +185,7 @@ def choose_moment(steps: int | None, _: int | None) -> tuple[Any, Any]:
     if dash_ctx.triggered_id == "map-lookback-now" or not steps:
         return None, 0
     ctx = current()
-    s = ctx.settings
-    picture = judge(ctx.view.snapshot, s.partitions, s.clock, s.ui_stale_after_s, time.time())
+    picture = judge_now(ctx.view.snapshot, ctx.settings)
     if picture.event_now is None:
         return None, 0  # no data yet: nothing to look back at
     return moment(picture.event_now, -int(steps)), dash.no_update
@@ -228,8 +226,7 @@ def show_moment(at: float | None, _redraw: str | None, lang: str | None) -> tupl
     ctx = current()
     lang = language(lang, ctx.settings.language)
     pack, snapshot = ctx.pack, ctx.view.snapshot
-    s = ctx.settings
-    picture = judge(snapshot, s.partitions, s.clock, s.ui_stale_after_s, time.time())
+    picture = judge_now(snapshot, ctx.settings)
     not_kept = [html.Div(t(lang, "lookback.not_kept"), className="map-alarm-none")]
     panels = [
         alarm_rows_then(pack, snapshot.of_kind("alarm"), float(at), lang),

@@ -60,7 +60,7 @@ from dashboard.fire.chart import timeline_figure
 from dashboard.fire.hexes import MIN_ZOOM, HexLayer
 from dashboard.fire.layers import INCIDENT_COLORS
 from dashboard.fire.readiness import READINESS_COLORS
-from dashboard.freshness import Picture, judge
+from dashboard.freshness import Picture, judge_now
 from dashboard.grid.chart import line_figure
 from dashboard.grid.words import line_reason
 from dashboard.i18n import language, names_in_order, t
@@ -290,8 +290,7 @@ def _rendered(snapshot: StateSnapshot, picture: Picture, lang: str) -> tuple[lis
 
 def _picture() -> Picture:
     ctx = current()
-    s = ctx.settings
-    return judge(ctx.view.snapshot, s.partitions, s.clock, s.ui_stale_after_s, time.time())
+    return judge_now(ctx.view.snapshot, ctx.settings)
 
 
 def layout(lang: str | None = None, **_: Any) -> html.Div:
