@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import dash
 from dash import Input, Output, Patch, State, callback, clientside_callback, dcc, html
@@ -21,10 +19,11 @@ from dash.exceptions import PreventUpdate
 from plotly.io.json import to_json_plotly
 
 from consumers.citypack import CityPack
+from consumers.clock import epoch_iso
 from consumers.district_history import STEP_S
 from consumers.rules import level_for
 from dashboard.alarms import words as alarm_words
-from dashboard.alarms.table import SEVERITY_COLORS, district_name
+from dashboard.alarms.table import district_name, severity_badge, when
 from dashboard.context import current
 from dashboard.figures import LEVEL_COLORS, TRACE_FIRE_RISK, TRACE_RISK, TRACE_SILENT
 from dashboard.freshness import judge_now
@@ -71,8 +70,8 @@ def banner_slot() -> html.Div:
     return html.Div(id="map-lookback-banner", className="map-lookback-banner")
 
 
-def _clock(at: float, tz: str) -> str:
-    return datetime.fromtimestamp(at, UTC).astimezone(ZoneInfo(tz)).strftime("%m-%d %H:%M")
+def _clock(at: float, pack: CityPack) -> str:
+    return when(epoch_iso(at), pack)
 
 
 def ago(minutes: int, lang: str) -> str:
@@ -86,7 +85,7 @@ def banner(at: float, event_now: float | None, pack: CityPack, lang: str) -> lis
     return [
         html.Span(t(lang, "lookback.badge"), className="map-lookback-badge"),
         html.Span(
-            t(lang, "lookback.showing", start=_clock(at, pack.timezone), end=_clock(at + STEP_S, pack.timezone)[-5:])
+            t(lang, "lookback.showing", start=_clock(at, pack), end=_clock(at + STEP_S, pack)[-5:])
             + ("" if ago_min is None else " · " + ago(ago_min, lang)),
             className="map-lookback-when",
         ),
@@ -131,11 +130,7 @@ def alarm_rows_then(pack: CityPack, alarms: Mapping[str, Mapping[str, Any]], at:
         rows.append(
             html.A(
                 [
-                    html.Span(
-                        t(lang, f"badge.{severity}"),
-                        className="map-alarm-level",
-                        style={"backgroundColor": SEVERITY_COLORS.get(severity, "#7f8c8d")},
-                    ),
+                    severity_badge(severity, t(lang, f"badge.{severity}")),
                     html.Span(
                         [
                             html.B(alarm_words.subject(alarm, pack, lang)),
@@ -143,7 +138,7 @@ def alarm_rows_then(pack: CityPack, alarms: Mapping[str, Mapping[str, Any]], at:
                         ],
                         className="map-alarm-place",
                     ),
-                    html.Span(str(alarm.get("reason") or ""), className="map-alarm-reason"),
+                    html.Span(alarm_words.reason(alarm), className="map-alarm-reason"),
                 ],
                 href=f"/alarms?alarm={alarm['id']}&lang={lang}",
                 className=f"map-alarm-row level-{severity}",
@@ -163,7 +158,7 @@ def past_patch(pack: CityPack, snapshot: StateSnapshot, at: float, lang: str) ->
         if d.risk is None:
             hover.append(f"{name}<br>{t(lang, 'lookback.no_record')}")
         else:
-            hover.append(f"{name}<br>{t(lang, 'lookback.worst', risk=round(d.risk), start=_clock(at, pack.timezone))}")
+            hover.append(f"{name}<br>{t(lang, 'lookback.worst', risk=round(d.risk), start=_clock(at, pack))}")
     patch = Patch()
     patch["data"][TRACE_SILENT]["z"] = [None] * len(then)
     patch["data"][TRACE_RISK]["z"] = [d.risk for d in then]

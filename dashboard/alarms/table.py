@@ -26,6 +26,13 @@ COLUMNS = (
 """The columns of every alarm table but the last (who acknowledged an active alarm, when a cleared one cleared)."""
 
 
+def severity_badge(severity: str, label: str) -> html.Span:
+    """An alarm's severity in its colour, as every alarm list draws it."""
+    return html.Span(
+        label, className="map-alarm-level", style={"backgroundColor": SEVERITY_COLORS.get(severity, "#7f8c8d")}
+    )
+
+
 def when(iso: object, pack: CityPack) -> str:
     if not iso:
         return ""
@@ -71,13 +78,7 @@ def alarm_table(
         rows.append(
             html.Tr(
                 [
-                    html.Td(
-                        html.Span(
-                            t(lang, f"level.{severity}"),
-                            className="map-alarm-level",
-                            style={"backgroundColor": SEVERITY_COLORS.get(severity, "#7f8c8d")},
-                        )
-                    ),
+                    html.Td(severity_badge(severity, t(lang, f"level.{severity}"))),
                     html.Td(t(lang, f"alarms.state.{state}"), className=f"alarms-state alarms-state-{state}"),
                     html.Td(
                         [

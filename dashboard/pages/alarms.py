@@ -27,7 +27,7 @@ from consumers.transport.base import TransportError
 from dashboard.alarms import listing
 from dashboard.alarms import words as alarm_words
 from dashboard.alarms.operator import acting_operator
-from dashboard.alarms.table import SEVERITY_COLORS, alarm_table, district_name, when
+from dashboard.alarms.table import alarm_table, district_name, severity_badge, when
 from dashboard.auth.account_bar import account_bar
 from dashboard.context import current
 from dashboard.i18n import language, names_in_order, t
@@ -205,11 +205,7 @@ def alarm_detail(alarm: Mapping[str, Any] | None, pack: CityPack, lang: str) -> 
         return t(lang, "alarms.pick")
     severity = str(alarm.get("severity"))
     facts: list[Any] = [
-        html.Span(
-            t(lang, f"level.{severity}"),
-            className="map-alarm-level",
-            style={"backgroundColor": SEVERITY_COLORS.get(severity, "#7f8c8d")},
-        ),
+        severity_badge(severity, t(lang, f"level.{severity}")),
         " ",
         html.B(alarm_words.subject(alarm, pack, lang)),
         f" · {district_name(pack, alarm.get('district'), lang)} · {alarm['id']}",
