@@ -173,6 +173,13 @@ class Settings:
                 raise SettingsError(f"{name}={raw} is outside {low}..{high}")
             return value
 
+        def switch(name: str) -> bool | None:
+            """A yes/no variable: None when unset."""
+            raw = (env.get(name) or "").strip().lower()
+            if raw not in ("", "1", "0", "true", "false", "yes", "no"):
+                raise SettingsError(f"{name}={raw!r} is not one of 1, 0 (or true, false)")
+            return None if raw == "" else raw in ("1", "true", "yes")
+
         def integer(name: str, fallback: int, low: int, high: int) -> int:
             value = number(name, fallback, low, high)
             if value != int(value):
@@ -200,13 +207,6 @@ class Settings:
         if clock == "wall" and not bootstrap:
             raise SettingsError("CITYOPS_CLOCK=wall needs KAFKA_BOOTSTRAP_SERVERS (embedded runs a simulator)")
         assets_dir = Path(env.get("CITYOPS_ASSETS_DIR", str(default.assets_dir)))
-        demo_raw = (env.get("CITYOPS_DEMO_MODE") or "").strip().lower()
-        if demo_raw not in ("", "1", "0", "true", "false", "yes", "no"):
-            raise SettingsError(f"CITYOPS_DEMO_MODE={demo_raw!r} is not one of 1, 0 (or true, false)")
-        demo_mode = None if demo_raw == "" else demo_raw in ("1", "true", "yes")
-        secure_raw = (env.get("CITYOPS_SECURE_COOKIES") or "0").strip().lower()
-        if secure_raw not in ("1", "0", "true", "false", "yes", "no"):
-            raise SettingsError(f"CITYOPS_SECURE_COOKIES={secure_raw!r} is not one of 1, 0 (or true, false)")
         settings = cls(
             city=env.get("CITYOPS_CITY", default.city),
             assets_dir=assets_dir,
@@ -237,10 +237,10 @@ class Settings:
             ui_refresh_ms=integer("CITYOPS_UI_REFRESH_MS", default.ui_refresh_ms, 200, 60000),
             ui_stale_after_s=number("CITYOPS_UI_STALE_AFTER_S", default.ui_stale_after_s, 1, 3600),
             language=language,
-            demo_mode=demo_mode,
+            demo_mode=switch("CITYOPS_DEMO_MODE"),
             users_db=Path(env.get("CITYOPS_USERS_DB") or str(default.users_db)),
             session_hours=number("CITYOPS_SESSION_HOURS", default.session_hours, 0.05, 24 * 30),
-            secure_cookies=secure_raw in ("1", "true", "yes"),
+            secure_cookies=bool(switch("CITYOPS_SECURE_COOKIES")),
         )
         if not settings.city_dir.is_dir():
             raise SettingsError(f"CITYOPS_CITY={settings.city!r}: no city pack at {settings.city_dir}")
