@@ -146,3 +146,12 @@ def test_every_worker_opening_the_file_signs_cookies_with_the_same_key(tmp_path:
     second = AccountStore(tmp_path / "users.sqlite", QUICK)
     assert first.secret_key() == second.secret_key() and len(first.secret_key()) == 64
     assert AccountStore(tmp_path / "other.sqlite", QUICK).secret_key() != first.secret_key()
+
+
+def test_a_tokens_last_use_is_recorded_once_a_minute_not_at_every_request(accounts: AccountStore) -> None:
+    token = accounts.create_token("api", "poller", by="root")
+    assert accounts.api_principal(token) is not None
+    first = accounts.tokens()[0].last_used_at
+    assert first is not None
+    assert accounts.api_principal(token) is not None
+    assert accounts.tokens()[0].last_used_at == first  # a second request within the minute writes nothing
