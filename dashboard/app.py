@@ -65,11 +65,12 @@ def create_app(settings: Settings, pack: CityPack, view: StateView, accounts: Ac
         suppress_callback_exceptions=True,
     )
     actions = ActionSink(settings, view.transport)
-    app.server.config[CONFIG_KEY] = AppContext(settings, pack, view, HexLayer.of(pack), actions)
+    accounts = accounts or AccountStore(settings.users_db)
+    app.server.config[CONFIG_KEY] = AppContext(settings, pack, view, HexLayer.of(pack), actions, accounts)
     app.server.register_blueprint(api)
     install_not_found(app)
     install_security(app, settings)
-    install_auth(app.server, settings, accounts or AccountStore(settings.users_db))
+    install_auth(app.server, settings, accounts)
     install_compression(app)
     app.layout = html.Div([dash.page_container], className="app-root")
     return app

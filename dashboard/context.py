@@ -17,6 +17,7 @@ import flask
 from consumers.citypack import CityPack
 from consumers.settings import Settings
 from dashboard.alarms.sink import ActionSink
+from dashboard.auth.store import AccountStore
 from dashboard.fire.hexes import HexLayer
 from dashboard.state_view import StateView
 
@@ -59,6 +60,8 @@ class AppContext:
     """The fire-risk grid's cells and outlines, worked out once from the pack."""
     actions: ActionSink
     """Where operators' actions on alarms are written (``city.actions``)."""
+    accounts: AccountStore
+    """Users, sessions, wall and API tokens (``dashboard.auth``)."""
     renders: RenderCache = field(default_factory=RenderCache)
 
 

@@ -28,6 +28,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from consumers.settings import Settings
 from dashboard.auth.roles import ROLES, may_administer
 from dashboard.auth.store import AccountError, AccountStore, Principal
+from dashboard.context import current
 from dashboard.i18n import language, t
 
 CSRF_COOKIE = "_csrf_token"
@@ -35,7 +36,6 @@ OPEN_PATHS = ("/health", "/auth/login", "/auth/logout")
 OPEN_PREFIXES = ("/assets/",)
 CLOSED_PREFIXES = ("/assets/city/",)
 """The city pack's data under ``/assets/`` is for signed-in eyes like the rest; the stylesheet is not."""
-STORE_KEY = "CITYOPS_ACCOUNTS"
 
 auth = flask.Blueprint("auth", __name__, template_folder="templates")
 
@@ -63,9 +63,7 @@ class SignedIn(flask_login.UserMixin):
 
 
 def accounts() -> AccountStore:
-    store = flask.current_app.config[STORE_KEY]
-    assert isinstance(store, AccountStore)
-    return store
+    return current().accounts
 
 
 def current_principal() -> Principal | None:
@@ -89,8 +87,7 @@ def safe_next(target: str | None) -> str:
 
 
 def _lang() -> str:
-    settings: Settings = flask.current_app.config["CITYOPS_SETTINGS"]
-    return language(flask.request.args.get("lang"), settings.language)
+    return language(flask.request.args.get("lang"), current().settings.language)
 
 
 def install_auth(server: flask.Flask, settings: Settings, store: AccountStore) -> None:
@@ -107,8 +104,6 @@ def install_auth(server: flask.Flask, settings: Settings, store: AccountStore) -
         WTF_CSRF_TIME_LIMIT=None,
         WTF_CSRF_SSL_STRICT=False,
     )
-    server.config[STORE_KEY] = store
-    server.config["CITYOPS_SETTINGS"] = settings
     CSRFProtect(server)
     manager = flask_login.LoginManager()
     manager.init_app(server)
@@ -211,7 +206,7 @@ def login() -> Any:
 
 
 def _login_page(error: str | None, status: int) -> Any:
-    settings: Settings = flask.current_app.config["CITYOPS_SETTINGS"]
+    settings = current().settings
     lang = _lang()
     return (
         flask.render_template(
@@ -229,7 +224,7 @@ def _login_page(error: str | None, status: int) -> Any:
 
 @auth.post("/auth/login")
 def login_post() -> Any:
-    settings: Settings = flask.current_app.config["CITYOPS_SETTINGS"]
+    settings = current().settings
     form = flask.request.form
     try:
         principal = accounts().sign_in(
