@@ -161,6 +161,9 @@ class LineSensorModel:
         }
 
     def _history(self) -> dict[str, list[Any]]:
+        """The thinned history, ending at the refreshed reading: the stored points are a few minutes apart, and a
+        chart that stopped at the last of them could show the load under its rating beside a status that says
+        ALARM for the reading after it."""
         shown = self._history_view
         if shown is None:
             shown = self._history_view = {
@@ -169,7 +172,16 @@ class LineSensorModel:
                 "rating_a": [r for _, _, r, _ in self.history],
                 "conductor_temp_c": [c for _, _, _, c in self.history],
             }
-        return shown
+        refreshed = self.refreshed
+        if refreshed is None or (self.history and self.history[-1][0] >= refreshed.t):
+            return shown
+        obs = refreshed.observation
+        return {
+            "t": [*shown["t"], epoch_iso(refreshed.t)],
+            "current_a": [*shown["current_a"], obs.current_a],
+            "rating_a": [*shown["rating_a"], round(refreshed.status.rating_a, 1)],
+            "conductor_temp_c": [*shown["conductor_temp_c"], obs.conductor_temp_c],
+        }
 
     def snapshot(self) -> dict[str, Any]:
         """The chart's history: the latest reading and the trend come back from the windows' last hour, which a
