@@ -1,11 +1,18 @@
-"""``python -m consumers.river``: measure the drought warning's skill on a series, or regenerate the scenarios.
+"""``python -m consumers.river``: measure the drought warning's skill or the rise forecast's error on a series,
+or regenerate the scenarios.
 
     python -m consumers.river evaluate --csv PATH --time-column COL --value-column COL --low-threshold X \\
         --timeline-out PATH [--rain-column COL] [--measure stage|discharge|auto]
+    python -m consumers.river evaluate-rise --demo [--gauges NM-01,NM-02] [--seed 7] [--rate 5]
+    python -m consumers.river evaluate-rise --csv PATH [--csv PATH ...] --time-column COL --value-column COL \\
+        [--rain-column COL] [--hours-per-step 24]
     python -m consumers.river scenarios [--out DIR]
 
 ``evaluate`` prints one JSON object (onsets, pod_72h, pod_any, far, csi, median_lead_hours and the counts they
 come from) and writes the step-by-step timeline; see ``consumers.river.evaluate`` for the definitions.
+``evaluate-rise`` prints one JSON object: per variant of the rise forecast (and persistence, and on the demo the
+72-hour recession), the MAE and bias of the median and the share inside the band at 1, 3 and 6 hours (or steps)
+lead, on rising periods, pooled over the series; see ``consumers.river.evaluate_rise``.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from pathlib import Path
 
 from consumers.river import scenarios
 from consumers.river.evaluate import evaluate_file
+from consumers.river.evaluate_rise import DEMO_GAUGES, evaluate_csv, evaluate_demo, pooled
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,6 +39,19 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--timeline-out", required=True, type=Path)
     ev.add_argument("--rain-column", default=None, help="rain intensity at the gauge in mm/h (optional)")
     ev.add_argument("--measure", choices=("auto", "stage", "discharge"), default="auto")
+    er = sub.add_parser("evaluate-rise", help="replay series through the rise forecast and print its error")
+    src = er.add_mutually_exclusive_group(required=True)
+    src.add_argument("--demo", action="store_true", help="the simulator's demo flood (event time)")
+    src.add_argument("--csv", type=Path, action="append", help="a series (repeat for several; pooled)")
+    er.add_argument("--gauges", default=",".join(DEMO_GAUGES), help="demo: the gauges, comma-separated")
+    er.add_argument("--seed", type=int, default=7, help="demo: the simulator's seed")
+    er.add_argument("--rate", type=float, default=5.0, help="demo: readings per expected interval (5: every minute)")
+    er.add_argument("--city", type=Path, default=Path("assets/city/guiyang"), help="demo: the city pack")
+    er.add_argument("--time-column", default="time")
+    er.add_argument("--value-column", default="stage_m")
+    er.add_argument("--rain-column", default=None, help="rain in mm/h (in mm per step with --hours-per-step)")
+    er.add_argument("--hours-per-step", type=float, default=1.0, help="24 for a daily series: leads in steps")
+    er.add_argument("--per-series", action="store_true", help="also print each series' scores")
     sc = sub.add_parser("scenarios", help="write the simulated drought scenarios as CSV files")
     sc.add_argument("--out", type=Path, default=scenarios.DATA_DIR)
     return parser
@@ -41,6 +62,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "scenarios":
         for path in scenarios.generate(args.out):
             print(path)
+        return 0
+    if args.command == "evaluate-rise":
+        print(json.dumps(_evaluate_rise(args)))
         return 0
     result = evaluate_file(
         args.csv,
@@ -53,6 +77,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print(json.dumps(result))
     return 0
+
+
+def _evaluate_rise(args: argparse.Namespace) -> dict[str, object]:
+    if args.demo:
+        from consumers.citypack import load_city_pack
+
+        pack = load_city_pack(args.city)
+        demo = evaluate_demo(pack, [g for g in args.gauges.split(",") if g], args.seed, args.rate)
+        return demo if args.per_series else {k: v for k, v in demo.items() if k != "gauges"}
+    results = [
+        evaluate_csv(p, args.time_column, args.value_column, args.rain_column, args.hours_per_step) for p in args.csv
+    ]
+    out: dict[str, object] = {"series": [str(p) for p in args.csv], "hours_per_step": args.hours_per_step}
+    out["pooled"] = pooled(results)
+    if args.per_series:
+        out["per_series"] = results
+    return out
 
 
 if __name__ == "__main__":

@@ -7,9 +7,10 @@ exactly as the original did, forecast included.
 Cost: ``update`` is cheap on most samples (an insert into the raw history, a median over the last hours for the
 spike check). The forecast is refitted at most once per ``refit_every_s`` of event time (an hour by default, so
 a 1-minute gauge refits on one sample in sixty, a daily gauge on every sample), and the drought warning advances
-on each refit; the rate of rise is recomputed at most every five minutes of event time. ``status`` only reads
-state. Late samples (older than the newest) go into the history but do not drive the fault checks or the
-warnings; a sample at an event time already seen is a replay and is ignored.
+on each refit; the rate of rise, and with it the short-range rise forecast (``consumers.river.rise``, 6 h ahead,
+for flood response), is recomputed at most every five minutes of event time. ``status`` only reads state. Late
+samples (older than the newest) go into the history but do not drive the fault checks or the warnings; a sample
+at an event time already seen is a replay and is ignored.
 
 The order on each sample: the sampling interval is tracked (for gaps), the frozen-sensor check sees every sample
 (a frozen sensor's samples are not added), the spike gate decides what enters the history, accepted samples drive
@@ -26,6 +27,7 @@ from typing import Any
 from consumers.river.faults import FrozenDetector, IntervalTracker, SpikeGate, is_gap
 from consumers.river.forecast import Forecast, ForecastConfig, forecast
 from consumers.river.history import GaugeHistory
+from consumers.river.rise import RiseConfig, RiseForecast, rise_forecast
 from consumers.river.warnings import RAISE_Z, DroughtWarning, FloodWarning, RiverStatus, low_band_top, slope_per_hour
 
 SNAPSHOT_VERSION = 1
@@ -82,6 +84,10 @@ class ModelConfig:
     drought_clear_hold_s: float = 24 * HOUR_S
     spike_rel_floor: float = 0.03
     spike_normal_floor: float = 0.02
+    rise: RiseConfig = field(default_factory=RiseConfig)
+    """The short-range forecast of a rise (``consumers.river.rise``), refreshed with the rate of rise."""
+    rain_keep_max: int = 720
+    """At most this many wet readings are kept for the rise forecast's rain (an hour at 5 s)."""
 
 
 class GaugeModel:
@@ -109,6 +115,10 @@ class GaugeModel:
         self.last_rain_t: float | None = None
         self.last_fit_t: float | None = None
         self.last_rate_t: float | None = None
+        self.rise: RiseForecast | None = None
+        """The rise forecast of the last rate refresh (None when the river neither rises nor is high)."""
+        self.rain_wet: list[tuple[float, float]] = []
+        """Recent in-order readings with rain (t, mm/h); dry ones are not kept (the mean counts them as 0)."""
 
     @property
     def newest_t(self) -> float | None:
@@ -129,6 +139,7 @@ class GaugeModel:
                 self.history.add(t, value, rain_mm_h)
             return
         self.intervals.observe(t)
+        self._keep_rain(t, rain_mm_h)
         self.frozen.observe(t, value)
         if self.frozen.frozen:
             self.spikes.pending = None
@@ -150,7 +161,27 @@ class GaugeModel:
         self.last_rate_t = t
         window = min(max(self.config.rate_window_s, 3 * self.intervals.median_interval_s()), self.history.raw_span_s)
         rate = slope_per_hour(self.history.recent(self.latest[0] - window))
-        self.flood.update_rate(t, self.latest[1], rate)
+        p = self.params
+        self.rise = rise_forecast(
+            self.history.raw(), self.rain_wet, p.flood_warning - p.normal, p.flood_warning, self.config.rise
+        )
+        rising = self.rise is not None and self.rise.rate_per_hour > 0
+        rise_eta = self.rise.hours_until_above(p.flood_warning) if self.rise is not None and rising else None
+        self.flood.update_rate(t, self.latest[1], rate, rise_eta)
+
+    def _keep_rain(self, t: float, rain_mm_h: float | None) -> None:
+        """Keep the wet readings the rise forecast's window can reach (its hour, or its last few readings)."""
+        wet = self.rain_wet
+        if rain_mm_h is not None and rain_mm_h > 0 and math.isfinite(rain_mm_h):
+            wet.append((t, float(rain_mm_h)))
+        if not wet:
+            return
+        c = self.config
+        keep_s = max(c.rise.fit_window_h * HOUR_S, (c.rise.min_points + 1) * self.intervals.median_interval_s())
+        drop = next((i for i, (r_t, _) in enumerate(wet) if r_t >= t - keep_s), len(wet))
+        drop = max(drop, len(wet) - c.rain_keep_max)
+        if drop:
+            del wet[:drop]
 
     def _refresh_forecast(self, t: float) -> None:
         if self.last_fit_t is not None and t - self.last_fit_t < self.config.refit_every_s:
@@ -204,6 +235,7 @@ class GaugeModel:
             flood_eta_hours=_round(f.eta_hours) if state == "flood_warning" else None,
             rate_per_hour=_round(f.rate_per_hour, 4),
             forecast=self.forecast,
+            rise=self.rise if fault is None else None,
             reason=reason,
             value=value,
             unit=self.params.unit,
@@ -272,6 +304,8 @@ class GaugeModel:
             "last_rain_t": self.last_rain_t,
             "last_fit_t": self.last_fit_t,
             "last_rate_t": self.last_rate_t,
+            "rise": None if self.rise is None else self.rise.to_dict(),
+            "rain_wet": [list(w) for w in self.rain_wet],
         }
 
     @classmethod
@@ -294,6 +328,9 @@ class GaugeModel:
         model.last_rain_t = _opt_float(snap.get("last_rain_t"))
         model.last_fit_t = _opt_float(snap.get("last_fit_t"))
         model.last_rate_t = _opt_float(snap.get("last_rate_t"))
+        rise = snap.get("rise")
+        model.rise = None if rise is None else RiseForecast.from_dict(rise)
+        model.rain_wet = [(float(t), float(r)) for t, r in snap.get("rain_wet", [])]
         return model
 
 

@@ -2,7 +2,8 @@
 
 The gauge model (``GaugeModel``) is the river's science; this adapter is what the spine needs of it: feed it the
 gauge's measure and the rain reported with it, fold its state into the gauge's score, publish its view (state,
-72-hour forecast band, the last seven days thinned) and its snapshot.
+72-hour forecast band, the 6-hour rise forecast while the river rises, the last seven days thinned) and its
+snapshot.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from consumers.clock import epoch_iso
 from consumers.domain import Domain
 from consumers.river.forecast import Forecast
 from consumers.river.gauge import GaugeModel
+from consumers.river.rise import RiseForecast
 from consumers.river.warnings import RiverStatus
 from consumers.rules import Assessment, assess_with_river_state
 from consumers.window import SampleWindow
@@ -38,6 +40,7 @@ class GaugeSensorModel:
         self._forecast_view: tuple[Forecast, dict[str, Any]] | None = None
         """The forecast as the view shows it, with the forecast it was made from: a forecast is refitted every few
         minutes of event time, the view is published at every reading."""
+        self._rise_view: tuple[RiseForecast, dict[str, Any]] | None = None
 
     @property
     def newest_t(self) -> float | None:
@@ -66,7 +69,15 @@ class GaugeSensorModel:
             else:
                 shown = forecast_view(forecast)
                 self._forecast_view = (forecast, shown)
-        return river_view(self.gauge, status, shown)
+        rise: dict[str, Any] | None = None
+        if status.rise is not None:
+            cached_rise = self._rise_view
+            if cached_rise is not None and cached_rise[0] is status.rise:
+                rise = cached_rise[1]
+            else:
+                rise = rise_view(status.rise)
+                self._rise_view = (status.rise, rise)
+        return river_view(self.gauge, status, shown, rise)
 
     def snapshot(self) -> dict[str, Any]:
         return self.gauge.snapshot()
@@ -102,9 +113,28 @@ def forecast_view(forecast: Forecast) -> dict[str, Any]:
     }
 
 
-def river_view(model: GaugeModel, status: RiverStatus, forecast: dict[str, Any] | None) -> dict[str, Any]:
+def rise_view(rise: RiseForecast) -> dict[str, Any]:
+    """The 6-hour rise forecast as the view carries it (rounded like the 72-hour band, ISO times)."""
+    return {
+        "issued": epoch_iso(rise.issue_t),
+        "method": rise.method,
+        "t": [epoch_iso(t) for t in rise.t],
+        "median": [round(v, 4) for v in rise.median],
+        "low": [round(v, 4) for v in rise.low],
+        "high": [round(v, 4) for v in rise.high],
+    }
+
+
+def river_view(
+    model: GaugeModel,
+    status: RiverStatus,
+    forecast: dict[str, Any] | None,
+    rise: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """What the dashboard shows of a gauge's river model: state, the 72-hour forecast band (``forecast``, made by
-    ``forecast_view`` from the status's forecast, None without one) and the last seven days thinned to at most
+    ``forecast_view`` from the status's forecast, None without one), the next 6 hours of a rise or high water
+    (``rise``, made by ``rise_view`` from the status's rise forecast; None when the river neither rises nor is
+    high, or the gauge is at fault) and the last seven days thinned to at most
     ``VIEW_HISTORY_POINTS`` points (the read model stays small). The stretch of river a warning concerns is the
     dashboard's to word (``dashboard.river.words.river_stretches``)."""
     series = model.history.series()
@@ -122,6 +152,7 @@ def river_view(model: GaugeModel, status: RiverStatus, forecast: dict[str, Any] 
         "rate_per_hour": status.rate_per_hour,
         "history": {"t": [epoch_iso(t) for t, _ in shown], "v": [round(v, 4) for _, v in shown]},
         "forecast": forecast,
+        "rise": rise,
     }
 
 

@@ -1,7 +1,12 @@
-"""The time series of one river gauge: observations, the 72-hour forecast band, thresholds and the ETA.
+"""The time series of one river gauge: observations, the forecast bands, thresholds and the ETA.
 
 Built from the gauge's read-model document (``sensor:<id>`` in the state topic, its ``river`` part), so
 the chart shows exactly what the consumers decided, not a second computation in the web layer.
+
+Two forecasts, each named in the legend by its model: the 72-hour low-flow recession (for drought) and, while the
+river rises or is high, the 6-hour rise forecast (for flood response). When there is a rise forecast the chart
+shows it over the next 6 hours and focuses on the last day and those hours; the recession band is then only in
+the legend (a click brings it back), because under a rising river it answers the wrong question.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import plotly.graph_objects as go
 
 from consumers.citypack import SensorSpec
 from dashboard.i18n import names_in_order, t
+from dashboard.river.words import forecast_labels
 
 THRESHOLD_STYLE = {
     "flood_danger": ("#ff3b30", "dash"),
@@ -24,6 +30,11 @@ THRESHOLD_STYLE = {
 TRACE_OBSERVED = 0
 TRACE_BAND = 1
 TRACE_MEDIAN = 2
+TRACE_RISE_BAND = 3
+TRACE_RISE_MEDIAN = 4
+RISE_COLOR = "#ffb74d"
+RISE_FOCUS_BEFORE_H = 18.0
+"""With a rise forecast the x axis starts this long before its issue time: the flood's day, not the week."""
 
 
 def _local(times: list[str], tz: ZoneInfo) -> list[datetime]:
@@ -31,7 +42,8 @@ def _local(times: list[str], tz: ZoneInfo) -> list[datetime]:
 
 
 def gauge_figure(spec: SensorSpec, doc: Mapping[str, Any] | None, tz_name: str, lang: str = "en") -> go.Figure:
-    """Observed history, forecast median with its band, the three thresholds, and the drought ETA if any."""
+    """Observed history, the forecasts' medians with their bands, the three thresholds, and the drought ETA if
+    any."""
     tz = ZoneInfo(tz_name)
     river: Mapping[str, Any] = (doc or {}).get("river") or {}
     unit = str(spec.params.get("unit", "m"))
@@ -39,6 +51,12 @@ def gauge_figure(spec: SensorSpec, doc: Mapping[str, Any] | None, tz_name: str, 
     forecast = river.get("forecast") or {"t": [], "median": [], "low": [], "high": []}
     observed_t = _local(list(history["t"]), tz)
     forecast_t = _local(list(forecast["t"]), tz)
+    rise = river.get("rise") or None
+    rise_doc = rise or {"t": [], "median": [], "low": [], "high": []}
+    rise_t = _local(list(rise_doc["t"]), tz)
+    median_name, band_name = forecast_labels(river.get("forecast"), lang)
+    rise_median_name, rise_band_name = forecast_labels(rise, lang, rise=True)
+    recession_visible: bool | str = "legendonly" if rise else True
     fig = go.Figure(
         [
             go.Scatter(
@@ -55,18 +73,39 @@ def gauge_figure(spec: SensorSpec, doc: Mapping[str, Any] | None, tz_name: str, 
                 fillcolor="rgba(255,255,255,0.3)",
                 line={"width": 0},
                 hoverinfo="skip",
-                name=t(lang, "forecast_band"),
+                name=band_name,
+                visible=recession_visible,
             ),
             go.Scatter(
                 x=forecast_t,
                 y=list(forecast["median"]),
                 mode="lines",
-                name=t(lang, "forecast"),
+                name=median_name,
                 line={"color": "#ffffff", "width": 2, "dash": "dash"},
+                visible=recession_visible,
+            ),
+            go.Scatter(
+                x=rise_t + rise_t[::-1],
+                y=list(rise_doc["high"]) + list(rise_doc["low"])[::-1],
+                fill="toself",
+                fillcolor="rgba(255,183,77,0.35)",
+                line={"width": 0},
+                hoverinfo="skip",
+                name=rise_band_name,
+                showlegend=bool(rise),
+            ),
+            go.Scatter(
+                x=rise_t,
+                y=list(rise_doc["median"]),
+                mode="lines",
+                name=rise_median_name,
+                line={"color": RISE_COLOR, "width": 3},
+                showlegend=bool(rise),
             ),
         ]
     )
-    values = [float(v) for v in [*history["v"], *forecast["low"], *forecast["high"]] if v is not None]
+    shown_forecast = rise_doc if rise else forecast
+    values = [float(v) for v in [*history["v"], *shown_forecast["low"], *shown_forecast["high"]] if v is not None]
     y_range, shown = _focus(spec, values)
     for key, (color, dash) in THRESHOLD_STYLE.items():
         level = spec.params["thresholds"].get(key)
@@ -108,6 +147,8 @@ def gauge_figure(spec: SensorSpec, doc: Mapping[str, Any] | None, tz_name: str, 
         uirevision=spec.id,
         font={"size": 14},
     )
+    if rise and rise_t:
+        fig.update_xaxes(range=[rise_t[0] - timedelta(hours=RISE_FOCUS_BEFORE_H), rise_t[-1]])
     return fig
 
 

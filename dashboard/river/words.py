@@ -62,6 +62,22 @@ def localized_reason(spec: SensorSpec, doc: Mapping[str, Any], state: str, lang:
     return ", ".join(said) if lang == "en" else "，".join(said)
 
 
+def forecast_labels(forecast: Mapping[str, Any] | None, lang: str, rise: bool = False) -> tuple[str, str]:
+    """Legend names of a forecast's median and band that say which model drew them: the 72-hour low-flow
+    recession (or persistence) for drought, the 6-hour rise forecast for a flood. Why: during a flood the two
+    bands answer different questions, and an operator must not read a recession as the flood's outlook."""
+    method = str((forecast or {}).get("method") or "")
+    if rise:
+        key = f"rise.model.{method}"
+        model = t(lang, key) if key in LABELS["en"] else t(lang, "rise.model", method=method or "?")
+    else:
+        key = f"forecast.model.{method}"
+        if key not in LABELS["en"]:
+            return t(lang, "forecast"), t(lang, "forecast_band")
+        model = t(lang, key)
+    return t(lang, "forecast.median", model=model), t(lang, "forecast.band", model=model)
+
+
 def river_stretches(pack: CityPack, lang: str = "en") -> dict[str, str]:
     """For each gauge, the stretch of river its warnings concern, in ``lang``: down to the next gauge on the same
     river. Words for the page, so made here from the pack (the consumers used to write the English one into
