@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 
 from consumers.citypack import CityPack
 from consumers.clock import ScaledClock, SystemClock
+from consumers.flood.network import load_flood_pack
+from consumers.flood.service import FloodService
 from consumers.runner import ConsumerRunner
 from consumers.settings import Settings
 from consumers.transport import topic_specs
@@ -42,7 +44,16 @@ class EmbeddedPipeline:
             ScaledClock(start, self.settings.sim_speed),
         )
         consumer = ConsumerRunner(self.settings, self.transport, self.pack, SystemClock(), client_id="embedded")
-        for name, target in (("simulator", simulator.run), ("consumer", consumer.run)):
+        runners: list[tuple[str, object]] = [("simulator", simulator.run), ("consumer", consumer.run)]
+        try:
+            network, warnings = load_flood_pack(self.pack.root, self.pack)
+        except FileNotFoundError as exc:
+            log.warning("no flood response for this city pack: %s", exc)
+        else:
+            for warning in warnings:
+                log.warning("flood pack: %s", warning)
+            runners.append(("flood", FloodService(self.settings, self.transport, self.pack, network).run))
+        for name, target in runners:
             thread = threading.Thread(target=self._guard, args=(name, target), name=name, daemon=True)
             thread.start()
             self.threads.append(thread)
