@@ -169,6 +169,8 @@ DEMO_FIRE = FireScene("B-01", 0.5 * 3600.0, 1.5 * 3600.0)
 and Dongshan Hill two and three minutes in, called in at eleven minutes, in the detectors at fourteen."""
 
 
+WAVE_CELERITY_M_S = 2.0
+"""How fast the demo flood travels down the Nanming (``consumers.flood.outlook.WAVE_CELERITY_M_S``)."""
 HEAT_WAVE_LOAD = 0.8
 """The share of the evening's peak load a line carries at the height of a heat wave, at any hour."""
 
@@ -207,7 +209,16 @@ def scenario_incidents(pack: CityPack, name: str) -> list[Incident]:
             Incident(DEMO_SPRINKLER_LOSS, 2.5 * hour, 6 * hour, 1.0, "sudden"),
             Incident(line.id, 3 * hour, 3 * hour, 1.0),
         ]
-        incidents += [Incident(g.id, 5 * hour + i * 0.3 * hour, 6 * hour, 0.9) for i, g in enumerate(gauges[:4])]
+        # The flood comes down the Nanming as a wave: each gauge rises when it reaches it, at the celerity the flood
+        # service's outlook assumes (2 m/s: the Huaxi reservoir's outflow reaches Jiaxiu Tower about 3 h later).
+        nanming = gauges[:4]
+        first_km = float(nanming[0].params["chainage_km"])
+        incidents += [
+            Incident(
+                g.id, 5 * hour + (float(g.params["chainage_km"]) - first_km) * 1000 / WAVE_CELERITY_M_S, 6 * hour, 0.9
+            )
+            for g in nanming
+        ]
         return incidents
     raise ValueError(f"unknown scenario {name!r}: use calm, demo or drought")
 

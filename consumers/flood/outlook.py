@@ -1,13 +1,20 @@
 """The river over the next hours at every gauge, for the depths ahead (``docs/flood.md``, "Outlook").
 
-Two forecasts, and the higher one is taken (evacuation errs on the side of the water):
+Two sources, each where it is good:
 
+- the **wave from upstream**: the nearest reporting gauge upstream on the same river, its overflow (stage above
+  bank level) arriving ``distance / WAVE_CELERITY_M_S`` later. Inside that travel time the upstream gauge's own
+  past readings say what arrives, and they are observations, not extrapolation; beyond it, its outlook. Only a
+  service that sees all the river's gauges can do this, which a consumer that owns some districts cannot: the flood
+  service reads them all from ``city.state``.
 - the gauge's own **rise forecast** (``river.rise`` in its view: the rate of rise and the rain, made by the gauge's
-  model in its consumer), or its stage now where it has none (persistence);
-- the **wave from upstream**: the nearest gauge upstream on the same river, its overflow (stage above bank level)
-  arriving ``distance / WAVE_CELERITY_M_S`` later. Inside that travel time the upstream gauge's own past readings
-  say what arrives; beyond it, its forecast. Only a gauge that sees all the river's gauges can do this, which a
-  consumer that owns some districts cannot: the flood service reads them all from ``city.state``.
+  model in its consumer), for the gauge with no gauge upstream and past the wave's travel time, used up to
+  ``OWN_LEAD_H`` and held there: a rate extrapolated six hours overshoots a flood's crest (on the demo flood its
+  median's error was 0.44 m at 1 h, 0.99 m at 3 h and 2.58 m at 6 h, ``docs/river-rise.md``), and an outlook
+  that evacuates tens of thousands of people on an overshoot is not believed twice.
+
+A gauge's stage ahead is never below its stage now (the outlook decides who may be flooded soon, and the water
+going down is no reason to leave people where they are).
 
 The travel time is the one parameter: 2 m/s is a flood wave's celerity in a small channelised river (a mean
 velocity of 1.2–1.5 m/s times the kinematic-wave factor of about 5/3); the Nanming's 22 km from the Huaxi
@@ -22,10 +29,12 @@ from datetime import datetime
 
 import numpy as np
 
-from consumers.flood.inundation import RiverFrame
+from consumers.flood.inundation import GaugeOnRiver, RiverFrame
 
 WAVE_CELERITY_M_S = 2.0
 LEADS_H = (1, 2, 3, 4, 5, 6)
+OWN_LEAD_H = 1.0
+"""How far ahead a gauge's own rise forecast is believed; beyond, it is held at that lead's value."""
 
 
 @dataclass(frozen=True)
@@ -81,33 +90,40 @@ def _at(series: Sequence[tuple[float, float]], t: float, fallback: float) -> flo
 
 
 def own_outlook(gauge: GaugeNow, t: float) -> float:
-    """The gauge's own forecast stage at ``t``: its rise forecast where it reaches, else its stage now."""
+    """The gauge's own forecast stage at ``t``: its rise forecast up to ``OWN_LEAD_H`` ahead and held there, else its
+    stage now."""
+    t = min(t, gauge.t + OWN_LEAD_H * 3600.0)
     if gauge.rise and gauge.rise[0][0] - 60.0 <= t <= gauge.rise[-1][0] + 60.0:
-        return _at(gauge.rise, t, gauge.stage_m)
+        return max(_at(gauge.rise, t, gauge.stage_m), gauge.stage_m)
     return gauge.stage_m
 
 
 def stage_outlook(
     frame: RiverFrame, gauges: Mapping[str, GaugeNow], now: float, leads_h: Sequence[int] = LEADS_H
 ) -> dict[int, dict[str, float]]:
-    """For each lead (hours), every reporting gauge's expected stage: the higher of its own forecast and the wave
-    from the nearest reporting gauge upstream (module doc)."""
+    """For each lead (hours), every reporting gauge's expected stage (module doc): the wave from the nearest
+    reporting gauge upstream where there is one (its readings within the travel time, its outlook beyond), else
+    the gauge's own forecast; never below the stage now."""
     out: dict[int, dict[str, float]] = {lead: {} for lead in leads_h}
     for on_river in frame.gauges.values():
-        upstream = None
+        upstream: tuple[GaugeOnRiver, GaugeNow] | None = None
         for g in on_river:  # downstream order
             mine = gauges.get(g.id)
             if mine is None:
                 continue
             for lead in leads_h:
                 t = now + lead * 3600.0
-                stage = own_outlook(mine, t)
-                if upstream is not None:
+                if upstream is None:
+                    stage = own_outlook(mine, t)
+                else:
                     up_spec, up = upstream
-                    travel = (g.position_m - up_spec.position_m) / WAVE_CELERITY_M_S
-                    leaves = t - travel
-                    up_stage = _at(up.history, leaves, up.stage_m) if leaves <= up.t else own_outlook(up, leaves)
-                    stage = max(stage, g.bank_stage_m + (up_stage - up_spec.bank_stage_m))
+                    leaves = t - (g.position_m - up_spec.position_m) / WAVE_CELERITY_M_S
+                    if leaves <= up.t:
+                        up_stage = _at(up.history, leaves, up.stage_m)
+                    else:  # the upstream gauge's own outlook, worked out before this gauge's (downstream order)
+                        ahead = [(up.t, up.stage_m)] + [(now + h * 3600.0, out[h][up_spec.id]) for h in leads_h]
+                        up_stage = _at(ahead, leaves, up.stage_m)
+                    stage = max(mine.stage_m, g.bank_stage_m + (up_stage - up_spec.bank_stage_m))
                 out[lead][g.id] = stage
             upstream = (g, mine)
     return out

@@ -168,8 +168,9 @@ def pooled(results: Sequence[Mapping[str, Any]], leads_h: Sequence[float] = LEAD
 # -- the simulator's demo flood ---------------------------------------------------------------------------
 
 
-def demo_series(pack: CityPack, gauge_id: str, seed: int = 7, rate: float = 5.0) -> Series:
-    """A gauge's readings in the simulator's ``demo`` scenario (``rate`` 5: every minute), with its rain."""
+def demo_series(pack: CityPack, gauge_id: str, seed: int = 7, rate: float = 5.0, hours: float = DEMO_HOURS) -> Series:
+    """A gauge's readings in the simulator's ``demo`` scenario (``rate`` 5: every minute), with its rain, for the
+    first ``hours``."""
     from simulator.model import SensorModel, scenario_incidents
 
     spec = pack.sensors[gauge_id]
@@ -179,7 +180,7 @@ def demo_series(pack: CityPack, gauge_id: str, seed: int = 7, rate: float = 5.0)
     values: list[float] = []
     rains: list[float | None] = []
     elapsed = model.rng.uniform(0.0, model.interval_s)
-    while elapsed < DEMO_HOURS * HOUR_S:
+    while elapsed < hours * HOUR_S:
         when = DEMO_START + timedelta(seconds=elapsed)
         intensity = max((i.intensity(elapsed) for i in incidents), default=0.0)
         reading = model.values(when, intensity)
