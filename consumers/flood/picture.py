@@ -202,6 +202,7 @@ class FloodModel:
                         {
                             "t": now,
                             "closed": list(change.closed_roads),
+                            "flooded": [[i, round(d, 3)] for i, d in change.flooded_roads[:3]],
                             "eta_delta_s": None if change.eta_delta_s is None else round(change.eta_delta_s, 1),
                         }
                     )

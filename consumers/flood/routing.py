@@ -268,6 +268,9 @@ class RouteChange:
 
     closed_roads: tuple[int, ...]
     """Roads of the earlier route that are closed now, in the order the earlier route took them."""
+    flooded_roads: tuple[tuple[int, float], ...]
+    """Roads of the earlier route under water now but still open (road, depth), deepest first: a route moves off
+    them before they close, because dry streets are preferred."""
     eta_delta_s: float | None
     """New ETA minus old; None when there is no route now."""
 
@@ -275,9 +278,13 @@ class RouteChange:
 def route_change(before: Route, after: Route | None, costs: RoadCosts) -> RouteChange | None:
     """None when nothing a person would notice changed (the same streets, the ETA within a minute)."""
     closed = tuple(i for i in before.roads if costs.closed[i])
+    wet = sorted(
+        ((i, float(costs.depth_m[i])) for i in before.roads if not costs.closed[i] and costs.depth_m[i] >= WET_FROM_M),
+        key=lambda p: -p[1],
+    )
     if after is None:
-        return RouteChange(closed, None)
+        return RouteChange(closed, tuple(wet), None)
     delta = after.eta_s - before.eta_s
     if not closed and after.nodes == before.nodes and abs(delta) < 60.0:
         return None
-    return RouteChange(closed, delta)
+    return RouteChange(closed, tuple(wet), delta)
