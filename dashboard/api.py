@@ -24,6 +24,8 @@ from dashboard.clock_status import status_doc
 from dashboard.context import current
 from dashboard.fire.hexes import GEOJSON_PATH
 from dashboard.fire.words import ordered
+from dashboard.flood.field_map import field_map
+from dashboard.flood.reader import FloodNetwork
 from dashboard.freshness import judge, judge_now, member_label
 from dashboard.i18n import language
 from dashboard.report.situation import situation_report
@@ -299,6 +301,68 @@ def alarm(alarm_id: str) -> tuple[flask.Response, int]:
 def _csv_response(body: bytes, name: str) -> flask.Response:
     response = flask.Response(body, mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+class _NoFloodPicture(Exception):
+    """No flood picture to answer with: the pack has no flood response, or the flood service published none yet."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@api.errorhandler(_NoFloodPicture)
+def _no_flood_picture(exc: _NoFloodPicture) -> tuple[flask.Response, int]:
+    return _error(exc.status, str(exc))
+
+
+def _flood_picture() -> tuple[FloodNetwork, Mapping[str, Any]]:
+    flood = current().flood
+    if flood is None:
+        raise _NoFloodPicture(404, "this city pack has no flood response (no flood/ folder)")
+    picture = flood.picture(current().view.snapshot)
+    if picture is None:
+        raise _NoFloodPicture(503, "no flood picture yet: the flood service has not published one")
+    return flood, picture
+
+
+@api.get("/api/v1/flood")
+def flood_summary() -> tuple[flask.Response, int]:
+    """The flood picture with names (``dashboard.flood.reader``): closed streets and since when, streets closing
+    within the outlook, rescue missions with their routes and changes, evacuation totals per district and city."""
+    flood, picture = _flood_picture()
+    return flask.jsonify(flood.summary(picture)), 200
+
+
+@api.get("/api/v1/flood/route")
+def flood_route() -> tuple[flask.Response, int]:
+    """The safest rescue route to a point (``?lon=&lat=&vehicle=truck|ambulance``) under the latest water."""
+    flood, picture = _flood_picture()
+    try:
+        lon, lat = float(flask.request.args["lon"]), float(flask.request.args["lat"])
+        return flask.jsonify(flood.route_to(picture, lon, lat, flask.request.args.get("vehicle", "truck"))), 200
+    except (KeyError, ValueError) as exc:
+        return _error(400, f"give lon, lat (numbers) and vehicle (truck or ambulance): {exc}")
+
+
+@api.get("/api/v1/flood/evacuation.csv")
+def flood_evacuation_csv() -> flask.Response | tuple[flask.Response, int]:
+    """The evacuation list in priority order, one row per block and shelter, unassigned people with the reason."""
+    flood, picture = _flood_picture()
+    return _csv_response(flood.evacuation_csv(picture), "evacuation.csv")
+
+
+@api.get("/api/v1/flood/map.html")
+def flood_field_map() -> flask.Response | tuple[flask.Response, int]:
+    """The field map (``dashboard.flood.field_map``): one HTML file of the flood that opens offline."""
+    flood, picture = _flood_picture()
+    ctx = current()
+    lang = language(flask.request.args.get("lang"), ctx.settings.language)
+    response = flask.Response(field_map(ctx.pack, flood, picture, lang), mimetype="text/html")
+    stamp = str(picture.get("event_time", ""))[:16].replace(":", "").replace("-", "")
+    response.headers["Content-Disposition"] = f'attachment; filename="flood-{stamp}.html"'
     response.headers["Cache-Control"] = "no-store"
     return response
 

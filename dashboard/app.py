@@ -17,6 +17,7 @@ from dashboard.auth.store import AccountStore
 from dashboard.auth.web import install_auth
 from dashboard.context import CONFIG_KEY, AppContext
 from dashboard.fire.hexes import HexLayer
+from dashboard.flood.reader import FloodNetwork
 from dashboard.not_found import install_not_found
 from dashboard.state_view import StateView
 from dashboard.web_compression import install_compression
@@ -66,7 +67,9 @@ def create_app(settings: Settings, pack: CityPack, view: StateView, accounts: Ac
     )
     actions = ActionSink(settings, view.transport)
     accounts = accounts or AccountStore(settings.users_db)
-    app.server.config[CONFIG_KEY] = AppContext(settings, pack, view, HexLayer.of(pack), actions, accounts)
+    app.server.config[CONFIG_KEY] = AppContext(
+        settings, pack, view, HexLayer.of(pack), actions, accounts, FloodNetwork.load(pack)
+    )
     app.server.register_blueprint(api)
     install_not_found(app)
     install_security(app, settings)

@@ -19,6 +19,7 @@ from consumers.settings import Settings
 from dashboard.alarms.sink import ActionSink
 from dashboard.auth.store import AccountStore
 from dashboard.fire.hexes import HexLayer
+from dashboard.flood.reader import FloodNetwork
 from dashboard.state_view import StateView
 
 CONFIG_KEY = "CITYOPS_CONTEXT"
@@ -62,6 +63,8 @@ class AppContext:
     """Where operators' actions on alarms are written (``city.actions``)."""
     accounts: AccountStore
     """Users, sessions, wall and API tokens (``dashboard.auth``)."""
+    flood: FloodNetwork | None = None
+    """The road network for flood response (``dashboard.flood.reader``); None for a pack without one."""
     renders: RenderCache = field(default_factory=RenderCache)
 
 

@@ -23,6 +23,7 @@ from dash.exceptions import PreventUpdate
 from plotly.io.json import to_json_plotly
 
 from consumers.citypack import CityPack, District
+from consumers.flood.picture import PICTURE_KEY
 from dashboard import map_lookback
 from dashboard.alarms import listing as alarm_listing
 from dashboard.auth.account_bar import account_bar
@@ -255,6 +256,17 @@ def summary(pack: CityPack, snapshot: StateSnapshot, lang: str) -> list[Any]:
             className=f"map-count map-alarms-link{worst}",
         )
     )
+    flood = snapshot.entities.get(PICTURE_KEY)
+    if flood is not None:  # a city pack with flood response: its page, with the people to move when there are any
+        people = int(((flood.get("totals") or {}).get("city") or {}).get("people") or 0)
+        chips.append(
+            html.A(
+                t(lang, "flood.link", n=f"{people:,}") if people else t(lang, "flood.title"),
+                href=f"/flood?lang={lang}",
+                id="map-flood-link",
+                className="map-count map-alarms-link" + (" level-alarm" if people else ""),
+            )
+        )
     restoring = [c for c in snapshot.live_consumers(time.time()) if c.get("phase") == "restoring"]
     if restoring:
         done = sum(int(c.get("restore", {}).get("done", 0)) for c in restoring)

@@ -1,0 +1,224 @@
+"""The flood picture as people read it: indexes turned into names and places, and routes to a chosen point.
+
+The flood service publishes indexes into the road network (``consumers.flood.picture``); a web worker holds the
+same network (``FloodNetwork``, loaded once per process from the pack) to turn them into street names and lines,
+and to answer a route to any point with the depths of the last picture: the same pure routing code as the
+service's, so a route clicked on a manager's screen agrees with the missions on the wall.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from consumers.citypack import CityPack
+from consumers.clock import epoch_iso
+from consumers.flood.network import RoadNetwork, load_flood_pack
+from consumers.flood.picture import PICTURE_KEY, network_id, route_doc
+from consumers.flood.routing import CLOSES_AT_M, RoadGraph, road_costs
+from dashboard.state_view import StateSnapshot
+
+log = logging.getLogger(__name__)
+
+EVACUATION_COLUMNS = (
+    "block",
+    "name",
+    "kind",
+    "district",
+    "zone",
+    "priority",
+    "depth_now_m",
+    "depth_expected_m",
+    "people",
+    "shelter",
+    "shelter_name",
+    "mode",
+    "route_m",
+    "route_min",
+    "unassigned_reason",
+)
+
+
+@dataclass(frozen=True)
+class FloodNetwork:
+    """One worker's read-only copy of the road network and its graph."""
+
+    network: RoadNetwork
+    graph: RoadGraph
+    blocks: Mapping[str, int]
+    shelters: Mapping[str, int]
+    stations: Mapping[str, int]
+
+    @classmethod
+    def load(cls, pack: CityPack) -> FloodNetwork | None:
+        """None for a city pack without flood data (the pages then say there is no flood response)."""
+        try:
+            network, warnings = load_flood_pack(pack.root, pack)
+        except FileNotFoundError:
+            return None
+        for warning in warnings:
+            log.warning("flood pack: %s", warning)
+        return cls.of(network)
+
+    @classmethod
+    def of(cls, network: RoadNetwork) -> FloodNetwork:
+        return cls(
+            network,
+            RoadGraph(network),
+            {b.id: i for i, b in enumerate(network.blocks)},
+            {s.id: i for i, s in enumerate(network.shelters)},
+            {s.id: i for i, s in enumerate(network.stations)},
+        )
+
+    def picture(self, snapshot: StateSnapshot) -> Mapping[str, Any] | None:
+        """The latest picture, if it was made on this network."""
+        doc = snapshot.entities.get(PICTURE_KEY)
+        if doc is None or doc.get("network") != network_id(self.network):
+            return None
+        return doc
+
+    def road_depths(self, picture: Mapping[str, Any]) -> np.ndarray:
+        depth = np.zeros(len(self.network.roads))
+        wet = picture.get("wet") or {}
+        index = np.asarray(wet.get("i") or [], dtype=np.int64)
+        depth[index] = np.asarray(wet.get("d") or [], dtype=float)
+        return depth
+
+    def road_name(self, index: int | None, lang: str = "en") -> str | None:
+        if index is None or not 0 <= index < len(self.network.roads):
+            return None
+        road = self.network.roads[index]
+        return (road.name_zh if lang == "zh" else road.name_en) or None
+
+    def path(self, nodes: list[int]) -> list[list[float]]:
+        """A route's nodes as ``[lon, lat]`` pairs, for a map line."""
+        lon, lat = self.network.lon, self.network.lat
+        return [[lon[n], lat[n]] for n in nodes]
+
+    def route_to(self, picture: Mapping[str, Any], lon: float, lat: float, vehicle: str) -> dict[str, Any]:
+        """The rescue route from the best station with ``vehicle`` to the street nearest a point, under the
+        picture's water, with one alternative, or why there is none."""
+        if vehicle not in ("truck", "ambulance"):
+            raise ValueError(f"vehicle must be truck or ambulance, not {vehicle!r}")
+        costs = road_costs(self.network, self.road_depths(picture), vehicle)
+        target = self.graph.nearest_node(lon, lat)
+        answer = self.graph.rescue_route(costs, target)
+        out: dict[str, Any] = {
+            "vehicle": vehicle,
+            "closes_at_m": CLOSES_AT_M[vehicle],
+            "target": {"lon": self.network.lon[target], "lat": self.network.lat[target]},
+            "as_of": picture.get("event_time"),
+        }
+        for name, route in (("route", answer.best), ("alternative", answer.alternative)):
+            doc = route_doc(route, self.network)
+            if doc is not None and route is not None:
+                doc["roads"] = list(route.roads)
+                doc["path"] = self.path(doc.pop("nodes"))
+                doc["deepest_road_name"] = self.road_name(doc["deepest_road"])
+                station = self.network.stations[self.stations[doc["start"]]]
+                doc["station_name"] = station.name_en
+            out[name] = doc
+        blocked = answer.blocked
+        out["blocked"] = (
+            None
+            if blocked is None
+            else {
+                "closest": {
+                    "lon": self.network.lon[blocked.closest_node],
+                    "lat": self.network.lat[blocked.closest_node],
+                },
+                "closest_m": round(blocked.closest_m, 1),
+                "road": self.road_name(blocked.blocking_road),
+                "depth_m": round(blocked.blocking_depth_m, 3),
+            }
+        )
+        return out
+
+    def summary(self, picture: Mapping[str, Any]) -> dict[str, Any]:
+        """The picture with names: closed streets (and since when), streets closing within the outlook, missions
+        with their routes and what changed, the totals."""
+        closed = picture.get("closed") or {}
+        closing = picture.get("closing") or {}
+        missions = []
+        for mission in picture.get("missions") or []:
+            block = self.network.blocks[self.blocks[mission["block"]]] if mission["block"] in self.blocks else None
+            route = mission.get("route")
+            changes = [
+                {
+                    "at": epoch_iso(float(c["t"])),
+                    "closed": [self.road_name(i) or "an unnamed street" for i in c.get("closed") or []],
+                    "eta_delta_s": c.get("eta_delta_s"),
+                }
+                for c in mission.get("changes") or []
+            ]
+            missions.append(
+                {
+                    "block": mission["block"],
+                    "name": None if block is None else block.name_en,
+                    "kind": None if block is None else block.kind,
+                    "station": None if route is None else route["start"],
+                    "eta_s": None if route is None else route["eta_s"],
+                    "deepest_m": None if route is None else route["deepest_m"],
+                    "deepest_road": None if route is None else self.road_name(route.get("deepest_road")),
+                    "blocked": mission.get("blocked"),
+                    "changes": changes,
+                }
+            )
+        return {
+            "event_time": picture.get("event_time"),
+            "model": picture.get("model"),
+            "gauges": picture.get("gauges"),
+            "closed_roads": [
+                {"road": self.road_name(i), "since": epoch_iso(float(t))}
+                for i, t in zip(closed.get("i") or [], closed.get("since_t") or [], strict=False)
+            ],
+            "closing_roads": [
+                {"road": self.road_name(i), "in_hours": h}
+                for i, h in zip(closing.get("i") or [], closing.get("in_h") or [], strict=False)
+            ],
+            "wet_roads": len((picture.get("wet") or {}).get("i") or []),
+            "missions": missions,
+            "totals": picture.get("totals"),
+            "shelters": picture.get("shelters"),
+        }
+
+    def evacuation_csv(self, picture: Mapping[str, Any]) -> bytes:
+        """The evacuation list as a spreadsheet opens it; a cell a spreadsheet would run as a formula stays text."""
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(EVACUATION_COLUMNS)
+        network = self.network
+        for row in picture.get("evacuation") or []:
+            block_id, zone, priority, now_m, exp_m, people, shelter_id, mode, route_m, route_s, reason = row
+            block = network.blocks[self.blocks[block_id]] if block_id in self.blocks else None
+            shelter = network.shelters[self.shelters[shelter_id]] if shelter_id in self.shelters else None
+            writer.writerow(
+                [
+                    _cell(block_id),
+                    _cell(block.name_en if block else ""),
+                    block.kind if block else "",
+                    block.district if block else "",
+                    zone,
+                    priority,
+                    now_m,
+                    exp_m,
+                    people,
+                    _cell(shelter_id or ""),
+                    _cell(shelter.name_en if shelter else ""),
+                    mode or "",
+                    "" if route_m is None else route_m,
+                    "" if route_s is None else round(route_s / 60.0, 1),
+                    reason or "",
+                ]
+            )
+        return out.getvalue().encode()
+
+
+def _cell(text: str) -> str:
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
