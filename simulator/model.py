@@ -213,12 +213,10 @@ def scenario_incidents(pack: CityPack, name: str) -> list[Incident]:
         # service's outlook assumes (2 m/s: the Huaxi reservoir's outflow reaches Jiaxiu Tower about 3 h later).
         nanming = gauges[:4]
         first_km = float(nanming[0].params["chainage_km"])
-        incidents += [
-            Incident(
-                g.id, 5 * hour + (float(g.params["chainage_km"]) - first_km) * 1000 / WAVE_CELERITY_M_S, 6 * hour, 0.9
-            )
-            for g in nanming
-        ]
+        # Each rises to its flood_danger stage + 0.3 m: 1.2-1.5 m over its banks, deep enough to close streets on
+        # the rescue teams' routes and send them round.
+        arrives = {g.id: (float(g.params["chainage_km"]) - first_km) * 1000 / WAVE_CELERITY_M_S for g in nanming}
+        incidents += [Incident(g.id, 5 * hour + arrives[g.id], 6 * hour, 1.0) for g in nanming]
         return incidents
     raise ValueError(f"unknown scenario {name!r}: use calm, demo or drought")
 

@@ -5,9 +5,11 @@ Pure: ``FloodModel.update(gauge docs, now)`` returns the picture as a JSON-ready
 between updates is when each street closed and the rescue missions' last routes, both carried in the published
 picture so that a restarted service takes them back from ``city.state`` (``FloodModel.restore``).
 
-Rescue missions: every care home, hospital and school flooded now gets a rescue truck's route from the best fire
-station (``routing.RoadGraph.rescue_route``), recomputed at every update; when its route changes, the mission
-keeps what changed (the streets that closed under it, the ETA's change) with the event time it happened.
+Rescue missions: every care home, hospital and school in the evacuation list (flooded now, or expected to be within
+the outlook: a team sent before the water comes finds dry streets) gets a rescue truck's route from the best fire
+station (``routing.RoadGraph.rescue_route``), recomputed at every update; when its route changes, the mission keeps
+what changed (the streets that closed under it, else the deepest water on it, the ETA's change) with the event time
+it happened.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import numpy as np
 
 from consumers.citypack import CityPack
 from consumers.clock import epoch_iso
-from consumers.flood.evacuation import VULNERABLE_ORDER, ZONE_FLOODED, EvacuationGraphs, evacuation_plan
+from consumers.flood.evacuation import VULNERABLE_ORDER, EvacuationGraphs, evacuation_plan
 from consumers.flood.inundation import RiverFrame, block_depths, node_depths, river_frame, road_depths
 from consumers.flood.network import RoadNetwork
 from consumers.flood.outlook import LEADS_H, GaugeNow, gauge_now, stage_outlook
@@ -169,9 +171,9 @@ class FloodModel:
     def _missions(self, rows: Any, truck: RoadCosts, now: float) -> list[dict[str, Any]]:
         network = self.network
         targets: list[int] = []
-        for row in rows:
+        for row in rows:  # in the list's order: the flooded before the soon-to-flood
             block = network.blocks[row.block]
-            if row.zone == ZONE_FLOODED and block.kind in VULNERABLE_ORDER and row.block not in targets:
+            if block.kind in VULNERABLE_ORDER and row.block not in targets:
                 targets.append(row.block)
         out = []
         kept: dict[str, dict[str, Any]] = {}

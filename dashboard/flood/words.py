@@ -135,6 +135,8 @@ def change_sentence(flood: FloodNetwork, closed: list[int], since: Mapping[int, 
     elif flooded:
         road, depth = flooded[0]
         parts.append(t(lang, "flood.flooded_on", road=street(flood, int(road), lang), depth=f"{float(depth):.2f}"))
+    elif delta_s is not None and delta_s < 0:
+        parts.append(t(lang, "flood.reopened"))
     if delta_s is None:
         parts.append(t(lang, "flood.now_no_route"))
     elif abs(delta_s) >= 30:

@@ -53,11 +53,12 @@ def test_a_gauges_own_rise_is_believed_up_to_its_lead_and_never_below_now() -> N
 
 
 def test_on_the_demo_flood_the_outlook_downstream_beats_the_river_as_it_is(pack: CityPack) -> None:
-    """python -m consumers.flood.evaluate: where a gauge has one upstream, the wave tells it what comes; measured
-    MAE at 1 h 0.03-0.06 m against persistence's 0.64-0.80 m, at 3 h 0.38-0.96 m against 1.91-2.05 m."""
-    result = evaluate_demo(pack)["gauges"]
+    """python -m consumers.flood.evaluate: where a gauge has one upstream, the wave tells it what comes. Measured
+    while the water rises (10 cm higher at the lead), MAE at 1 h 0.09-0.13 m against persistence's 1.38-1.41 m, at
+    3 h 1.22-1.56 m against 2.28-2.30 m."""
+    result = evaluate_demo(pack)["rising"]
     for gauge_id in ("NM-03", "NM-04"):
         outlook, persistence = result[gauge_id]["outlook"], result[gauge_id]["persistence"]
-        assert outlook["n"] >= 10
+        assert outlook["n"] >= 5
         assert outlook["mae"][1] < 0.2 < persistence["mae"][1]
-        assert outlook["mae"][3] < 0.6 * persistence["mae"][3]
+        assert outlook["mae"][3] < 0.75 * persistence["mae"][3]

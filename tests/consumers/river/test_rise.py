@@ -149,7 +149,7 @@ def test_the_gauge_model_publishes_the_rise_and_its_eta_during_the_demo_flood(pa
     times, values, rains = demo_series(pack, "NM-01")
     sensor = GaugeSensorModel(GaugeModel(spec.params))
     crossing = next(t for t, v in zip(times, values, strict=True) if v >= warning)
-    tracked, etas = [], []
+    tracked, persisted, etas = [], [], []
     for t, v, r in zip(times, values, rains, strict=True):
         sensor.update(t, {"stage_m": v, "rain_mm_h": float(r or 0.0)})
         status = sensor.gauge.status(t)
@@ -159,11 +159,13 @@ def test_the_gauge_model_publishes_the_rise_and_its_eta_during_the_demo_flood(pa
             later = observed_at(times, values, t + HOUR)
             if later is not None:
                 tracked.append(abs(rise.at(1.0) - later))
+                persisted.append(abs(v - later))
             if t < crossing and status.flood_eta_hours is not None:
                 etas.append(abs(status.flood_eta_hours - (crossing - t) / HOUR))
         if t == times[len(times) // 2]:
             break
-    assert tracked and sum(tracked) / len(tracked) < 0.6
+    # Followed: an hour ahead, its error is under half the river-as-it-is's (the demo's rise is 1.8 m an hour).
+    assert tracked and sum(tracked) / len(tracked) < 0.5 * sum(persisted) / len(persisted)
     assert etas and sum(etas) / len(etas) < 0.5  # distance over the 2-hour rate was 1.5 h late here
     view = sensor.view()
     assert view is not None and "rise" in view
