@@ -5,7 +5,7 @@
 Each module also runs alone (``python -m bench.<name>``) and prints its own detail; here each contributes rows
 (measure, figure, target) to a table headed with the date and the machine, because figures from a shared 2-core
 machine mean little without them. ``--quick`` runs fewer records and days, to check the benches themselves;
-``--skip`` leaves sections out (throughput, city, fire, peers, web, freshness, memory, scale).
+``--skip`` leaves sections out (throughput, city, fire, peers, web, freshness, flood, memory, scale).
 """
 
 from __future__ import annotations
@@ -41,7 +41,17 @@ def main() -> int:
     args = parser.parse_args()
     skip = {name for name in args.skip.split(",") if name}
 
-    from bench import city_scale, embedded_memory, fire_scale, freshness, peers, scale_out, throughput, web_load
+    from bench import (
+        city_scale,
+        embedded_memory,
+        fire_scale,
+        flood,
+        freshness,
+        peers,
+        scale_out,
+        throughput,
+        web_load,
+    )
     from consumers.settings import Settings
 
     base = Settings.from_env()
@@ -57,6 +67,7 @@ def main() -> int:
         ("peers", "peers and the confluent-kafka transport (3, 4)", lambda: peers.run(bootstrap, records, 3)),
         ("web", "web tier, 50 browsers (6)", lambda: web_load.run(bootstrap)),
         ("freshness", "freshness (5)", lambda: freshness.run(bootstrap)),
+        ("flood", "flood response (issue 11)", lambda: flood.run(50 if args.quick else 200)),
         ("memory", "memory, embedded default (7)", lambda: embedded_memory.run(3 if args.quick else 14)),
         (
             "scale",
