@@ -253,13 +253,15 @@ class RoadGraph:
                 break
         return Blocked(closest, self.metres_between(closest, target), blocking_road, blocking_depth)
 
-    def walk_route(self, costs: RoadCosts, start: str, source: int, target: int) -> Route | None:
-        """On foot from ``source`` to ``target``, None when no way stays under the walkers' depth."""
+    def route_between(self, costs: RoadCosts, start: str, source: int, target: int) -> Route | None:
+        """From ``source`` to ``target`` for ``costs.mode`` (on foot either way along a street, else by the roads'
+        directions); None when no way stays open to that mode."""
+        graph = self.walk_graph if costs.mode == "walk" else self.graph
         try:
-            _, path = nx.single_source_dijkstra(self.walk_graph, source, target=target, weight=self._weight(costs))
+            _, path = nx.single_source_dijkstra(graph, source, target=target, weight=self._weight(costs))
         except nx.NetworkXNoPath:
             return None
-        return self._route(costs, start, path, self.walk_graph)
+        return self._route(costs, start, path, graph)
 
 
 @dataclass(frozen=True)

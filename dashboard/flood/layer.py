@@ -4,7 +4,8 @@ traces, addressed by the fixed indexes below.
 
 0 district underlay, 1 rivers, 2 wet streets, 3 streets closing within the outlook, 4 closed streets, 5 missions'
 routes, 6 the picked route's alternative, 7 the picked route, 8 blocks to evacuate, 9 shelters, 10 stations,
-11 the picked point (and, with no safe route, the nearest reachable point).
+11 the picked point (and, with no safe route, the nearest reachable point), 12 a picked block's way to its shelter,
+13 the closed street that blocks the way when no route is safe.
 
 Colours for a dark room and for colour-blind readers: water in blues (wet light, closed deep), closure in the
 strong orange–magenta pair that deuteranopes tell apart from blue, routes in white and yellow.
@@ -34,6 +35,8 @@ TRACE_BLOCKS = 8
 TRACE_SHELTERS = 9
 TRACE_STATIONS = 10
 TRACE_PICK = 11
+TRACE_SHELTER_ROUTE = 12
+TRACE_BLOCKING = 13
 WET_COLOR = "#6cc5ff"
 CLOSING_COLOR = "#ff9f1c"
 CLOSED_COLOR = "#ff2d95"
@@ -72,9 +75,10 @@ def flood_values(
     pick: Mapping[str, Any] | None,
     lang: str,
     tz: str,
+    evacuee: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The live parts of the figure for one picture and one viewer's picked route (``pick``, a ``route_to``
-    answer, or None)."""
+    answer, or None) and picked block (``evacuee``, an ``evacuation_route`` answer, or None)."""
     picture = picture or {}
     network = flood.network
     wet = picture.get("wet") or {}
@@ -121,6 +125,10 @@ def flood_values(
             "hover": [shelter_hover(s, int(used.get(s.id, 0)), s.id in opened, lang) for s in network.shelters],
         },
         "pick": (pick_lat, pick_lon),
+        "shelter_route": _paths([evacuee["path"]] if evacuee and evacuee.get("path") else []),
+        "blocking": _paths(
+            [blocked["road_path"]] if (blocked := (pick or {}).get("blocked")) and blocked.get("road_path") else []
+        ),
     }
 
 
@@ -139,7 +147,7 @@ def flood_focus(flood: FloodNetwork) -> tuple[float, float] | None:
 def flood_figure(
     pack: CityPack, flood: FloodNetwork, picture: Mapping[str, Any] | None, pick: Mapping[str, Any] | None, lang: str
 ) -> go.Figure:
-    values = flood_values(flood, picture, pick, lang, pack.timezone)
+    values = flood_values(flood, picture, pick, lang, pack.timezone, None)
     network = flood.network
     codes = list(pack.districts)
     river_lat, river_lon = polyline(r.coords for r in pack.rivers.values())
@@ -207,6 +215,8 @@ def flood_figure(
                 hoverinfo="skip",
                 name="picked point",
             ),
+            lines("shelter_route", SHELTER_COLOR, 5, "way to the shelter"),
+            lines("blocking", CLOSED_COLOR, 10, "blocking street"),
         ]
     )
     lon0, lat0 = flood_focus(flood) or (pack.center_lon, pack.center_lat)
@@ -225,6 +235,8 @@ def flood_figure(
 def flood_patch(fig_patch: Any, values: Mapping[str, Any]) -> Any:
     """Write ``flood_values`` into a ``dash.Patch`` of the figure."""
     for trace, key in (
+        (TRACE_SHELTER_ROUTE, "shelter_route"),
+        (TRACE_BLOCKING, "blocking"),
         (TRACE_WET, "wet"),
         (TRACE_CLOSING, "closing"),
         (TRACE_CLOSED, "closed"),

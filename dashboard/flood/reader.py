@@ -19,7 +19,7 @@ import numpy as np
 
 from consumers.citypack import CityPack
 from consumers.clock import epoch_iso
-from consumers.flood.network import RoadNetwork, load_flood_pack
+from consumers.flood.network import RoadNetwork, distance_m, load_flood_pack
 from consumers.flood.picture import PICTURE_KEY, network_id, route_doc
 from consumers.flood.routing import CLOSES_AT_M, RoadGraph, road_costs
 from dashboard.state_view import StateSnapshot
@@ -96,6 +96,10 @@ class FloodNetwork:
         road = self.network.roads[index]
         return (road.name_zh if lang == "zh" else road.name_en) or None
 
+    def road_path(self, index: int) -> list[list[float]]:
+        road = self.network.roads[index]
+        return self.path([road.u, road.v])
+
     def path(self, nodes: list[int]) -> list[list[float]]:
         """A route's nodes as ``[lon, lat]`` pairs, for a map line."""
         lon, lat = self.network.lon, self.network.lat
@@ -135,9 +139,40 @@ class FloodNetwork:
                 },
                 "closest_m": round(blocked.closest_m, 1),
                 "road": self.road_name(blocked.blocking_road),
+                "road_path": None if blocked.blocking_road is None else self.road_path(blocked.blocking_road),
                 "depth_m": round(blocked.blocking_depth_m, 3),
             }
         )
+        return out
+
+    def listed_block_near(self, picture: Mapping[str, Any], lon: float, lat: float, within_m: float) -> str | None:
+        """The block of the evacuation list nearest a point, if one is within ``within_m`` (a click on its marker)."""
+        best, best_m = None, within_m
+        for block_id in dict.fromkeys(row[0] for row in picture.get("evacuation") or []):
+            if block_id in self.blocks:
+                block = self.network.blocks[self.blocks[block_id]]
+                metres = distance_m(lon, lat, block.lon, block.lat)
+                if metres <= best_m:
+                    best, best_m = block_id, metres
+        return best
+
+    def evacuation_route(self, picture: Mapping[str, Any], block_id: str) -> dict[str, Any] | None:
+        """How a block's people get to their shelter (its first row in the list): the street route on foot or by
+        rescue truck under the picture's water, or by boat (no street route)."""
+        row = next((r for r in picture.get("evacuation") or [] if r[0] == block_id and r[6] is not None), None)
+        if row is None or block_id not in self.blocks or row[6] not in self.shelters:
+            return None
+        block = self.network.blocks[self.blocks[block_id]]
+        shelter = self.network.shelters[self.shelters[row[6]]]
+        mode = row[7]
+        out: dict[str, Any] = {"block": block_id, "shelter": shelter.id, "people": row[5], "mode": mode, "path": None}
+        if mode in ("walk", "truck"):
+            costs = road_costs(self.network, self.road_depths(picture), mode)
+            route = self.graph.route_between(costs, block_id, block.node, shelter.node)
+            if route is not None:
+                out.update(
+                    path=self.path(list(route.nodes)), length_m=round(route.length_m, 1), eta_s=round(route.eta_s)
+                )
         return out
 
     def summary(self, picture: Mapping[str, Any]) -> dict[str, Any]:

@@ -142,3 +142,20 @@ def change_sentence(flood: FloodNetwork, closed: list[int], since: Mapping[int, 
     elif abs(delta_s) >= 30:
         parts.append(f"{'+' if delta_s > 0 else '−'}{minutes(abs(delta_s), lang)}")
     return ", ".join(parts) if parts else t(lang, "flood.route_changed")
+
+
+def evacuee_sentence(flood: FloodNetwork, evacuee: Mapping[str, Any], lang: str) -> str:
+    """``Homes BK-0731: 1,379 people to Nanming No. 2 Middle School Gymnasium, on foot, 1.2 km, 16 min``."""
+    block = flood.network.blocks[flood.blocks[evacuee["block"]]]
+    shelter = flood.network.shelters[flood.shelters[evacuee["shelter"]]]
+    text = t(
+        lang,
+        "flood.evacuee",
+        block=block_name(block, lang),
+        n=f"{int(evacuee['people']):,}",
+        shelter=place_name(shelter.name_en, shelter.name_zh, shelter.id, lang),
+        mode=t(lang, "flood.mode." + str(evacuee["mode"])),
+    )
+    if evacuee.get("path"):
+        text += f", {float(evacuee['length_m']) / 1000:.1f} km, {minutes(evacuee['eta_s'], lang)}"
+    return text

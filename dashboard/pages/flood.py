@@ -23,12 +23,22 @@ from dashboard.auth.account_bar import account_bar
 from dashboard.context import current
 from dashboard.flood.layer import flood_figure, flood_patch, flood_values
 from dashboard.flood.reader import FloodNetwork
-from dashboard.flood.words import change_sentence, clock, minutes, place_name, route_sentence, street
+from dashboard.flood.words import (
+    change_sentence,
+    clock,
+    evacuee_sentence,
+    minutes,
+    place_name,
+    route_sentence,
+    street,
+)
 from dashboard.i18n import language, names_in_order, t
 
 dash.register_page(__name__, path="/flood", name="Flood response", title="City operations · flood")
 
 REFRESH_MS = 2000
+PICK_BLOCK_WITHIN_M = 120.0
+"""A click this near a block on the evacuation list also shows how its people get to their shelter."""
 MAX_STREETS = 6
 VEHICLES = ("truck", "ambulance")
 
@@ -167,8 +177,9 @@ def panel(
     answer: Mapping[str, Any] | None,
     change: str | None,
     lang: str,
+    evacuee: Mapping[str, Any] | None = None,
 ) -> list[Any]:
-    """The side panel for one picture and one viewer's route."""
+    """The side panel for one picture and one viewer's route (and the block they picked, if one)."""
     if picture is None:
         return [html.Div(t(lang, "flood.waiting"), className="flood-none")]
     tz = pack.timezone
@@ -179,6 +190,10 @@ def panel(
         route_block.append(html.Div(route_sentence(flood, answer, lang), id="flood-route", className="flood-route"))
         if change:
             route_block.append(html.Div(change, id="flood-route-change", className="flood-change"))
+    if evacuee is not None:
+        route_block.append(
+            html.Div(evacuee_sentence(flood, evacuee, lang), id="flood-evacuee", className="flood-route")
+        )
     return [
         html.Div(t(lang, "flood.as_of", at=clock(picture.get("event_time"), tz)), className="flood-asof"),
         html.H2(t(lang, "flood.evacuate")),
@@ -320,10 +335,14 @@ def refresh(
             "change": change,
         }
     )
-    values = flood_values(flood, picture, answer, lang, ctx.pack.timezone)
+    evacuee = None
+    if picture is not None and pick:
+        near = flood.listed_block_near(picture, float(pick["lon"]), float(pick["lat"]), PICK_BLOCK_WITHIN_M)
+        evacuee = None if near is None else flood.evacuation_route(picture, near)
+    values = flood_values(flood, picture, answer, lang, ctx.pack.timezone, evacuee)
     return (
         flood_patch(Patch(), values),
-        panel(ctx.pack, flood, picture, answer, change, lang),
+        panel(ctx.pack, flood, picture, answer, change, lang, evacuee),
         stamp,
         new_memo,
     )

@@ -106,3 +106,30 @@ def test_the_field_map_fetches_nothing_and_keeps_every_name_text(pack: CityPack,
     assert not re.search(r"<script[^>]+src=", page) and not re.search(r"<link[^>]+href=\"https?:", page)
     assert "window.pwned=1</script>" not in page.replace("window.pwned=1&lt;/script&gt;", "")
     assert "&lt;/script&gt;&lt;script&gt;window.pwned=1" in page
+
+
+def test_a_blocked_route_draws_the_street_that_blocks_it_and_a_block_shows_its_way_out(
+    pack: CityPack, network: RoadNetwork, picture
+) -> None:  # type: ignore[no-untyped-def]
+    flood = FloodNetwork.of(network)
+    answers = (
+        flood.route_to(picture, b.lon, b.lat, "ambulance")
+        for b in (network.blocks[flood.blocks[r[0]]] for r in picture["evacuation"] if r[1] == "flooded")
+    )
+    answer = next(a for a in answers if a["route"] is None)  # a flooded block no ambulance can reach
+    blocked = answer["blocked"]
+    assert blocked["depth_m"] >= 0.3  # the street that stops it is closed to ambulances
+    assert len(blocked["road_path"]) == 2 and blocked["closest_m"] > 0
+    walkers = next(r for r in picture["evacuation"] if r[7] == "walk")
+    way = flood.evacuation_route(picture, walkers[0])
+    assert (
+        way is not None
+        and way["mode"] == "walk"
+        and way["path"]
+        and way["length_m"] == pytest.approx(walkers[8], rel=0.01)
+    )
+    shelter = network.shelters[flood.shelters[walkers[6]]]
+    assert way["path"][-1] == [network.lon[shelter.node], network.lat[shelter.node]]
+    block = network.blocks[flood.blocks[walkers[0]]]
+    assert flood.listed_block_near(picture, block.lon + 0.0001, block.lat, 120.0) is not None
+    assert flood.listed_block_near(picture, block.lon + 0.05, block.lat + 0.05, 120.0) is None

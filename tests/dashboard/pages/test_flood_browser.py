@@ -31,7 +31,7 @@ from consumers.flood.service import FloodService
 from consumers.runner import ConsumerRunner
 from consumers.settings import Settings
 from consumers.transport import Transport
-from dashboard.flood.layer import TRACE_ALTERNATIVE, TRACE_CLOSED, TRACE_PICKED
+from dashboard.flood.layer import TRACE_ALTERNATIVE, TRACE_CLOSED, TRACE_PICKED, TRACE_SHELTER_ROUTE
 from dashboard.flood.reader import FloodNetwork
 from dashboard.state_view import StateView
 from tests.consumers.flood.test_service_kafka import NANMING, a_route_across_low_ground, produce_stages
@@ -152,6 +152,35 @@ def test_a_manager_sees_the_flood_picks_a_route_and_takes_the_lists_away_offline
     path = [(x, y) for x, y in zip(drawn["lon"], drawn["lat"], strict=True) if x is not None]
     assert path == [tuple(p) for p in route["path"]]
     assert drawn["alternative"] > 0
+
+    # A click on a block of the list shows how its people get to their shelter.
+    box = browser.execute_script(
+        "const r = document.querySelector('#flood-map .js-plotly-plot').getBoundingClientRect();"
+        "return [r.left, r.top, r.right, r.bottom];"
+    )
+    index = {b.id: b for b in network.blocks}
+    on_screen = []
+    for row in (r for r in picture["evacuation"] if r[7] == "walk"):
+        x, y = screen_position(browser, index[row[0]].lon, index[row[0]].lat)
+        if box[0] + 20 < x < box[2] - 20 and box[1] + 20 < y < box[3] - 20:
+            on_screen.append((x, y))
+    assert on_screen, "no block whose people walk to their shelter is on the screen"
+    click_at(browser, *on_screen[0])
+    way = poll_script(
+        browser,
+        """
+        const said = document.getElementById('flood-evacuee');
+        const gd = document.querySelector('#flood-map .js-plotly-plot');
+        if (!said || !gd.data[arguments[0]].lat.length) { return null; }
+        return {text: said.innerText, lat: gd.data[arguments[0]].lat, lon: gd.data[arguments[0]].lon};
+        """,
+        TRACE_SHELTER_ROUTE,
+    )
+    browser.save_screenshot(str(SCREENSHOTS / "flood-evacuee.png"))
+    assert way is not None, "clicking a block on the list drew no way to its shelter"
+    assert " people to " in way["text"] and "on foot" in way["text"] and "km" in way["text"]
+    end = [(x, y) for x, y in zip(way["lon"], way["lat"], strict=True) if x is not None][-1]
+    assert end in {(network.lon[s.node], network.lat[s.node]) for s in network.shelters}
 
     # The evacuation list and the field map, fetched by the page as a person's download would be.
     body = browser.execute_script("return await (await fetch(document.getElementById('flood-csv').href)).text();")
