@@ -382,9 +382,11 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "flood.downloads": "For field teams",
         "flood.csv": "Evacuation list (CSV)",
         "flood.field_map": "Field map (HTML, works offline)",
-        "flood.model": "Depths: river over its banks minus the ground's height above it; next 6 h: the higher of "
-        "each gauge's rise forecast and the wave from upstream.",
+        "flood.model": "Depths: the river over its banks, less the ground's height above it. Next 6 h: the wave from "
+        "the gauge upstream (what it read, arriving at 2 m/s), or at the head of a river its own rise forecast for "
+        "an hour.",
         "flood.unnamed_street": "an unnamed street",
+        "flood.street_by": "a street by {road}",
         "flood.kind.residential": "Homes",
         "flood.kind.care_home": "care home",
         "flood.kind.school": "school",
@@ -788,9 +790,10 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "flood.downloads": "供现场队伍使用",
         "flood.csv": "转移名单（CSV）",
         "flood.field_map": "现场地图（HTML，可离线打开）",
-        "flood.model": "水深：河水漫过河岸的高度减去地面高出河岸的高度；"
-        "未来 6 小时：取各水位站涨水预报与上游洪峰传播中的较高者。",
+        "flood.model": "水深：河水漫过河岸的高度减去地面高出河岸的高度。未来 6 小时：上游水位站的洪水波"
+        "（其实测水位，以 2 米/秒向下游传播）；河流源头的水位站用其自身 1 小时的涨水预报。",
         "flood.unnamed_street": "一条无名道路",
+        "flood.street_by": "{road}旁的街道",
         "flood.kind.residential": "住宅",
         "flood.kind.care_home": "养老院",
         "flood.kind.school": "学校",

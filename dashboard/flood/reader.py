@@ -12,7 +12,7 @@ import csv
 import io
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -22,6 +22,7 @@ from consumers.clock import epoch_iso
 from consumers.flood.network import RoadNetwork, distance_m, load_flood_pack
 from consumers.flood.picture import PICTURE_KEY, network_id, route_doc
 from consumers.flood.routing import CLOSES_AT_M, RoadGraph, road_costs
+from dashboard.i18n import t
 from dashboard.state_view import StateSnapshot
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,8 @@ class FloodNetwork:
     blocks: Mapping[str, int]
     shelters: Mapping[str, int]
     stations: Mapping[str, int]
+    landmark: Mapping[int, int] = field(default_factory=dict)
+    """For a road without a name: a named road that meets it, or meets one that meets it, to say where it is."""
 
     @classmethod
     def load(cls, pack: CityPack) -> FloodNetwork | None:
@@ -74,6 +77,7 @@ class FloodNetwork:
             {b.id: i for i, b in enumerate(network.blocks)},
             {s.id: i for i, s in enumerate(network.shelters)},
             {s.id: i for i, s in enumerate(network.stations)},
+            _landmarks(network),
         )
 
     def picture(self, snapshot: StateSnapshot) -> Mapping[str, Any] | None:
@@ -91,10 +95,19 @@ class FloodNetwork:
         return depth
 
     def road_name(self, index: int | None, lang: str = "en") -> str | None:
+        """The road's name; an unnamed one as "a street by <the nearest named road>"; None when nothing near has a
+        name either."""
         if index is None or not 0 <= index < len(self.network.roads):
             return None
         road = self.network.roads[index]
-        return (road.name_zh if lang == "zh" else road.name_en) or None
+        name = road.name_zh if lang == "zh" else road.name_en
+        if name:
+            return name
+        near = self.landmark.get(index)
+        if near is None:
+            return None
+        other = self.network.roads[near]
+        return t(lang, "flood.street_by", road=(other.name_zh if lang == "zh" else other.name_en))
 
     def road_path(self, index: int) -> list[list[float]]:
         road = self.network.roads[index]
@@ -187,7 +200,11 @@ class FloodNetwork:
             changes = [
                 {
                     "at": epoch_iso(float(c["t"])),
-                    "closed": [self.road_name(i) or "an unnamed street" for i in c.get("closed") or []],
+                    "closed": [self.road_name(i) or t("en", "flood.unnamed_street") for i in c.get("closed") or []],
+                    "flooded": [
+                        {"road": self.road_name(int(i)) or t("en", "flood.unnamed_street"), "depth_m": d}
+                        for i, d in c.get("flooded") or []
+                    ],
                     "eta_delta_s": c.get("eta_delta_s"),
                 }
                 for c in mission.get("changes") or []
@@ -253,6 +270,32 @@ class FloodNetwork:
                 ]
             )
         return out.getvalue().encode()
+
+
+def _landmarks(network: RoadNetwork) -> dict[int, int]:
+    """Each unnamed road's nearest named road by the network (ends shared, then one street further)."""
+    named_at: dict[int, int] = {}
+    touching: dict[int, list[int]] = {}
+    for i, road in enumerate(network.roads):
+        touching.setdefault(road.u, []).append(i)
+        touching.setdefault(road.v, []).append(i)
+        if road.name_en:
+            named_at.setdefault(road.u, i)
+            named_at.setdefault(road.v, i)
+    out: dict[int, int] = {}
+    for i, road in enumerate(network.roads):
+        if road.name_en:
+            continue
+        near = named_at.get(road.u, named_at.get(road.v))
+        if near is None:
+            for j in touching.get(road.u, []) + touching.get(road.v, []):
+                other = network.roads[j]
+                near = named_at.get(other.u, named_at.get(other.v))
+                if near is not None:
+                    break
+        if near is not None:
+            out[i] = near
+    return out
 
 
 def _cell(text: str) -> str:
