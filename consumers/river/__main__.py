@@ -6,10 +6,13 @@ or regenerate the scenarios.
     python -m consumers.river evaluate-rise --demo [--gauges NM-01,NM-02] [--seed 7] [--rate 5]
     python -m consumers.river evaluate-rise --csv PATH [--csv PATH ...] --time-column COL --value-column COL \\
         [--rain-column COL] [--hours-per-step 24]
+    python -m consumers.river evaluate-real [--folder DIR] [--approach kept] [--percentile 10] [--with-rain]
     python -m consumers.river scenarios [--out DIR]
 
 ``evaluate`` prints one JSON object (onsets, pod_72h, pod_any, far, csi, median_lead_hours and the counts they
 come from) and writes the step-by-step timeline; see ``consumers.river.evaluate`` for the definitions.
+``evaluate-real`` prints one JSON object per real daily series (``../shared/data/river-real``), each scored at its
+own 10th-percentile flow, with one of the measured approaches (docs/drought.md).
 ``evaluate-rise`` prints one JSON object: per variant of the rise forecast (and persistence, and on the demo the
 72-hour recession), the MAE and bias of the median and the share inside the band at 1, 3 and 6 hours (or steps)
 lead, on rising periods, pooled over the series; see ``consumers.river.evaluate_rise``.
@@ -24,7 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from consumers.river import scenarios
-from consumers.river.evaluate import evaluate_file
+from consumers.river.evaluate import REAL_DIR, REAL_QUANTILE, approaches, evaluate_file, evaluate_real
 from consumers.river.evaluate_rise import DEMO_GAUGES, evaluate_csv, evaluate_demo, pooled
 
 
@@ -39,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--timeline-out", required=True, type=Path)
     ev.add_argument("--rain-column", default=None, help="rain intensity at the gauge in mm/h (optional)")
     ev.add_argument("--measure", choices=("auto", "stage", "discharge"), default="auto")
+    ev.add_argument("--approach", choices=sorted(approaches()), default="kept", help="docs/drought.md")
     er = sub.add_parser("evaluate-rise", help="replay series through the rise forecast and print its error")
     src = er.add_mutually_exclusive_group(required=True)
     src.add_argument("--demo", action="store_true", help="the simulator's demo flood (event time)")
@@ -52,6 +56,11 @@ def _parser() -> argparse.ArgumentParser:
     er.add_argument("--rain-column", default=None, help="rain in mm/h (in mm per step with --hours-per-step)")
     er.add_argument("--hours-per-step", type=float, default=1.0, help="24 for a daily series: leads in steps")
     er.add_argument("--per-series", action="store_true", help="also print each series' scores")
+    rl = sub.add_parser("evaluate-real", help="drought-warning skill on the real daily series, one approach")
+    rl.add_argument("--folder", type=Path, default=REAL_DIR)
+    rl.add_argument("--approach", choices=sorted(approaches()), default="kept")
+    rl.add_argument("--percentile", type=float, default=REAL_QUANTILE)
+    rl.add_argument("--with-rain", action="store_true", help="feed precip_mm_day / 24 as rain in mm/h")
     sc = sub.add_parser("scenarios", help="write the simulated drought scenarios as CSV files")
     sc.add_argument("--out", type=Path, default=scenarios.DATA_DIR)
     return parser
@@ -62,6 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "scenarios":
         for path in scenarios.generate(args.out):
             print(path)
+        return 0
+    if args.command == "evaluate-real":
+        print(json.dumps(evaluate_real(args.folder, approaches()[args.approach], args.percentile, args.with_rain)))
         return 0
     if args.command == "evaluate-rise":
         print(json.dumps(_evaluate_rise(args)))
@@ -74,6 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         timeline_out=args.timeline_out,
         rain_column=args.rain_column,
         measure=args.measure,
+        config=approaches()[args.approach],
     )
     print(json.dumps(result))
     return 0

@@ -19,6 +19,7 @@ the flood level, and then the rate and the forecast are refreshed if due.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from typing import Any
 from consumers.river.faults import FrozenDetector, IntervalTracker, SpikeGate, is_gap
 from consumers.river.forecast import Forecast, ForecastConfig, forecast
 from consumers.river.history import GaugeHistory
+from consumers.river.recession import RecessionBook
 from consumers.river.rise import RiseConfig, RiseForecast, rise_forecast
 from consumers.river.warnings import RAISE_Z, DroughtWarning, FloodWarning, RiverStatus, low_band_top, slope_per_hour
 
@@ -80,7 +82,7 @@ class ModelConfig:
     rain_mm_h: float = 0.5
     forecast: ForecastConfig = field(default_factory=ForecastConfig)
     drought_raise_z: float = RAISE_Z
-    drought_raise_after: int = 2
+    drought_raise_after: int = 1
     drought_clear_hold_s: float = 24 * HOUR_S
     spike_rel_floor: float = 0.03
     spike_normal_floor: float = 0.02
@@ -88,6 +90,26 @@ class ModelConfig:
     """The short-range forecast of a rise (``consumers.river.rise``), refreshed with the rate of rise."""
     rain_keep_max: int = 720
     """At most this many wet readings are kept for the rise forecast's rain (an hour at 5 s)."""
+    drought_rule: str = "prob"
+    """``"band"``: raise when the fitted forecast's low quantile (``drought_raise_z``) crosses within 72 h;
+    ``"prob"``: raise when the probability of crossing (learned, else from the fitted band) is at least
+    ``drought_raise_prob``."""
+    drought_raise_prob: float = 0.25
+    drought_learn: bool = True
+    """Keep a ``RecessionBook`` of this gauge's own falls and use it for the probability once it has records."""
+    drought_learn_horizon_h: float = 96.0
+    drought_learn_min: int = 10
+    """Records needed in the current flow's bin before the learned probability is used (else the fitted one)."""
+    drought_quiet_clear_s: float | None = 20 * 24 * HOUR_S
+    """Also clear after this long without any crossing signal (None: only the recovery rule clears)."""
+    drought_cold_rule: str = "band"
+    """Without enough learned records: ``"prob"`` (the fitted band's probability) or ``"band"`` (the band rule)."""
+    drought_cold_raise_prob: float = 0.6
+    """The fitted band's probability that raises under the cold-start rule ``"prob"``."""
+    drought_rain_hold_s: float = 0.0
+    """No crossing signal from a forecast within this long after rain (the recession is interrupted)."""
+    full_history_days: float = 365.0
+    """Below this much history the gauge says its drought warning stands on a short record (cold start)."""
 
 
 class GaugeModel:
@@ -108,7 +130,16 @@ class GaugeModel:
             raise_after=c.drought_raise_after,
             clear_hold_s=c.drought_clear_hold_s,
             raise_z=c.drought_raise_z,
+            raise_prob=c.drought_raise_prob if c.drought_rule == "prob" else None,
+            quiet_clear_s=c.drought_quiet_clear_s,
         )
+        self.book: RecessionBook | None = (
+            RecessionBook(p.normal, horizon_h=c.drought_learn_horizon_h) if c.drought_learn else None
+        )
+        self.first_t: float | None = None
+        """Event time of the first sample: how much history the model has seen (cold start)."""
+        self.drought_basis: str | None = None
+        """What the last drought probability came from: ``"learned"``, ``"fitted"`` or None (band rule)."""
         self.flood = FloodWarning(p.flood_warning, p.flood_danger, p.normal)
         self.forecast: Forecast | None = None
         self.latest: tuple[float, float] | None = None
@@ -188,10 +219,42 @@ class GaugeModel:
             return
         assert self.latest is not None
         self.last_fit_t = t
-        self.forecast = forecast(
-            self.history.series(), self.last_rain_t, measure=self.params.measure, config=self.config.forecast
-        )
-        self.drought.update(t, self.latest[1], self.forecast)
+        series = self.history.series()
+        self.forecast = forecast(series, self.last_rain_t, measure=self.params.measure, config=self.config.forecast)
+        if self.first_t is None:
+            self.first_t = t
+        p_cross = self._drought_probability(t, series) if self.config.drought_rule == "prob" else None
+        self.drought.update(t, self.latest[1], self.forecast, p_cross)
+
+    def _drought_probability(self, t: float, series: list[tuple[float, float]]) -> float | None:
+        """P(below the drought level within the horizon): learned from this gauge's past falls when it has enough
+        at flows like now, else from the fitted band; 0 while rain or a rise says the recession is interrupted."""
+        assert self.latest is not None
+        c, q, level = self.config, self.latest[1], self.params.drought_low
+        book = self.book
+        if book is not None:
+            book.learn(t, series)
+        if q < level:
+            self.drought_basis = "observed"
+            return 1.0
+        if self.last_rain_t is not None and t - self.last_rain_t < c.drought_rain_hold_s:
+            self.drought_basis = "rain"
+            return 0.0
+        if book is not None and book.count(q) >= c.drought_learn_min:
+            self.drought_basis = "learned"
+            if not _receding(series, t, q, book.tol_s):
+                return 0.0
+            p = book.prob_fall(q, level)
+            return 0.0 if p is None else p
+        self.drought_basis = "fitted"
+        if c.drought_cold_rule == "band":
+            return None
+        fc = self.forecast
+        if fc is None or fc.method != "recession":
+            return 0.0
+        p_fit = fc.prob_below(level, float(c.forecast.horizon_h))
+        # the fitted band is less sure than the learned record: scaled so that ``drought_cold_raise_prob`` raises
+        return min(1.0, p_fit * c.drought_raise_prob / c.drought_cold_raise_prob)
 
     # -- output ---------------------------------------------------------------------------------------------
 
@@ -214,6 +277,19 @@ class GaugeModel:
             return self._status("low_water_watch", None, value, self._watch_reason(value))
         return self._status("normal", None, value, f"{p.measure} {value:.2f} {p.unit}, no low-water or flood signal")
 
+    def history_days(self) -> float:
+        """Days of event time this model has seen (since its first sample, kept across restores)."""
+        newest = self.intervals.last_t
+        return 0.0 if self.first_t is None or newest is None else max(0.0, (newest - self.first_t) / 86400.0)
+
+    def _drought_confidence(self) -> float | None:
+        """The warning's probability of crossing (learned, or from the fitted band). A young gauge's lower standing is
+        said beside it (``history_days`` under ``full_history_days``, ``drought_basis`` "fitted"), not folded into
+        the number: a warning shown at "confidence 1 %" because the gauge is two days old would read as no warning
+        at all, where it is a warning from a short record."""
+        d = self.drought
+        return None if d.confidence is None else round(d.confidence, 3)
+
     def _fault(self, now_t: float) -> str | None:
         last_t = self.intervals.last_t
         if last_t is None:
@@ -231,7 +307,9 @@ class GaugeModel:
             state=state,
             fault=fault,
             drought_eta_hours=_round(d.eta_hours) if drought else None,
-            drought_confidence=d.confidence if drought else None,
+            drought_confidence=self._drought_confidence() if drought else None,
+            drought_basis=self.drought_basis if drought else None,
+            history_days=_round(self.history_days(), 1),
             flood_eta_hours=_round(f.eta_hours) if state == "flood_warning" else None,
             rate_per_hour=_round(f.rate_per_hour, 4),
             forecast=self.forecast,
@@ -306,6 +384,9 @@ class GaugeModel:
             "last_rate_t": self.last_rate_t,
             "rise": None if self.rise is None else self.rise.to_dict(),
             "rain_wet": [list(w) for w in self.rain_wet],
+            "book": None if self.book is None else self.book.snapshot(),
+            "first_t": self.first_t,
+            "drought_basis": self.drought_basis,
         }
 
     @classmethod
@@ -331,7 +412,24 @@ class GaugeModel:
         rise = snap.get("rise")
         model.rise = None if rise is None else RiseForecast.from_dict(rise)
         model.rain_wet = [(float(t), float(r)) for t, r in snap.get("rain_wet", [])]
+        book = snap.get("book")
+        if book is not None and model.book is not None:
+            model.book = RecessionBook.restore(book)
+        model.first_t = _opt_float(snap.get("first_t"))
+        basis = snap.get("drought_basis")
+        model.drought_basis = None if basis is None else str(basis)
         return model
+
+
+def _receding(series: list[tuple[float, float]], t: float, q: float, tol_s: float) -> bool:
+    """The flow now is not above its value a day ago (True when there is no value a day ago to compare)."""
+    target = t - 86400.0
+    i = bisect.bisect_left(series, target, key=lambda p: p[0])
+    near = [j for j in (i - 1, i) if 0 <= j < len(series) and abs(series[j][0] - target) <= tol_s]
+    if not near:
+        return True
+    j = min(near, key=lambda k: abs(series[k][0] - target))
+    return q <= series[j][1]
 
 
 def _opt_float(x: Any) -> float | None:

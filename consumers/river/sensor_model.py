@@ -148,6 +148,8 @@ def river_view(
         "reason": status.reason,
         "drought_eta_hours": status.drought_eta_hours,
         "drought_confidence": status.drought_confidence,
+        "drought_basis": status.drought_basis,
+        "history_days": status.history_days,
         "flood_eta_hours": status.flood_eta_hours,
         "rate_per_hour": status.rate_per_hour,
         "history": {"t": [epoch_iso(t) for t, _ in shown], "v": [round(v, 4) for _, v in shown]},

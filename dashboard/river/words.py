@@ -12,7 +12,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from consumers.citypack import CityPack, SensorSpec
+from consumers.river.gauge import ModelConfig
 from dashboard.i18n import LABELS, t
+
+FULL_HISTORY_DAYS = ModelConfig().full_history_days
+"""Under this much history a gauge's drought warning stands on its last days' recession, not a learned record."""
 
 
 def localized_reason(spec: SensorSpec, doc: Mapping[str, Any], state: str, lang: str) -> str:
@@ -44,6 +48,9 @@ def localized_reason(spec: SensorSpec, doc: Mapping[str, Any], state: str, lang:
             said.append(t(lang, "reason.drought_band", low=low, unit=unit))
         if confidence is not None:
             said.append(t(lang, "confidence", c=f"{float(confidence):.0%}"))
+        days = river.get("history_days")
+        if isinstance(days, int | float) and days < FULL_HISTORY_DAYS and river.get("drought_basis") == "fitted":
+            said.append(t(lang, "reason.short_record", d=f"{float(days):.0f}"))
     elif state in ("flood_danger", "flood_warning"):
         level_key = "flood_danger" if state == "flood_danger" else "flood_warning"
         level = float(th[level_key])

@@ -97,7 +97,7 @@ def test_skill_of_the_hand_made_timeline() -> None:
     assert result["onsets"] == 4
     assert result["pod_72h"] == 0.25
     assert result["pod_any"] == 0.5
-    assert result["far"] == pytest.approx(1 / 3, abs=1e-3)  # FA / (hits at any lead + FA)
+    assert result["far"] == 0.25  # false-alarm episodes / all episodes (issue 13; was FA / (hits at any lead + FA))
     assert result["csi"] == 0.2  # H72 / (H72 + M + FA) = 1 / (1 + 3 + 1)
     assert result["median_lead_hours"] == 45.0
     assert (result["hits_72h"], result["hits_any"], result["false_alarms"], result["episodes"]) == (1, 2, 1, 4)
