@@ -53,7 +53,15 @@ class GaugeNow:
 
 
 def gauge_now(doc: Mapping[str, object]) -> GaugeNow | None:
-    """A gauge's view (``sensor:<id>`` on ``city.state``) as the outlook needs it; None when it has no stage."""
+    """A gauge's view (``sensor:<id>`` on ``city.state``) as the outlook needs it; None when it has no stage or the
+    view cannot be read (a malformed view leaves its gauge out, it never stops the picture)."""
+    try:
+        return _gauge_now(doc)
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def _gauge_now(doc: Mapping[str, object]) -> GaugeNow | None:
     values = doc.get("values")
     river = doc.get("river")
     stamp = doc.get("event_time")

@@ -25,7 +25,7 @@ from consumers.flood.evacuation import VULNERABLE_ORDER, EvacuationGraphs, evacu
 from consumers.flood.inundation import RiverFrame, block_depths, node_depths, river_frame, road_depths
 from consumers.flood.network import RoadNetwork
 from consumers.flood.outlook import LEADS_H, GaugeNow, gauge_now, stage_outlook
-from consumers.flood.routing import WET_FROM_M, RoadCosts, RoadGraph, Route, road_costs, route_change
+from consumers.flood.routing import CLOSES_AT_M, WET_FROM_M, RoadCosts, RoadGraph, Route, road_costs, route_change
 
 PICTURE_KEY = "flood:picture"
 MAX_MISSIONS = 12
@@ -72,7 +72,9 @@ class FloodModel:
         """Take back the closure times and missions of a picture this service published before a restart."""
         if doc.get("network") != network_id(self.network):
             return
-        closed = doc.get("closed") or {}
+        closed = doc.get("closed")
+        if not isinstance(closed, Mapping):
+            closed = {}
         for i, t in zip(closed.get("i") or [], closed.get("since_t") or [], strict=False):
             if isinstance(i, int) and 0 <= i < len(self.network.roads) and isinstance(t, int | float):
                 self.closed_since[i] = float(t)
@@ -105,7 +107,12 @@ class FloodModel:
             node_worst = np.fmax(node_worst, node_ahead)
             block_worst = np.fmax(block_worst, block_depths(self.frame, ahead))
             road_ahead = road_depths(network, node_ahead)
-            closing = np.isnan(closes_in_h) & (np.nan_to_num(road_ahead) >= 0.3) & ~(np.nan_to_num(road_now) >= 0.3)
+            car_limit = CLOSES_AT_M["car"]
+            closing = (
+                np.isnan(closes_in_h)
+                & (np.nan_to_num(road_ahead) >= car_limit)
+                & ~(np.nan_to_num(road_now) >= car_limit)
+            )
             closes_in_h[closing] = lead
         car = road_costs(network, road_now, "car")
         truck = road_costs(network, road_now, "truck")
@@ -124,7 +131,7 @@ class FloodModel:
             "kind": "flood",
             "event_time": epoch_iso(now),
             "network": network_id(network),
-            "model": {"depth": "hand_bathtub", "outlook": "rise_or_upstream_wave", "leads_h": list(LEADS_H)},
+            "model": {"depth": "hand_bathtub", "outlook": "upstream_readings_or_own_rise", "leads_h": list(LEADS_H)},
             "gauges": {
                 g.id: {
                     "stage_m": round(g.stage_m, 3),

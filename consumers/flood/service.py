@@ -48,8 +48,12 @@ class FloodService:
         """Take one ``city.state`` record; True when it changed a gauge."""
         if key == PICTURE_KEY and value is not None and self.published == 0:
             try:
-                self.model.restore(orjson.loads(value))
+                earlier = orjson.loads(value)
             except ValueError:
+                earlier = None
+            if isinstance(earlier, dict):
+                self.model.restore(earlier)
+            else:
                 log.warning("unreadable %s on the state topic: starting without its closure times", PICTURE_KEY)
             return False
         if not key.startswith("sensor:") or key[7:] not in self.gauge_ids:
@@ -59,6 +63,9 @@ class FloodService:
         try:
             doc = orjson.loads(value)
         except ValueError:
+            doc = None
+        if not isinstance(doc, dict):
+            log.warning("unreadable gauge view %s on the state topic: left out of the flood picture", key[:100])
             return False
         before = self.gauges.get(key[7:])
         self.gauges[key[7:]] = doc
