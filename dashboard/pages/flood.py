@@ -22,6 +22,7 @@ from consumers.citypack import CityPack
 from dashboard.auth.account_bar import account_bar
 from dashboard.context import current
 from dashboard.flood.layer import flood_figure, flood_patch, flood_values
+from dashboard.flood.picks import picked_point, route_roads
 from dashboard.flood.reader import FloodNetwork
 from dashboard.flood.words import (
     change_sentence,
@@ -44,11 +45,11 @@ VEHICLES = ("truck", "ambulance")
 
 
 def _pick_answer(
-    flood: FloodNetwork, picture: Mapping[str, Any] | None, pick: Mapping[str, Any] | None, vehicle: str
+    flood: FloodNetwork, picture: Mapping[str, Any] | None, point: tuple[float, float] | None, vehicle: str
 ) -> dict[str, Any] | None:
-    if picture is None or not pick:
+    if picture is None or point is None:
         return None
-    return flood.route_to(picture, float(pick["lon"]), float(pick["lat"]), vehicle)
+    return flood.route_to(picture, point[0], point[1], vehicle)
 
 
 def _totals(pack: CityPack, picture: Mapping[str, Any], lang: str) -> list[Any]:
@@ -309,12 +310,15 @@ def refresh(
     stamp = f"{None if picture is None else picture.get('event_time')}|{pick}|{vehicle}"
     if stamp == seen:
         raise PreventUpdate
-    answer = _pick_answer(flood, picture, pick, vehicle)
+    point = picked_point(pick)
+    answer = _pick_answer(flood, picture, point, vehicle)
     key = f"{pick}|{vehicle}"
     change = None
-    if answer is not None and memo and memo.get("key") == key:
-        change = memo.get("change")
-        before_roads, before_eta = memo.get("roads"), memo.get("eta_s")
+    if answer is not None and isinstance(memo, Mapping) and memo.get("key") == key:
+        change = memo.get("change") if isinstance(memo.get("change"), str) else None
+        before_roads, before_eta = route_roads(memo.get("roads"), len(flood.network.roads)), memo.get("eta_s")
+        if not isinstance(before_eta, int | float):
+            before_eta = None
         route = answer.get("route")
         closed_now = set((picture or {}).get("closed", {}).get("i") or [])
         if before_roads is not None and (route is None or route["roads"] != before_roads):
@@ -336,8 +340,8 @@ def refresh(
         }
     )
     evacuee = None
-    if picture is not None and pick:
-        near = flood.listed_block_near(picture, float(pick["lon"]), float(pick["lat"]), PICK_BLOCK_WITHIN_M)
+    if picture is not None and point is not None:
+        near = flood.listed_block_near(picture, point[0], point[1], PICK_BLOCK_WITHIN_M)
         evacuee = None if near is None else flood.evacuation_route(picture, near)
     values = flood_values(flood, picture, answer, lang, ctx.pack.timezone, evacuee)
     return (
