@@ -25,6 +25,7 @@ from dashboard.context import current
 from dashboard.fire.hexes import GEOJSON_PATH
 from dashboard.fire.words import ordered
 from dashboard.flood.field_map import field_map
+from dashboard.flood.picks import picked_point
 from dashboard.flood.reader import FloodNetwork
 from dashboard.freshness import judge, judge_now, member_label
 from dashboard.i18n import language
@@ -340,11 +341,11 @@ def flood_summary() -> tuple[flask.Response, int]:
 def flood_route() -> tuple[flask.Response, int]:
     """The safest rescue route to a point (``?lon=&lat=&vehicle=truck|ambulance``) under the latest water."""
     flood, picture = _flood_picture()
-    try:
-        lon, lat = float(flask.request.args["lon"]), float(flask.request.args["lat"])
-        return flask.jsonify(flood.route_to(picture, lon, lat, flask.request.args.get("vehicle", "truck"))), 200
-    except (KeyError, ValueError) as exc:
-        return _error(400, f"give lon, lat (numbers) and vehicle (truck or ambulance): {exc}")
+    point = picked_point(flask.request.args)
+    vehicle = flask.request.args.get("vehicle", "truck")
+    if point is None or vehicle not in ("truck", "ambulance"):
+        return _error(400, "give lon and lat (finite numbers) and vehicle (truck or ambulance)")
+    return flask.jsonify(flood.route_to(picture, point[0], point[1], vehicle)), 200
 
 
 @api.get("/api/v1/flood/evacuation.csv")

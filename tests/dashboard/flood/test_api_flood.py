@@ -84,7 +84,7 @@ def test_the_picture_with_names_a_route_and_the_list(web, settings: Settings, pi
     assert answer["route"] is not None and answer["route"]["station_name"]
     end = RoadGraph(network).nearest_node(target.lon, target.lat)
     assert answer["route"]["path"][-1] == [network.lon[end], network.lat[end]]
-    for bad in ("lon=x&lat=1", "lat=26.5", f"lon={target.lon}&lat={target.lat}&vehicle=boat"):
+    for bad in ("lon=x&lat=1", "lat=26.5", "lon=nan&lat=26.5", f"lon={target.lon}&lat={target.lat}&vehicle=boat"):
         response = client.get(f"/api/v1/flood/route?{bad}")
         assert response.status_code == 400 and "vehicle" in response.get_json()["error"]
 
