@@ -298,6 +298,21 @@ def line_paths(pack: CityPack, snapshot: StateSnapshot) -> dict[str, tuple[list[
     return {level: polyline(p) for level, p in paths.items()}
 
 
+def district_underlay(pack: CityPack) -> go.Choroplethmap:
+    """Every district in one quiet grey with its outline: the city keeps its shape under any layer, or none."""
+    codes = list(pack.districts)
+    return go.Choroplethmap(
+        geojson=dict(pack.districts_geojson),
+        locations=codes,
+        z=[0] * len(codes),
+        colorscale=[[0, "#26323d"], [1, "#26323d"]],
+        showscale=False,
+        hoverinfo="skip",
+        marker={"line": {"color": "#8aa0b4", "width": 1.5}},
+        name="districts",
+    )
+
+
 def map_figure(
     pack: CityPack, hexes: HexLayer, snapshot: StateSnapshot, lang: str = "en", now: float | None = None
 ) -> go.Figure:
@@ -314,16 +329,7 @@ def map_figure(
     fire_z, fire_hover = fire_risk_arrays(pack, snapshot, lang)
     fig = go.Figure(
         [
-            go.Choroplethmap(
-                geojson=dict(pack.districts_geojson),
-                locations=codes,
-                z=[0] * len(codes),
-                colorscale=[[0, "#26323d"], [1, "#26323d"]],
-                showscale=False,
-                hoverinfo="skip",
-                marker={"line": {"color": "#8aa0b4", "width": 1.5}},
-                name="districts",
-            ),
+            district_underlay(pack),
             go.Choroplethmap(
                 geojson=dict(pack.districts_geojson),
                 locations=codes,

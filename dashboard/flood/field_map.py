@@ -25,16 +25,8 @@ from dashboard.report.situation import STYLE, _leaflet, tooltip_text
 
 
 def _street_lines(flood: FloodNetwork, indexes: Sequence[int]) -> list[list[tuple[float, float]]]:
-    network = flood.network
-    seen: set[tuple[int, int]] = set()
-    out = []
-    for i in indexes:
-        road = network.roads[i]
-        key = (min(road.u, road.v), max(road.u, road.v))
-        if key not in seen:
-            seen.add(key)
-            out.append([(network.lat[road.u], network.lon[road.u]), (network.lat[road.v], network.lon[road.v])])
-    return out
+    """Streets as Leaflet draws them: ``(lat, lon)`` pairs, each street once."""
+    return [[(a[1], a[0]), (b[1], b[0])] for a, b in flood.street_segments(indexes)]
 
 
 def _table(flood: FloodNetwork, picture: Mapping[str, Any], lang: str) -> str:

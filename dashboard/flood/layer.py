@@ -20,7 +20,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from consumers.citypack import CityPack
-from dashboard.figures import OFFLINE_STYLE
+from dashboard.figures import OFFLINE_STYLE, district_underlay
 from dashboard.flood.reader import FloodNetwork
 from dashboard.flood.words import block_hover, shelter_hover, station_hover
 from dashboard.polyline import Polyline, polyline
@@ -52,17 +52,7 @@ FOCUS_HAND_M = 2.0
 
 def _streets(flood: FloodNetwork, indexes: Sequence[int]) -> Polyline:
     """Roads as one polyline, each street drawn once (its two directions are one line on a map)."""
-    network = flood.network
-    seen: set[tuple[int, int]] = set()
-    shapes = []
-    for i in indexes:
-        road = network.roads[i]
-        key = (min(road.u, road.v), max(road.u, road.v))
-        if key in seen:
-            continue
-        seen.add(key)
-        shapes.append(((network.lon[road.u], network.lat[road.u]), (network.lon[road.v], network.lat[road.v])))
-    return polyline(shapes)
+    return polyline(flood.street_segments(indexes))
 
 
 def _paths(paths: Sequence[Sequence[Sequence[float]]]) -> Polyline:
@@ -149,7 +139,6 @@ def flood_figure(
 ) -> go.Figure:
     values = flood_values(flood, picture, pick, lang, pack.timezone, None)
     network = flood.network
-    codes = list(pack.districts)
     river_lat, river_lon = polyline(r.coords for r in pack.rivers.values())
 
     def lines(key: str, color: str, width: float, name: str) -> go.Scattermap:
@@ -161,16 +150,7 @@ def flood_figure(
     blocks = values["blocks"]
     fig = go.Figure(
         [
-            go.Choroplethmap(
-                geojson=dict(pack.districts_geojson),
-                locations=codes,
-                z=[0] * len(codes),
-                colorscale=[[0, "#26323d"], [1, "#26323d"]],
-                showscale=False,
-                hoverinfo="skip",
-                marker={"line": {"color": "#8aa0b4", "width": 1.5}},
-                name="districts",
-            ),
+            district_underlay(pack),
             go.Scattermap(
                 lat=river_lat, lon=river_lon, mode="lines", line={"color": "#2f7fb8", "width": 6}, hoverinfo="skip"
             ),

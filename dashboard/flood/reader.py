@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,6 +108,20 @@ class FloodNetwork:
             return None
         other = self.network.roads[near]
         return t(lang, "flood.street_by", road=(other.name_zh if lang == "zh" else other.name_en))
+
+    def street_segments(self, indexes: Sequence[int]) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+        """Roads as ``((lon, lat), (lon, lat))`` segments, each street once (its two directions are one line on a
+        map)."""
+        network = self.network
+        seen: set[tuple[int, int]] = set()
+        out = []
+        for i in indexes:
+            road = network.roads[i]
+            key = (min(road.u, road.v), max(road.u, road.v))
+            if key not in seen:
+                seen.add(key)
+                out.append(((network.lon[road.u], network.lat[road.u]), (network.lon[road.v], network.lat[road.v])))
+        return out
 
     def road_path(self, index: int) -> list[list[float]]:
         road = self.network.roads[index]
