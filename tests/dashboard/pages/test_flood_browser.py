@@ -36,6 +36,7 @@ from dashboard.flood.reader import FloodNetwork
 from dashboard.state_view import StateView
 from tests.consumers.flood.test_service_kafka import NANMING, a_route_across_low_ground, produce_stages
 from tests.dashboard.pages.test_map_browser import LOADED_MACHINE_WAIT_S, SCREENSHOTS, click_at, poll_script
+from tests.dashboard.pages.test_map_browser import screen_position as map_screen_position
 from tests.web_server import free_port, start_dashboard
 
 pytestmark = [pytest.mark.kafka, pytest.mark.browser]
@@ -72,21 +73,7 @@ def flood_service(
 
 def screen_position(driver: webdriver.Chrome, lon: float, lat: float) -> tuple[float, float]:
     """Where the flood page's own map draws a position, once it has loaded."""
-    found = poll_script(
-        driver,
-        """
-        const gd = document.querySelector('#flood-map .js-plotly-plot');
-        const map = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot.map;
-        if (!map || !map.loaded()) { return null; }
-        const p = map.project([arguments[0], arguments[1]]);
-        const box = map.getCanvas().getBoundingClientRect();
-        return [box.left + p.x, box.top + p.y];
-        """,
-        lon,
-        lat,
-    )
-    assert found is not None, "the flood map never finished loading"
-    return float(found[0]), float(found[1])
+    return map_screen_position(driver, lon, lat, "flood-map")
 
 
 def test_a_manager_sees_the_flood_picks_a_route_and_takes_the_lists_away_offline(

@@ -339,13 +339,13 @@ def test_a_district_whose_sensors_went_silent_is_grey_with_the_age_of_its_last_d
     assert rows is not None, browser.find_element("id", "map-districts").text
 
 
-def screen_position(driver: webdriver.Chrome, lon: float, lat: float) -> tuple[float, float]:
-    """Where the page's own map draws a position, in CSS pixels of the window."""
+def screen_position(driver: webdriver.Chrome, lon: float, lat: float, graph: str = "map-graph") -> tuple[float, float]:
+    """Where the page's own map (the Dash graph ``graph``) draws a position, in CSS pixels of the window."""
     deadline = time.monotonic() + LOADED_MACHINE_WAIT_S
     while time.monotonic() < deadline:
         position = driver.execute_script(
             """
-            const gd = document.querySelector('#map-graph .js-plotly-plot');
+            const gd = document.querySelector('#' + arguments[2] + ' .js-plotly-plot');
             const map = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot.map;
             if (!map || !map.loaded()) { return null; }
             const p = map.project([arguments[0], arguments[1]]);
@@ -354,6 +354,7 @@ def screen_position(driver: webdriver.Chrome, lon: float, lat: float) -> tuple[f
             """,
             lon,
             lat,
+            graph,
         )
         if position is not None:
             return float(position[0]), float(position[1])
