@@ -33,7 +33,7 @@ def get(url: str, token: str | None = None) -> tuple[int, Any]:
         return error.code, json.load(error)
 
 
-def test_honcho_runs_web_consumers_and_simulator_as_one_product(kafka_settings: Settings, pack: CityPack) -> None:
+def test_honcho_runs_web_consumers_flood_and_simulator_as_one_product(kafka_settings: Settings, pack: CityPack) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -89,6 +89,18 @@ def test_honcho_runs_web_consumers_and_simulator_as_one_product(kafka_settings: 
         # Every gunicorn worker tails the state on its own; all of them answer with live data.
         answers = [get(f"http://127.0.0.1:{port}/health", token)[1]["view"]["entities"] for _ in range(6)]
         assert min(answers) > len(pack.districts)
+        # The flood process reads every gauge's view from city.state and publishes its picture back: a calm city
+        # has every gauge in it and nobody to move.
+        gauge_ids = {s.id for s in pack.sensors_of_type("river.gauge")}
+        flood: Any = None
+        while time.monotonic() < deadline + 60:
+            status, flood = get(f"http://127.0.0.1:{port}/api/v1/flood", token)
+            if status == 200 and set(flood["gauges"]) == gauge_ids:
+                break
+            time.sleep(1)
+        else:
+            pytest.fail(f"no flood picture of every gauge: {flood}\n{log_path.read_text()[-3000:]}")
+        assert flood["closed_roads"] == [] and flood["totals"]["city"]["people"] == 0
     finally:
         os.killpg(honcho.pid, signal.SIGTERM)
         honcho.wait(timeout=60)
