@@ -25,7 +25,7 @@ import networkx as nx
 import numpy as np
 from scipy.sparse import csgraph, csr_matrix
 
-from consumers.flood.network import Block, RoadNetwork
+from consumers.flood.network import RoadNetwork, distance_m
 from consumers.flood.routing import WET_FROM_M, RoadCosts, RoadGraph
 
 EVACUATE_FROM_M = 0.15
@@ -177,11 +177,6 @@ def _route_length(graph: SearchGraph, costs: RoadCosts, network: RoadNetwork, pa
     return metres, seconds
 
 
-def _metres(a: Block, lon: float, lat: float) -> float:
-    kx = 111_320.0 * np.cos(np.radians(a.lat))
-    return float(np.hypot((a.lon - lon) * kx, (a.lat - lat) * 110_574.0))
-
-
 class EvacuationGraphs:
     """The walking and the truck graphs the shelter searches run on, as arrays for scipy's Dijkstra: a flood that
     fills shelters one after another needs a search per filled shelter, and networkx's took 40 ms each on the
@@ -232,7 +227,6 @@ def evacuation_plan(
         if not nodes:
             break
         found = [(mode, costs, g, *_nearest_shelters(g, costs, nodes)) for mode, costs, g in searches]
-        shelters_at = {node: ids for node, ids in nodes.items()}
         filled = False
         still: list[Evacuee] = []
         for e in pending:
@@ -244,7 +238,7 @@ def evacuation_plan(
             for mode, costs, g, dist, pred, sources in found:  # on foot if they can, else by truck
                 if np.isfinite(dist[start]):
                     path = _path_to_source(pred, start)
-                    shelter_id = next(s for s in shelters_at[int(sources[start])] if room[s] > 0)
+                    shelter_id = next(s for s in nodes[int(sources[start])] if room[s] > 0)
                     metres, seconds = _route_length(g, costs, network, path)
                     route: tuple[str, float | None, float | None] = (mode, round(metres, 1), round(seconds, 1))
                     break
@@ -252,7 +246,7 @@ def evacuation_plan(
                 block = network.blocks[e.block]
                 shelter_id = min(
                     (s for s, free in room.items() if free > 0),
-                    key=lambda s: (_metres(block, shelter_by_id[s].lon, shelter_by_id[s].lat), s),
+                    key=lambda s: (distance_m(block.lon, block.lat, shelter_by_id[s].lon, shelter_by_id[s].lat), s),
                 )
                 route = ("boat", None, None)
             take = min(left[e.block], room[shelter_id])
