@@ -31,8 +31,9 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -333,7 +334,7 @@ def build_network(
     index = {node_id: i for i, node_id in enumerate(node_ids)}
     checked = _check_roads(roads, index, lon, lat, warn)
     largest = _largest_part(node_ids, checked, warn)
-    snap = _Snapper(lon, lat, largest)
+    snap: Snap = partial(NodeLocator(lon, lat).nearest, among=np.asarray(largest, dtype=np.int64))
     places = places or {}
     stations = _stations(places.get("stations.json"), pack, snap, warn)
     shelters = _shelters(places.get("shelters.json"), pack, snap, warn)
@@ -447,22 +448,33 @@ def _largest_part(node_ids: Sequence[str], roads: Sequence[Road], warn: Warnings
     return parts[0]
 
 
-class _Snapper:
-    """Nearest node of the largest part, by brute force in numpy over a local metric frame: a few thousand
-    places against tens of thousands of nodes is a fraction of a second, and needs no spatial index."""
+class NodeLocator:
+    """Nearest node to a point, by brute force in numpy over a local metric frame (equirectangular at the nodes'
+    mean latitude): a few thousand places, or one click, against tens of thousands of nodes is a fraction of a
+    second and needs no spatial index. The loader snaps places with it, the routes find a clicked point's street."""
 
-    def __init__(self, lon: Sequence[float], lat: Sequence[float], candidates: Sequence[int]) -> None:
-        self.candidates = np.asarray(candidates, dtype=np.int64)
+    def __init__(self, lon: Sequence[float], lat: Sequence[float]) -> None:
         lat0 = float(np.mean(lat)) if len(lat) else 0.0
         self.kx = math.cos(math.radians(lat0)) * _M_PER_DEG_LON_EQUATOR
-        self.x = np.asarray(lon, dtype=np.float64)[self.candidates] * self.kx
-        self.y = np.asarray(lat, dtype=np.float64)[self.candidates] * _M_PER_DEG_LAT
+        self.x = np.asarray(lon, dtype=np.float64) * self.kx
+        self.y = np.asarray(lat, dtype=np.float64) * _M_PER_DEG_LAT
 
-    def nearest(self, lon: float, lat: float) -> int | None:
-        if not len(self.candidates):
+    def nearest(self, lon: float, lat: float, among: np.ndarray | None = None) -> int | None:
+        """The nearest node, or of ``among`` (node indexes) only; None when there is none to choose."""
+        x, y = lon * self.kx, lat * _M_PER_DEG_LAT
+        if among is None:
+            return int(np.argmin((self.x - x) ** 2 + (self.y - y) ** 2)) if len(self.x) else None
+        if not len(among):
             return None
-        d2 = (self.x - lon * self.kx) ** 2 + (self.y - lat * _M_PER_DEG_LAT) ** 2
-        return int(self.candidates[int(np.argmin(d2))])
+        d2 = (self.x[among] - x) ** 2 + (self.y[among] - y) ** 2
+        return int(among[int(np.argmin(d2))])
+
+    def metres_between(self, a: int, b: int) -> float:
+        return float(math.hypot(self.x[a] - self.x[b], self.y[a] - self.y[b]))
+
+
+Snap = Callable[[float, float], int | None]
+"""A place's position to the node it starts from (the nearest of the largest strongly connected part)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -497,7 +509,7 @@ def _place_items(doc: Any, name: str, warn: Warnings) -> list[tuple[str, dict[st
 
 
 def _common(
-    where: str, item: Mapping[str, Any], seen: set[str], pack: CityPack, snap: _Snapper, warn: Warnings
+    where: str, item: Mapping[str, Any], seen: set[str], pack: CityPack, snap: Snap, warn: Warnings
 ) -> _Common | None:
     item_id = item.get("id")
     if not isinstance(item_id, str) or not item_id:
@@ -518,7 +530,7 @@ def _common(
     if problem is not None:
         warn.add("place outside", f"{where}: ({lon:.5f}, {lat:.5f}) is not in district {district}; dropped")
         return None
-    node = snap.nearest(lon, lat)
+    node = snap(lon, lat)
     if node is None:
         warn.add("place", f"{where}: the network has no node to reach it from; dropped")
         return None
@@ -543,7 +555,7 @@ def _positive_int(where: str, item: Mapping[str, Any], key: str, warn: Warnings)
     return value
 
 
-def _stations(doc: Any, pack: CityPack, snap: _Snapper, warn: Warnings) -> list[Station]:
+def _stations(doc: Any, pack: CityPack, snap: Snap, warn: Warnings) -> list[Station]:
     out: list[Station] = []
     seen: set[str] = set()
     for where, item in _place_items(doc, "stations.json", warn):
@@ -581,7 +593,7 @@ def _stations(doc: Any, pack: CityPack, snap: _Snapper, warn: Warnings) -> list[
     return out
 
 
-def _shelters(doc: Any, pack: CityPack, snap: _Snapper, warn: Warnings) -> list[Shelter]:
+def _shelters(doc: Any, pack: CityPack, snap: Snap, warn: Warnings) -> list[Shelter]:
     out: list[Shelter] = []
     seen: set[str] = set()
     for where, item in _place_items(doc, "shelters.json", warn):
@@ -605,7 +617,7 @@ def _shelters(doc: Any, pack: CityPack, snap: _Snapper, warn: Warnings) -> list[
     return out
 
 
-def _blocks(doc: Any, pack: CityPack, snap: _Snapper, node_hand: Sequence[float | None], warn: Warnings) -> list[Block]:
+def _blocks(doc: Any, pack: CityPack, snap: Snap, node_hand: Sequence[float | None], warn: Warnings) -> list[Block]:
     """Blocks keep their own ``hand_m`` when the file gives one (a block's ground, not its street's), else the
     height of the node they snap to."""
     out: list[Block] = []

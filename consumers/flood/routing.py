@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
-from consumers.flood.network import RoadNetwork
+from consumers.flood.network import NodeLocator, RoadNetwork
 
 WADING_KMH = 5.0
 """A rescue truck in water deeper than a car's limit moves at a walking pace."""
@@ -44,8 +44,6 @@ STATION_VEHICLE: Mapping[str, str] = {"fire_station": "truck", "hospital": "ambu
 ALTERNATIVE_PENALTY = 3.0
 """The alternative route is the cheapest once the best route's streets cost this many times more (the penalty
 method): a different way there, not the same way with one corner cut."""
-_M_PER_DEG_LAT = 110_574.0
-_M_PER_DEG_LON_EQUATOR = 111_320.0
 
 
 def flooded_speed_kmh(limit_kmh: float, depth_m: float, closes_at_m: float) -> float | None:
@@ -151,10 +149,7 @@ class RoadGraph:
         self.graph = graph
         self.walk_graph = graph.to_undirected(as_view=False)
         """Residents on foot ignore one-way streets (either direction's road stands for the street)."""
-        lat0 = float(np.mean(network.lat)) if network.lat else 0.0
-        self._kx = _M_PER_DEG_LON_EQUATOR * math.cos(math.radians(lat0))
-        self._x = np.asarray(network.lon, dtype=float) * self._kx
-        self._y = np.asarray(network.lat, dtype=float) * _M_PER_DEG_LAT
+        self.locator = NodeLocator(network.lon, network.lat)
         self.station_nodes: dict[str, list[tuple[int, str]]] = {}
         """Per mode, the (node, station id) of every station that has that mode's vehicles."""
         for station in network.stations:
@@ -163,16 +158,14 @@ class RoadGraph:
                 self.station_nodes.setdefault(mode, []).append((station.node, station.id))
 
     def nearest_node(self, lon: float, lat: float, among: Iterable[int] | None = None) -> int:
-        """The node nearest a point (straight line); ``among`` limits the candidates."""
-        x, y = lon * self._kx, lat * _M_PER_DEG_LAT
-        if among is None:
-            return int(np.argmin((self._x - x) ** 2 + (self._y - y) ** 2))
-        candidates = np.fromiter(among, dtype=np.int64)
-        d = (self._x[candidates] - x) ** 2 + (self._y[candidates] - y) ** 2
-        return int(candidates[int(np.argmin(d))])
+        """The node nearest a point (straight line); ``among`` limits the candidates (it must not be empty)."""
+        chosen = None if among is None else np.fromiter(among, dtype=np.int64)
+        node = self.locator.nearest(lon, lat, chosen)
+        assert node is not None, "no node to choose from"
+        return node
 
     def metres_between(self, a: int, b: int) -> float:
-        return float(math.hypot(self._x[a] - self._x[b], self._y[a] - self._y[b]))
+        return self.locator.metres_between(a, b)
 
     @staticmethod
     def _weight(costs: RoadCosts, scale: Mapping[int, float] | None = None) -> object:
