@@ -39,19 +39,43 @@ def network_id(network: RoadNetwork) -> str:
 
 
 def route_doc(route: Route | None, network: RoadNetwork) -> dict[str, Any] | None:
+    """A route as the picture carries it: its nodes to draw it, its roads to compare it with the next one."""
     if route is None:
         return None
-    deepest = None if route.deepest_road is None else network.roads[route.deepest_road]
     return {
         "start": route.start,
         "mode": route.mode,
         "nodes": list(route.nodes),
+        "roads": list(route.roads),
         "eta_s": round(route.eta_s, 1),
         "length_m": round(route.length_m, 1),
         "deepest_m": round(route.deepest_m, 3),
-        "deepest_road": None if deepest is None else route.deepest_road,
+        "deepest_road": route.deepest_road,
         "wet_m": round(route.wet_m, 1),
     }
+
+
+def route_from_doc(doc: Mapping[str, Any], network: RoadNetwork) -> Route | None:
+    """The route a picture carried (``route_doc``), None when it cannot be read back as one of this network's (a
+    picture restored after a restart is data from a topic, not a promise)."""
+    try:
+        roads = tuple(int(i) for i in doc["roads"])
+        if not all(0 <= i < len(network.roads) for i in roads):
+            return None
+        deepest = doc.get("deepest_road")
+        return Route(
+            str(doc["start"]),
+            str(doc["mode"]),
+            tuple(int(n) for n in doc["nodes"]),
+            roads,
+            float(doc["eta_s"]),
+            float(doc["length_m"]),
+            float(doc["deepest_m"]),
+            None if deepest is None else int(deepest),
+            float(doc["wet_m"]),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 class FloodModel:
@@ -190,21 +214,8 @@ class FloodModel:
             before = self.missions.get(block.id)
             changes = list((before or {}).get("changes") or [])
             previous = (before or {}).get("route")
-            if previous is not None:
-                old = Route(
-                    previous["start"],
-                    previous["mode"],
-                    tuple(previous["nodes"]),
-                    tuple(
-                        int(self.graph.graph[a][b]["i"])
-                        for a, b in zip(previous["nodes"], previous["nodes"][1:], strict=False)
-                    ),
-                    float(previous["eta_s"]),
-                    float(previous["length_m"]),
-                    float(previous["deepest_m"]),
-                    previous.get("deepest_road"),
-                    float(previous["wet_m"]),
-                )
+            old = route_from_doc(previous, network) if isinstance(previous, Mapping) else None
+            if old is not None:
                 change = route_change(old, answer.best, truck)
                 if change is not None:
                     changes.append(

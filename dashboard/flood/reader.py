@@ -148,8 +148,7 @@ class FloodNetwork:
         }
         for name, route in (("route", answer.best), ("alternative", answer.alternative)):
             doc = route_doc(route, self.network)
-            if doc is not None and route is not None:
-                doc["roads"] = list(route.roads)
+            if doc is not None:
                 doc["path"] = self.path(doc.pop("nodes"))
                 doc["deepest_road_name"] = self.road_name(doc["deepest_road"])
                 station = self.network.stations[self.stations[doc["start"]]]

@@ -96,3 +96,16 @@ def test_when_a_street_under_a_missions_route_closes_the_mission_says_so(pack: C
     # The routes move off the streets as the water comes (dry streets are preferred), and each move says why.
     assert changes, "the water rising 35 cm under the missions' routes changed none of them"
     assert all(c["closed"] or c["flooded"] for c in changes)
+
+
+def test_a_restored_mission_whose_route_cannot_be_read_starts_afresh(pack: CityPack, network: RoadNetwork) -> None:
+    model = FloodModel(pack, network)
+    at = T0 + timedelta(minutes=5)
+    before = model.update(gauges(pack, 1.5, at), at.timestamp())
+    mission = before["missions"][0]
+    broken = {**before, "missions": [{**mission, "route": {**mission["route"], "roads": [len(network.roads)]}}]}
+    restarted = FloodModel(pack, network)
+    restarted.restore(broken)
+    later = T0 + timedelta(minutes=10)
+    after = restarted.update(gauges(pack, 1.5, later), later.timestamp())
+    assert after["missions"][0]["block"] == mission["block"] and after["missions"][0]["changes"] == []
