@@ -85,6 +85,8 @@ class FloodModel:
         self.pack = pack
         self.network = network
         self.frame: RiverFrame = river_frame(pack, network)
+        self.bank_m = {g.id: g.bank_stage_m for on_river in self.frame.gauges.values() for g in on_river}
+        """Each gauge's bank level (its ``flood_warning`` stage), for the picture."""
         self.graph = RoadGraph(network)
         self.evacuation_graphs = EvacuationGraphs(self.graph)
         self.closed_since: dict[int, float] = {}
@@ -159,7 +161,7 @@ class FloodModel:
             "gauges": {
                 g.id: {
                     "stage_m": round(g.stage_m, 3),
-                    "bank_m": self._bank(g.id),
+                    "bank_m": self.bank_m.get(g.id),
                     "outlook_m": [round(outlook[lead].get(g.id, g.stage_m), 3) for lead in LEADS_H],
                 }
                 for g in gauges.values()
@@ -191,13 +193,6 @@ class FloodModel:
             },
             "missions": missions,
         }
-
-    def _bank(self, gauge_id: str) -> float | None:
-        for on_river in self.frame.gauges.values():
-            for g in on_river:
-                if g.id == gauge_id:
-                    return g.bank_stage_m
-        return None
 
     def _missions(self, rows: Any, truck: RoadCosts, now: float) -> list[dict[str, Any]]:
         network = self.network
