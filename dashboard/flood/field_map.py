@@ -29,6 +29,23 @@ def _street_lines(flood: FloodNetwork, indexes: Sequence[int]) -> list[list[tupl
     return [[(a[1], a[0]), (b[1], b[0])] for a, b in flood.street_segments(indexes)]
 
 
+def _marker(m: folium.Map, lat: float, lon: float, radius: int, color: str, hover: str, klass: str) -> None:
+    """A place on the field map, its tooltip the page's hover text as plain escaped text (folium puts tooltips into
+    a JavaScript template literal)."""
+    plain = hover.replace("<br>", " · ").replace("<b>", "").replace("</b>", "")
+    folium.CircleMarker(
+        location=[lat, lon],
+        radius=radius,
+        color="#111",
+        weight=1,
+        fill=True,
+        fill_color=color,
+        fill_opacity=0.95,
+        tooltip=folium.Tooltip(tooltip_text(plain)),
+        class_name=klass,
+    ).add_to(m)
+
+
 def _table(flood: FloodNetwork, picture: Mapping[str, Any], lang: str) -> str:
     e = html.escape
     network = flood.network
@@ -97,44 +114,15 @@ def field_map(pack: CityPack, flood: FloodNetwork, picture: Mapping[str, Any], l
         if route is not None:
             path = [(network.lat[n], network.lon[n]) for n in route["nodes"]]
             folium.PolyLine(path, color=MISSION_COLOR, weight=4, class_name="field-mission").add_to(m)
-    people: dict[str, int] = {}
-    first: dict[str, list[Any]] = {}
-    for row in picture.get("evacuation") or []:
-        people[row[0]] = people.get(row[0], 0) + int(row[5])
-        first.setdefault(row[0], row)
-    for block_id, row in first.items():
-        if block_id not in flood.blocks:
-            continue
-        block = network.blocks[flood.blocks[block_id]]
-        text = block_hover(block, row, people[block_id], flood, lang).replace("<br>", " · ")
-        plain = text.replace("<b>", "").replace("</b>", "")
-        folium.CircleMarker(
-            location=[block.lat, block.lon],
-            radius=7,
-            color="#111",
-            weight=1,
-            fill=True,
-            fill_color=ZONE_COLORS.get(str(row[1]), CLOSING_COLOR),
-            fill_opacity=0.95,
-            tooltip=folium.Tooltip(tooltip_text(plain)),
-            class_name="field-block",
-        ).add_to(m)
+    for block, row, people in flood.listed_blocks(picture):
+        color = ZONE_COLORS.get(str(row[1]), CLOSING_COLOR)
+        _marker(m, block.lat, block.lon, 7, color, block_hover(block, row, people, flood, lang), "field-block")
     used = picture.get("shelters") or {}
     opened = set(picture.get("shelters_open") or [])
     for shelter in network.shelters:
-        text = shelter_hover(shelter, int(used.get(shelter.id, 0)), shelter.id in opened, lang)
-        plain = text.replace("<br>", " · ").replace("<b>", "").replace("</b>", "")
-        folium.CircleMarker(
-            location=[shelter.lat, shelter.lon],
-            radius=9,
-            color="#111",
-            weight=1,
-            fill=True,
-            fill_color=SHELTER_COLOR if shelter.id in opened else "#777",
-            fill_opacity=0.95,
-            tooltip=folium.Tooltip(tooltip_text(plain)),
-            class_name="field-shelter",
-        ).add_to(m)
+        hover = shelter_hover(shelter, int(used.get(shelter.id, 0)), shelter.id in opened, lang)
+        color = SHELTER_COLOR if shelter.id in opened else "#777"
+        _marker(m, shelter.lat, shelter.lon, 9, color, hover, "field-shelter")
     # folium puts the elements added here before the map: the page's own order puts the title, then the map, then
     # the list (a team opens it for the map; the list is for going door to door).
     order = (

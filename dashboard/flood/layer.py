@@ -76,13 +76,7 @@ def flood_values(
     closing_i = (picture.get("closing") or {}).get("i") or []
     wet_i = [i for i in wet.get("i") or [] if i not in closed_i]
     missions = [flood.path(m["route"]["nodes"]) for m in picture.get("missions") or [] if m.get("route") is not None]
-    rows = picture.get("evacuation") or []
-    people: dict[str, int] = {}
-    first: dict[str, list[Any]] = {}
-    for row in rows:
-        people[row[0]] = people.get(row[0], 0) + int(row[5])
-        first.setdefault(row[0], row)
-    blocks = [(network.blocks[flood.blocks[b]], row) for b, row in first.items() if b in flood.blocks]
+    blocks = flood.listed_blocks(picture)
     used = picture.get("shelters") or {}
     opened = set(picture.get("shelters_open") or [])
     route = (pick or {}).get("route")
@@ -104,11 +98,11 @@ def flood_values(
         "alternative": _paths([alternative["path"]] if alternative else []),
         "picked": _paths([route["path"]] if route else []),
         "blocks": {
-            "lat": [b.lat for b, _ in blocks],
-            "lon": [b.lon for b, _ in blocks],
-            "color": [ZONE_COLORS.get(str(row[1]), CLOSING_COLOR) for _, row in blocks],
-            "size": [float(np.clip(6 + np.sqrt(people[b.id]) / 3, 7, 30)) for b, _ in blocks],
-            "hover": [block_hover(b, row, people[b.id], flood, lang) for b, row in blocks],
+            "lat": [b.lat for b, _, _ in blocks],
+            "lon": [b.lon for b, _, _ in blocks],
+            "color": [ZONE_COLORS.get(str(row[1]), CLOSING_COLOR) for _, row, _ in blocks],
+            "size": [float(np.clip(6 + np.sqrt(people) / 3, 7, 30)) for _, _, people in blocks],
+            "hover": [block_hover(b, row, people, flood, lang) for b, row, people in blocks],
         },
         "shelters": {
             "color": [SHELTER_COLOR if s.id in opened else "#55606b" for s in network.shelters],

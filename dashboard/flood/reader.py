@@ -19,7 +19,7 @@ import numpy as np
 
 from consumers.citypack import CityPack
 from consumers.clock import epoch_iso
-from consumers.flood.network import RoadNetwork, distance_m, load_flood_pack
+from consumers.flood.network import Block, RoadNetwork, distance_m, load_flood_pack
 from consumers.flood.picture import PICTURE_KEY, network_id, route_doc
 from consumers.flood.routing import CLOSES_AT_M, RoadGraph, road_costs
 from dashboard.i18n import t
@@ -170,6 +170,16 @@ class FloodNetwork:
             }
         )
         return out
+
+    def listed_blocks(self, picture: Mapping[str, Any]) -> list[tuple[Block, list[Any], int]]:
+        """Each block on the evacuation list once, in list order: the block, its first row (where most of its people
+        go, and how), and all its people (a block larger than a shelter's room has a row per shelter)."""
+        people: dict[str, int] = {}
+        first: dict[str, list[Any]] = {}
+        for row in picture.get("evacuation") or []:
+            people[row[0]] = people.get(row[0], 0) + int(row[5])
+            first.setdefault(row[0], row)
+        return [(self.network.blocks[self.blocks[b]], row, people[b]) for b, row in first.items() if b in self.blocks]
 
     def listed_block_near(self, picture: Mapping[str, Any], lon: float, lat: float, within_m: float) -> str | None:
         """The block of the evacuation list nearest a point, if one is within ``within_m`` (a click on its marker)."""
