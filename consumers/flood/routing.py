@@ -272,14 +272,27 @@ class RouteChange:
 
 def route_change(before: Route, after: Route | None, costs: RoadCosts) -> RouteChange | None:
     """None when nothing a person would notice changed (the same streets, the ETA within a minute)."""
-    closed = tuple(i for i in before.roads if costs.closed[i])
+    return roads_change(before.roads, before.eta_s, None if after is None else after.roads,
+                        None if after is None else after.eta_s, costs)  # fmt: skip
+
+
+def roads_change(
+    before_roads: Sequence[int],
+    before_eta_s: float | None,
+    after_roads: Sequence[int] | None,
+    after_eta_s: float | None,
+    costs: RoadCosts,
+) -> RouteChange | None:
+    """``route_change`` for a route known by its roads and ETA only (a browser's memo of the route it drew): the
+    roads of the earlier route closed to ``costs.mode`` now, the water on those still open, the ETA's change."""
+    closed = tuple(i for i in before_roads if costs.closed[i])
     wet = sorted(
-        ((i, float(costs.depth_m[i])) for i in before.roads if not costs.closed[i] and costs.depth_m[i] >= WET_FROM_M),
+        ((i, float(costs.depth_m[i])) for i in before_roads if not costs.closed[i] and costs.depth_m[i] >= WET_FROM_M),
         key=lambda p: -p[1],
     )
-    if after is None:
+    if after_roads is None:
         return RouteChange(closed, tuple(wet), None)
-    delta = after.eta_s - before.eta_s
-    if not closed and after.nodes == before.nodes and abs(delta) < 60.0:
+    delta = None if after_eta_s is None or before_eta_s is None else after_eta_s - before_eta_s
+    if not closed and list(after_roads) == list(before_roads) and (delta is None or abs(delta) < 60.0):
         return None
     return RouteChange(closed, tuple(wet), delta)

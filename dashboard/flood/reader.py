@@ -21,7 +21,7 @@ from consumers.citypack import CityPack
 from consumers.clock import epoch_iso
 from consumers.flood.network import Block, RoadNetwork, distance_m, load_flood_pack
 from consumers.flood.picture import PICTURE_KEY, network_id, route_doc
-from consumers.flood.routing import CLOSES_AT_M, RoadGraph, road_costs
+from consumers.flood.routing import CLOSES_AT_M, RoadGraph, RouteChange, road_costs, roads_change
 from dashboard.i18n import t
 from dashboard.state_view import StateSnapshot
 
@@ -170,6 +170,21 @@ class FloodNetwork:
             }
         )
         return out
+
+    def route_change(
+        self,
+        picture: Mapping[str, Any],
+        vehicle: str,
+        before_roads: Sequence[int],
+        before_eta_s: float | None,
+        answer: Mapping[str, Any],
+    ) -> RouteChange | None:
+        """What changed between the route a browser drew before (its roads and ETA) and ``answer`` (``route_to``'s),
+        judged for that vehicle under the picture's water: the same rule as the missions' (``routing.roads_change``)."""
+        costs = road_costs(self.network, self.road_depths(picture), vehicle)
+        route = answer.get("route")
+        after = None if route is None else route["roads"]
+        return roads_change(before_roads, before_eta_s, after, None if route is None else route["eta_s"], costs)
 
     def listed_blocks(self, picture: Mapping[str, Any]) -> list[tuple[Block, list[Any], int]]:
         """Each block on the evacuation list once, in list order: the block, its first row (where most of its people

@@ -319,15 +319,16 @@ def refresh(
         before_roads, before_eta = route_roads(memo.get("roads"), len(flood.network.roads)), memo.get("eta_s")
         if not isinstance(before_eta, int | float):
             before_eta = None
-        route = answer.get("route")
-        closed_now = set((picture or {}).get("closed", {}).get("i") or [])
-        if before_roads is not None and (route is None or route["roads"] != before_roads):
-            closed = [i for i in before_roads if i in closed_now]
-            depth = flood.road_depths(picture or {})
-            flooded = sorted(([i, float(depth[i])] for i in before_roads if depth[i] > 0), key=lambda p: -p[1])
-            delta = None if route is None or before_eta is None else float(route["eta_s"]) - float(before_eta)
-            since = dict(zip((picture or {})["closed"]["i"], (picture or {})["closed"]["since_t"], strict=False))
-            change = change_sentence(flood, closed, since, delta, lang, ctx.pack.timezone, flooded)
+        moved = None
+        if before_roads is not None and picture is not None:
+            moved = flood.route_change(picture, vehicle, before_roads, before_eta, answer)
+        if moved is not None and picture is not None:
+            closed = picture.get("closed") or {}
+            since = dict(zip(closed.get("i") or [], closed.get("since_t") or [], strict=False))
+            flooded = [[i, d] for i, d in moved.flooded_roads]
+            change = change_sentence(
+                flood, list(moved.closed_roads), since, moved.eta_delta_s, lang, ctx.pack.timezone, flooded
+            )
     route = (answer or {}).get("route")
     new_memo = (
         None

@@ -27,6 +27,7 @@ from dashboard.flood.field_map import field_map
 from dashboard.flood.reader import FloodNetwork, _cell
 from dashboard.state_view import StateView
 from tests.consumers.flood.test_picture import gauges
+from tests.consumers.flood.test_service_kafka import a_route_across_low_ground
 
 AT = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
 HOSTILE = "</script><script>window.pwned=1</script>`${x}`"
@@ -135,3 +136,30 @@ def test_a_blocked_route_draws_the_street_that_blocks_it_and_a_block_shows_its_w
     block = network.blocks[flood.blocks[walkers[0]]]
     assert flood.listed_block_near(picture, block.lon + 0.0001, block.lat, 120.0) is not None
     assert flood.listed_block_near(picture, block.lon + 0.05, block.lat + 0.05, 120.0) is None
+
+
+def test_a_picked_route_that_moves_is_judged_for_its_own_vehicle(pack: CityPack, network: RoadNetwork, picture) -> None:  # type: ignore[no-untyped-def]
+    flood = FloodNetwork.of(network)
+    dry = FloodModel(pack, network).update(gauges(pack, -1.0, AT), AT.timestamp())
+    target, _ = a_route_across_low_ground(network, RoadGraph(network))
+    lon, lat = network.lon[target], network.lat[target]
+    depth = flood.road_depths(picture)
+    for vehicle, closes_at in (("ambulance", 0.3), ("truck", 0.6)):
+        before = flood.route_to(dry, lon, lat, vehicle)["route"]
+        after = flood.route_to(picture, lon, lat, vehicle)
+        change = flood.route_change(picture, vehicle, before["roads"], before["eta_s"], after)
+        if change is None:
+            assert after["route"]["roads"] == before["roads"]
+            continue
+        # The streets it names as closed are closed to this vehicle; those under water, open to it.
+        assert all(depth[i] >= closes_at for i in change.closed_roads)
+        assert all(d < closes_at for _, d in change.flooded_roads)
+    ambulance_before = flood.route_to(dry, lon, lat, "ambulance")["route"]
+    moved = flood.route_change(
+        picture,
+        "ambulance",
+        ambulance_before["roads"],
+        ambulance_before["eta_s"],
+        flood.route_to(picture, lon, lat, "ambulance"),
+    )
+    assert moved is not None and moved.closed_roads  # the low ground it crossed is closed to ambulances
