@@ -50,10 +50,17 @@ class _Dash(dash.Dash):
         )
 
 
-def create_app(settings: Settings, pack: CityPack, view: StateView, accounts: AccountStore | None = None) -> dash.Dash:
+def create_app(
+    settings: Settings,
+    pack: CityPack,
+    view: StateView,
+    accounts: AccountStore | None = None,
+    flood: FloodNetwork | None = None,
+) -> dash.Dash:
     """Build the app over an already started state view. Serves every script itself: no CDN.
 
-    ``accounts`` defaults to the store at ``CITYOPS_USERS_DB``."""
+    ``accounts`` defaults to the store at ``CITYOPS_USERS_DB``; ``flood`` to the pack's road network, loaded here
+    (None when the pack has none)."""
     app = _Dash(
         __name__,
         use_pages=True,
@@ -68,7 +75,13 @@ def create_app(settings: Settings, pack: CityPack, view: StateView, accounts: Ac
     actions = ActionSink(settings, view.transport)
     accounts = accounts or AccountStore(settings.users_db)
     app.server.config[CONFIG_KEY] = AppContext(
-        settings, pack, view, HexLayer.of(pack), actions, accounts, FloodNetwork.load(pack)
+        settings,
+        pack,
+        view,
+        HexLayer.of(pack),
+        actions,
+        accounts,
+        flood if flood is not None else FloodNetwork.load(pack),
     )
     app.server.register_blueprint(api)
     install_not_found(app)

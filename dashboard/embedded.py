@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from consumers.citypack import CityPack
 from consumers.clock import ScaledClock, SystemClock
 from consumers.flood.network import load_flood_pack
+from consumers.flood.routing import RoadGraph
 from consumers.flood.service import FloodService
 from consumers.runner import ConsumerRunner
 from consumers.settings import Settings
@@ -33,6 +34,9 @@ class EmbeddedPipeline:
     transport: MemoryTransport = field(default_factory=MemoryTransport)
     stop_event: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
+    flood_graph: RoadGraph | None = None
+    """The flood service's road graph, read-only: the web app of this process draws and routes on the same one
+    instead of loading the network a second time."""
 
     def start(self) -> EmbeddedPipeline:
         self.transport.ensure_topics(topic_specs(self.settings))
@@ -52,7 +56,9 @@ class EmbeddedPipeline:
         else:
             for warning in warnings:
                 log.warning("flood pack: %s", warning)
-            runners.append(("flood", FloodService(self.settings, self.transport, self.pack, network).run))
+            flood = FloodService(self.settings, self.transport, self.pack, network)
+            self.flood_graph = flood.model.graph
+            runners.append(("flood", flood.run))
         for name, target in runners:
             thread = threading.Thread(target=self._guard, args=(name, target), name=name, daemon=True)
             thread.start()

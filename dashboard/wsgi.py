@@ -14,6 +14,7 @@ from consumers.process import LOG_FORMAT
 from consumers.settings import Settings
 from consumers.transport import Transport, open_transport, topic_specs
 from dashboard.app import create_app
+from dashboard.flood.reader import FloodNetwork
 from dashboard.state_view import StateView
 
 
@@ -22,13 +23,16 @@ def create_server(settings: Settings | None = None) -> flask.Flask:
     settings = settings or Settings.from_env()
     pack = load_city_pack(settings.city_dir)
     transport: Transport
+    flood = None
     if settings.embedded:
         from dashboard.embedded import EmbeddedPipeline
 
         pipeline = EmbeddedPipeline(settings, pack).start()
         transport = pipeline.transport
+        if pipeline.flood_graph is not None:
+            flood = FloodNetwork.of(pipeline.flood_graph.network, pipeline.flood_graph)
     else:
         transport = open_transport(settings)
         transport.ensure_topics(topic_specs(settings))
     view = StateView(settings, transport).start()
-    return create_app(settings, pack, view).server
+    return create_app(settings, pack, view, flood=flood).server

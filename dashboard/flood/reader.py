@@ -70,10 +70,12 @@ class FloodNetwork:
         return cls.of(network)
 
     @classmethod
-    def of(cls, network: RoadNetwork) -> FloodNetwork:
+    def of(cls, network: RoadNetwork, graph: RoadGraph | None = None) -> FloodNetwork:
+        """The web's view of ``network``; ``graph``, when given, is a read-only graph of it built elsewhere in this
+        process (the embedded flood service's)."""
         return cls(
             network,
-            RoadGraph(network),
+            graph if graph is not None and graph.network is network else RoadGraph(network),
             {b.id: i for i, b in enumerate(network.blocks)},
             {s.id: i for i, s in enumerate(network.shelters)},
             {s.id: i for i, s in enumerate(network.stations)},
