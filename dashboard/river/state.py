@@ -10,11 +10,11 @@ from collections.abc import Mapping
 from typing import Any
 
 RIVER_COLORS: Mapping[str, str] = {
-    "normal": "#2ecc71",
+    "normal": "#3d7ea6",
     "low_water_watch": "#e9c46a",
     "drought_warning": "#b5651d",
-    "flood_warning": "#f39c12",
-    "flood_danger": "#ff3b30",
+    "flood_warning": "#ffb000",
+    "flood_danger": "#ff3b4e",
     "fault": "#a569bd",
     "stale": "#7f8c8d",
 }
