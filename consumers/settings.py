@@ -129,6 +129,10 @@ class Settings:
     ui_refresh_ms: int = 1000
     ui_stale_after_s: float = 10.0
     language: str = "en"
+    wall_playlists: str = ""
+    """``CITYOPS_WALL_PLAYLISTS``: named wall playlists as JSON, ``{"river-room": {"views": ["river", "flood"],
+    "period": 30}}``; a wall opens one by ``/wall?playlist=river-room`` (``dashboard.wall.playlist``, which checks
+    it when the web app starts)."""
     demo_mode: bool | None = None
     """``CITYOPS_DEMO_MODE``: a demonstration (the embedded default, unless set to 0), where anyone who reaches the
     page views it without signing in (acting on alarms still needs a signed-in operator); outside it, every page
@@ -187,8 +191,8 @@ class Settings:
             return int(value)
 
         language = env.get("CITYOPS_LANGUAGE", default.language)
-        if language not in ("en", "zh"):
-            raise SettingsError(f"CITYOPS_LANGUAGE={language!r} is not one of en, zh")
+        if language not in ("en", "de", "zh"):  # dashboard.i18n.LANGUAGES (the consumers do not import the web app)
+            raise SettingsError(f"CITYOPS_LANGUAGE={language!r} is not one of en, de, zh")
         scenario = env.get("CITYOPS_SIM_SCENARIO", default.sim_scenario)
         if scenario not in SCENARIOS:
             raise SettingsError(f"CITYOPS_SIM_SCENARIO={scenario!r} is not one of {', '.join(SCENARIOS)}")
@@ -237,6 +241,7 @@ class Settings:
             ui_refresh_ms=integer("CITYOPS_UI_REFRESH_MS", default.ui_refresh_ms, 200, 60000),
             ui_stale_after_s=number("CITYOPS_UI_STALE_AFTER_S", default.ui_stale_after_s, 1, 3600),
             language=language,
+            wall_playlists=env.get("CITYOPS_WALL_PLAYLISTS", default.wall_playlists),
             demo_mode=switch("CITYOPS_DEMO_MODE"),
             users_db=Path(env.get("CITYOPS_USERS_DB") or str(default.users_db)),
             session_hours=number("CITYOPS_SESSION_HOURS", default.session_hours, 0.05, 24 * 30),

@@ -138,7 +138,7 @@ def alarm_rows_then(pack: CityPack, alarms: Mapping[str, Mapping[str, Any]], at:
                         ],
                         className="map-alarm-place",
                     ),
-                    html.Span(alarm_words.reason(alarm), className="map-alarm-reason"),
+                    html.Span(alarm_words.reason(alarm, lang), className="map-alarm-reason"),
                 ],
                 href=f"/alarms?alarm={alarm['id']}&lang={lang}",
                 className=f"map-alarm-row level-{severity}",

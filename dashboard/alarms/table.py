@@ -94,7 +94,9 @@ def alarm_table(
                         ]
                     ),
                     html.Td(district_name(pack, alarm.get("district"), lang)),
-                    html.Td([alarm_words.reason(alarm), *grouped_note(parent, pack, lang)], className="alarms-reason"),
+                    html.Td(
+                        [alarm_words.reason(alarm, lang), *grouped_note(parent, pack, lang)], className="alarms-reason"
+                    ),
                     html.Td(when(alarm.get("raised"), pack)),
                     html.Td(when(alarm.get("cleared"), pack) if history else str(ack.get("by") or "")),
                 ],

@@ -8,6 +8,7 @@ from typing import Any
 from consumers.citypack import CityPack
 from dashboard.fire.words import local_time
 from dashboard.i18n import t
+from dashboard.reasons import reason_text
 
 
 def subject(alarm: Mapping[str, Any], pack: CityPack, lang: str) -> str:
@@ -24,15 +25,15 @@ def subject(alarm: Mapping[str, Any], pack: CityPack, lang: str) -> str:
     return entity_id
 
 
-def reason(alarm: Mapping[str, Any]) -> str:
-    """Why: the reason the alarm took when it entered its severity, as the consumers wrote it (English). Not the
-    sensor's reason now: a sensor back in band during the clearing hold says "normal", which is not why, and a
-    list whose rows change at every reading cannot be clicked."""
-    return str(alarm.get("reason", ""))
+def reason(alarm: Mapping[str, Any], lang: str = "en") -> str:
+    """Why: the reason the alarm took when it entered its severity, as the consumers wrote it, in ``lang``
+    (``dashboard.reasons``). Not the sensor's reason now: a sensor back in band during the clearing hold says
+    "normal", which is not why, and a list whose rows change at every reading cannot be clicked."""
+    return reason_text(str(alarm.get("reason", "")), lang)
 
 
-def when(iso: object, pack: CityPack) -> str:
-    return local_time(str(iso), pack.timezone) if iso else ""
+def when(iso: object, pack: CityPack, lang: str = "en") -> str:
+    return local_time(str(iso), pack.timezone, lang) if iso else ""
 
 
 def trail_entry(entry: Mapping[str, Any], lang: str) -> str:

@@ -1,5 +1,6 @@
 """The corner of every page header that says who is looking: a signed-in person (with sign-out), a wall, or an
-anonymous visitor in demo mode (the issue's "says so on screen")."""
+anonymous visitor in demo mode (the issue's "says so on screen"); and the language switch (EN · DE · 中文), which
+every page with this header has because it is here."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from flask_wtf.csrf import generate_csrf
 from consumers.settings import Settings
 from dashboard.auth.roles import may_administer
 from dashboard.auth.web import current_principal
-from dashboard.i18n import t
+from dashboard.i18n import LANGUAGE_NAMES, LANGUAGES, t
 
 
 def account_bar(settings: Settings, lang: str, page: str) -> html.Div:
@@ -47,4 +48,20 @@ def account_bar(settings: Settings, lang: str, page: str) -> html.Div:
                 className="account-sign-out",
             )
         )
-    return html.Div(parts, className="account-bar")
+    return html.Div([language_switch(lang, page), *parts], className="account-bar")
+
+
+def language_switch(lang: str, page: str) -> html.Nav:
+    """Links to this page in each language (``?lang=`` wins over the browser's and the setting's choice); the
+    current one is plain text. Ids ``header-lang-<code>``."""
+    items: list[Any] = []
+    for code in LANGUAGES:
+        if items:
+            items.append(" · ")
+        name = LANGUAGE_NAMES[code]
+        if code == lang:
+            items.append(html.Span(name, id=f"header-lang-{code}", className="lang-current", style={"fontWeight": 700}))
+        else:
+            items.append(html.A(name, href=f"{page}?lang={code}", id=f"header-lang-{code}", lang=code, hrefLang=code))
+    label: dict[str, Any] = {"aria-label": t(lang, "lang.switch")}
+    return html.Nav(items, id="header-lang", className="lang-switch", **label)

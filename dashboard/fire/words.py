@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from consumers.citypack import CityPack
-from dashboard.i18n import t
+from dashboard.i18n import clock, number, t
 
 NEAR_BUILDING_M = 500.0
 """An incident this close to a public building of the pack is named after it."""
@@ -37,7 +35,7 @@ def lead(incident: Mapping[str, Any], lang: str) -> str:
     minutes = incident.get("camera_lead_min")
     timeline = incident.get("timeline") or {}
     if minutes is not None:
-        return t(lang, "fire.lead", m=f"{float(minutes):.0f}")
+        return t(lang, "fire.lead", m=number(lang, float(minutes)))
     return t(lang, "fire.no_call") if "first_camera" in timeline else t(lang, "fire.no_camera")
 
 
@@ -50,11 +48,11 @@ def sentence(incident: Mapping[str, Any], pack: CityPack, lang: str) -> str:
     confirmed = timeline.get("confirmed")
     if confirmed:
         how = str(incident.get("confirmed_by") or "two_sources")
-        parts.append(t(lang, f"fire.confirmed_by.{how}", at=local_time(confirmed, pack.timezone)))
+        parts.append(t(lang, f"fire.confirmed_by.{how}", at=local_time(confirmed, pack.timezone, lang)))
     elif state == "suspected":
         parts.append(t(lang, "fire.unconfirmed"))
     if timeline.get("resolved"):
-        parts.append(t(lang, "fire.resolved_at", at=local_time(timeline["resolved"], pack.timezone)))
+        parts.append(t(lang, "fire.resolved_at", at=local_time(timeline["resolved"], pack.timezone, lang)))
     calls = len(incident.get("calls") or ())
     if calls:
         parts.append(t(lang, "fire.call") if calls == 1 else t(lang, "fire.calls", n=calls))
@@ -64,8 +62,9 @@ def sentence(incident: Mapping[str, Any], pack: CityPack, lang: str) -> str:
     return " · ".join(parts)
 
 
-def local_time(iso: str, tz: str) -> str:
-    return datetime.fromisoformat(iso).astimezone(ZoneInfo(tz)).strftime("%H:%M")
+def local_time(iso: str, tz: str, lang: str = "en") -> str:
+    """``08:34`` on the city's clock, in ``lang``'s way (``dashboard.i18n.clock``)."""
+    return clock(lang, iso, tz)
 
 
 def ordered(incidents: Mapping[str, Mapping[str, Any]]) -> list[Mapping[str, Any]]:

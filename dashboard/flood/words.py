@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from consumers.flood.network import Block, Shelter, Station
-from dashboard.i18n import names_in_order, t
+from dashboard.i18n import clock as clock_in
+from dashboard.i18n import names_in_order, number, t
 
 if TYPE_CHECKING:
     from dashboard.flood.reader import FloodNetwork
@@ -29,10 +30,10 @@ def block_name(block: Block, lang: str) -> str:
 def minutes(seconds: float | None, lang: str) -> str:
     if seconds is None:
         return "–"
-    return t(lang, "minutes", n=f"{max(seconds, 0) / 60:.0f}")
+    return t(lang, "minutes", n=number(lang, max(seconds, 0) / 60))
 
 
-def clock(epoch_or_iso: float | str | None, tz: str) -> str:
+def clock(epoch_or_iso: float | str | None, tz: str, lang: str = "en") -> str:
     if epoch_or_iso is None:
         return "–"
     when = (
@@ -40,7 +41,7 @@ def clock(epoch_or_iso: float | str | None, tz: str) -> str:
         if isinstance(epoch_or_iso, str)
         else datetime.fromtimestamp(float(epoch_or_iso), ZoneInfo("UTC"))
     )
-    return when.astimezone(ZoneInfo(tz)).strftime("%H:%M")
+    return clock_in(lang, when, tz)
 
 
 def street(flood: FloodNetwork, index: int | None, lang: str) -> str:
@@ -53,7 +54,8 @@ def block_hover(block: Block, row: list[Any], people: int, flood: FloodNetwork, 
     zone, depth_now, depth_expected = row[1], float(row[3]), float(row[4])
     named = bool(block.name_en or block.name_zh)
     lines = [f"<b>{name}</b> · {t(lang, 'flood.kind.' + block.kind)}" if named else f"<b>{name}</b>"]
-    lines.append(t(lang, f"flood.zone.{zone}", now=f"{depth_now:.2f}", expected=f"{depth_expected:.2f}"))
+    now, expected = number(lang, depth_now, 2), number(lang, depth_expected, 2)
+    lines.append(t(lang, f"flood.zone.{zone}", now=now, expected=expected))
     shelter_id, mode = row[6], row[7]
     if shelter_id is not None and shelter_id in flood.shelters:
         shelter = flood.network.shelters[flood.shelters[shelter_id]]
@@ -90,9 +92,9 @@ def route_sentence(flood: FloodNetwork, answer: Mapping[str, Any], lang: str) ->
             lang,
             "flood.no_route",
             vehicle=vehicle,
-            m=f"{float(blocked['closest_m']):.0f}",
+            m=number(lang, float(blocked["closest_m"])),
             road=blocked.get("road") or t(lang, "flood.unnamed_street"),
-            depth=f"{float(blocked['depth_m']):.2f}",
+            depth=number(lang, float(blocked["depth_m"]), 2),
         )
     station = flood.network.stations[flood.stations[route["start"]]]
     text = t(
@@ -101,13 +103,13 @@ def route_sentence(flood: FloodNetwork, answer: Mapping[str, Any], lang: str) ->
         vehicle=vehicle,
         station=place_name(station.name_en, station.name_zh, station.id, lang),
         eta=minutes(route["eta_s"], lang),
-        km=f"{float(route['length_m']) / 1000:.1f}",
+        km=number(lang, float(route["length_m"]) / 1000, 1),
     )
     if route.get("deepest_road") is not None:
         text += " · " + t(
             lang,
             "flood.deepest",
-            depth=f"{float(route['deepest_m']):.2f}",
+            depth=number(lang, float(route["deepest_m"]), 2),
             road=street(flood, route["deepest_road"], lang),
         )
     else:
@@ -130,11 +132,12 @@ def change_sentence(flood: FloodNetwork, closed: list[int], since: Mapping[int, 
     parts = []
     if names:
         times = [since[i] for i in closed if i in since]
-        at = clock(max(times) if times else None, tz)
+        at = clock(max(times) if times else None, tz, lang)
         parts.append(t(lang, "flood.closed_at", roads=", ".join(names[:3]), at=at))
     elif flooded:
         road, depth = flooded[0]
-        parts.append(t(lang, "flood.flooded_on", road=street(flood, int(road), lang), depth=f"{float(depth):.2f}"))
+        depth_m = number(lang, float(depth), 2)
+        parts.append(t(lang, "flood.flooded_on", road=street(flood, int(road), lang), depth=depth_m))
     elif delta_s is not None and delta_s < 0:
         parts.append(t(lang, "flood.reopened"))
     if delta_s is None:
@@ -152,10 +155,10 @@ def evacuee_sentence(flood: FloodNetwork, evacuee: Mapping[str, Any], lang: str)
         lang,
         "flood.evacuee",
         block=block_name(block, lang),
-        n=f"{int(evacuee['people']):,}",
+        n=int(evacuee["people"]),
         shelter=place_name(shelter.name_en, shelter.name_zh, shelter.id, lang),
         mode=t(lang, "flood.mode." + str(evacuee["mode"])),
     )
     if evacuee.get("path"):
-        text += f", {float(evacuee['length_m']) / 1000:.1f} km, {minutes(evacuee['eta_s'], lang)}"
+        text += f", {number(lang, float(evacuee['length_m']) / 1000, 1)} km, {minutes(evacuee['eta_s'], lang)}"
     return text

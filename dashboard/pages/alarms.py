@@ -219,7 +219,7 @@ def alarm_detail(alarm: Mapping[str, Any] | None, pack: CityPack, lang: str) -> 
         html.Div(facts, className="alarms-detail-head"),
         html.Div(links, className="alarms-detail-links"),
     ]
-    lines.append(html.Div(alarm_words.reason(alarm), className="alarms-detail-reason"))
+    lines.append(html.Div(alarm_words.reason(alarm, lang), className="alarms-detail-reason"))
     notes = [t(lang, f"alarms.state.{listing.state_of(alarm)}")]
     if alarm.get("peak") and alarm.get("peak") != severity:
         notes.append(t(lang, "alarms.peak", level=t(lang, f"level.{alarm['peak']}")))

@@ -66,7 +66,7 @@ def _tables(pack: CityPack, snapshot: StateSnapshot, alarms: list[Mapping[str, A
         f"<td>{e(t(lang, 'alarms.state.' + listing.state_of(a)))}</td>"
         f"<td>{e(alarm_words.subject(a, pack, lang))}<br><small>{e(str(a.get('id')))}</small></td>"
         f"<td>{e(_district_name(pack, str(a.get('district')), lang))}</td>"
-        f"<td>{e(alarm_words.reason(a))}</td>"
+        f"<td>{e(alarm_words.reason(a, lang))}</td>"
         f"<td>{e(_local(a.get('raised'), pack))}</td>"
         f"<td>{e(str((a.get('ack') or {}).get('by') or ''))}</td>"
         "</tr>"
@@ -142,7 +142,7 @@ def situation_report(pack: CityPack, snapshot: StateSnapshot, now_iso: str, lang
     for alarm in alarms:
         if alarm.get("lat") is None or alarm.get("lon") is None:
             continue
-        text = f"{alarm_words.subject(alarm, pack, lang)} · {alarm_words.reason(alarm)}"
+        text = f"{alarm_words.subject(alarm, pack, lang)} · {alarm_words.reason(alarm, lang)}"
         color = SEVERITY_COLORS.get(str(alarm.get("severity")), "#777")
         folium.CircleMarker(
             location=[float(alarm["lat"]), float(alarm["lon"])],

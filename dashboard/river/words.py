@@ -13,7 +13,7 @@ from typing import Any
 
 from consumers.citypack import CityPack, SensorSpec
 from consumers.river.gauge import ModelConfig
-from dashboard.i18n import LABELS, t
+from dashboard.i18n import has_key, number, percent, t
 
 FULL_HISTORY_DAYS = ModelConfig().full_history_days
 """Under this much history a gauge's drought warning stands on its last days' recession, not a learned record."""
@@ -28,45 +28,46 @@ def localized_reason(spec: SensorSpec, doc: Mapping[str, Any], state: str, lang:
     value = (doc.get("values") or {}).get("stage_m" if measure == "stage" else "discharge_m3s")
     if river.get("fault") is not None or state == "fault":
         fault = str(river.get("fault") or "no_data")
-        return t(lang, f"fault.{fault}") if f"fault.{fault}" in LABELS["en"] else fault
+        return t(lang, f"fault.{fault}") if has_key(f"fault.{fault}") else fault
     if not isinstance(value, int | float):
         return t(lang, "reason.no_reading")
-    said = [t(lang, "reason.value", measure=t(lang, f"measure.{measure}"), v=f"{float(value):.2f}", unit=unit)]
+    said = [t(lang, "reason.value", measure=t(lang, f"measure.{measure}"), v=number(lang, float(value), 2), unit=unit)]
     if state == "stale":
         return said[0]  # the last value; the state word already says it is not current
-    low = f"{float(th['drought_low']):g}"
+    low = number(lang, float(th["drought_low"]), None)
     if state == "drought_warning":
         k = ((river.get("forecast") or {}).get("k_per_day")) if river.get("forecast") else None
         if k is not None and float(k) < 1.0:
-            said.append(t(lang, "reason.falling", p=f"{100 * (1 - float(k)):.1f}"))
+            said.append(t(lang, "reason.falling", p=number(lang, 100 * (1 - float(k)), 1)))
         eta, confidence = river.get("drought_eta_hours"), river.get("drought_confidence")
         if float(value) < float(th["drought_low"]):
             said.append(t(lang, "reason.drought_below", low=low, unit=unit))
         elif eta is not None:
-            said.append(t(lang, "reason.drought_eta", low=low, unit=unit, h=f"{float(eta):.0f}"))
+            said.append(t(lang, "reason.drought_eta", low=low, unit=unit, h=number(lang, float(eta))))
         else:
             said.append(t(lang, "reason.drought_band", low=low, unit=unit))
         if confidence is not None:
-            said.append(t(lang, "confidence", c=f"{float(confidence):.0%}"))
+            said.append(t(lang, "confidence", c=percent(lang, float(confidence))))
         days = river.get("history_days")
         if isinstance(days, int | float) and days < FULL_HISTORY_DAYS and river.get("drought_basis") == "fitted":
-            said.append(t(lang, "reason.short_record", d=f"{float(days):.0f}"))
+            said.append(t(lang, "reason.short_record", d=number(lang, float(days))))
     elif state in ("flood_danger", "flood_warning"):
         level_key = "flood_danger" if state == "flood_danger" else "flood_warning"
         level = float(th[level_key])
         if float(value) >= level:
             name = t(lang, f"threshold.{level_key}")
-            said.append(t(lang, "reason.flood_level", name=name, level=f"{level:g}", unit=unit))
+            said.append(t(lang, "reason.flood_level", name=name, level=number(lang, level, None), unit=unit))
         if river.get("rate_per_hour") is not None and float(river["rate_per_hour"]) > 0:
-            said.append(t(lang, "reason.rising", r=f"{float(river['rate_per_hour']):.2f}", unit=unit))
+            said.append(t(lang, "reason.rising", r=number(lang, float(river["rate_per_hour"]), 2), unit=unit))
         if river.get("flood_eta_hours") is not None:
-            h = f"{float(river['flood_eta_hours']):.1f}"
-            said.append(t(lang, "reason.flood_eta", level=f"{float(th['flood_warning']):g}", unit=unit, h=h))
+            h = number(lang, float(river["flood_eta_hours"]), 1)
+            warning = number(lang, float(th["flood_warning"]), None)
+            said.append(t(lang, "reason.flood_eta", level=warning, unit=unit, h=h))
     elif state == "low_water_watch":
         said.append(t(lang, "reason.watch", low=low, unit=unit))
     else:
         said.append(t(lang, "reason.normal"))
-    return ", ".join(said) if lang == "en" else "，".join(said)
+    return "，".join(said) if lang == "zh" else ", ".join(said)
 
 
 def forecast_labels(forecast: Mapping[str, Any] | None, lang: str, rise: bool = False) -> tuple[str, str]:
@@ -76,10 +77,10 @@ def forecast_labels(forecast: Mapping[str, Any] | None, lang: str, rise: bool = 
     method = str((forecast or {}).get("method") or "")
     if rise:
         key = f"rise.model.{method}"
-        model = t(lang, key) if key in LABELS["en"] else t(lang, "rise.model", method=method or "?")
+        model = t(lang, key) if has_key(key) else t(lang, "rise.model", method=method or "?")
     else:
         key = f"forecast.model.{method}"
-        if key not in LABELS["en"]:
+        if not has_key(key):
             return t(lang, "forecast"), t(lang, "forecast_band")
         model = t(lang, key)
     return t(lang, "forecast.median", model=model), t(lang, "forecast.band", model=model)
@@ -99,13 +100,11 @@ def river_stretches(pack: CityPack, lang: str = "en") -> dict[str, str]:
         name = river_id if river is None else (river.name_zh if zh else river.name_en)
         gauges.sort(key=lambda g: float(g.params.get("chainage_km", 0.0)))
         for here, below in zip(gauges, [*gauges[1:], None], strict=True):
-            km = float(here.params.get("chainage_km", 0.0))
+            km = number(lang, float(here.params.get("chainage_km", 0.0)), 1)
             if below is None:
-                out[here.id] = f"{name} {km:.1f} 公里以下" if zh else f"{name} from km {km:.1f} downstream"
+                out[here.id] = t(lang, "river.stretch.last", river=name, km=km)
                 continue
-            end = float(below.params.get("chainage_km", 0.0))
-            if zh:
-                out[here.id] = f"{name} {km:.1f}–{end:.1f} 公里（至{below.name_zh}）"
-            else:
-                out[here.id] = f"{name} km {km:.1f}–{end:.1f} (to {below.name_en})"
+            end = number(lang, float(below.params.get("chainage_km", 0.0)), 1)
+            gauge = below.name_zh if zh else below.name_en
+            out[here.id] = t(lang, "river.stretch", river=name, km=km, end=end, gauge=gauge)
     return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from consumers.rules import assess
 from dashboard.grid.words import line_reason
 
 
@@ -39,5 +40,21 @@ def test_a_hot_conductor_a_faulty_sensor_and_a_near_limit_are_each_said() -> Non
     assert "rating reached" not in line_reason(doc(share=0.9, hours_to_limit=30.0), "en")  # "not soon" is no news
 
 
-def test_before_its_first_rating_a_line_shows_what_the_consumers_said() -> None:
-    assert line_reason({"reason": "conductor 40.0 °C of 70 °C"}, "zh") == "conductor 40.0 °C of 70 °C"
+def test_before_its_first_rating_a_line_shows_what_the_consumers_said_in_the_page_language() -> None:
+    english = assess(
+        "grid.line", {"max_temp_c": 70, "rated_current_a": 500}, {"conductor_temp_c": 40.0, "current_a": 300}
+    )
+    assert (
+        line_reason({"reason": english.reason}, "en")
+        == english.reason
+        == "conductor 40.0 °C of 70 °C, 300 A of 500 A rated"
+    )
+    assert line_reason({"reason": english.reason}, "zh") == "导线 40.0 °C（上限 70 °C），电流 300 A（额定 500 A）"
+    assert line_reason({"reason": english.reason}, "de") == "Leiter 40,0 °C von 70 °C, 300 A von 500 A Nennstrom"
+    assert line_reason({"reason": "something no rule writes"}, "de") == "something no rule writes"
+
+
+def test_a_line_reads_in_german_with_decimal_commas() -> None:
+    de = line_reason(doc(share=0.9, hours_to_limit=1.5), "de")
+    assert de.startswith("560 A = 90 % der Belastbarkeit von 486 A bei diesem Wetter (38 °C, Wind 0,2 m/s)")
+    assert "Belastbarkeit bei diesem Trend in 1,5 h erreicht" in de

@@ -18,7 +18,7 @@ from consumers.transport import topic_specs
 from consumers.transport.memory import MemoryTransport
 from dashboard.app import create_app
 from dashboard.figures import CONE_GROUPS, LINE_LEVELS, SITE_KINDS
-from dashboard.i18n import LABELS, t
+from dashboard.i18n import CATALOGUES, LANGUAGES, t
 from dashboard.state_view import StateView
 from tests.dashboard.csrf import csrf_headers
 
@@ -45,9 +45,24 @@ def test_english_by_default_and_chinese_on_request(app: dash.Dash) -> None:
     assert rendered(app, lang="klingon") == english
 
 
+def test_german_on_request_and_the_language_switch_in_the_header(app: dash.Dash) -> None:
+    german = rendered(app, lang="de")
+    assert "Leitstelle Guiyang" in german and "Bezirke nach Risiko" in german
+    assert "Districts by risk" not in german
+    page = next(p for p in dash.page_registry.values() if p["path"] == "/")
+    with app.server.test_request_context("/"):
+        layout = page["layout"](lang="de")
+    switch = {c.id: c for c in layout._traverse() if str(getattr(c, "id", "")).startswith("header-lang-")}
+    assert switch["header-lang-en"].href == "/?lang=en" and switch["header-lang-zh"].href == "/?lang=zh"
+    assert switch["header-lang-zh"].children == "中文"
+    assert not hasattr(switch["header-lang-de"], "href")  # the current language is named, not linked
+
+
 def test_every_label_exists_in_every_language() -> None:
-    assert set(LABELS["zh"]) == set(LABELS["en"])
+    assert LANGUAGES == ("en", "de", "zh")
+    assert all(set(CATALOGUES[lang]) == set(CATALOGUES["en"]) for lang in LANGUAGES)
     assert t("zh", "no_update_for", s=12) == "12 秒无更新"
+    assert t("de", "no_update_for", s=12) == "seit 12 s keine Aktualisierung"
 
 
 def test_in_chinese_a_gauge_in_drought_warning_reads_in_chinese_everywhere_on_the_page(

@@ -1,0 +1,85 @@
+"""The language in real headless Chromium: the browser's preference when the URL names none, and the switch in the
+header that keeps the page and changes its language (the embedded product: no broker needed)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+from tests.web_server import free_port, start_dashboard
+
+pytestmark = pytest.mark.browser
+SCREENSHOTS = Path(os.environ.get("CITYOPS_SCREENSHOTS", tempfile.mkdtemp(prefix="cityops-screens-")))
+WAIT_S = 90.0
+
+
+@pytest.fixture(scope="module")
+def embedded() -> Iterator[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KAFKA_")}
+    env.update({"PORT": str(free_port()), "CITYOPS_DEMO_MODE": "1", "CITYOPS_LANGUAGE": "en"})
+    url, server = start_dashboard(env, SCREENSHOTS / "i18n-web.log", timeout_s=WAIT_S)
+    yield url
+    server.terminate()
+    server.wait(timeout=30)
+
+
+@pytest.fixture
+def german_browser(chromedriver_path: str) -> Iterator[webdriver.Chrome]:
+    """Chromium whose person prefers German (its Accept-Language header: ``de-DE,de``)."""
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1920,1080", "--lang=de-DE"):
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tempfile.mkdtemp(prefix='cityops-chromium-')}")
+    options.add_experimental_option("prefs", {"intl.accept_languages": "de-DE,de"})
+    driver = webdriver.Chrome(service=Service(chromedriver_path), options=options)
+    yield driver
+    driver.quit()
+
+
+def wait_for(driver: webdriver.Chrome, script: str, what: str) -> Any:
+    deadline = time.monotonic() + WAIT_S
+    while True:
+        found = driver.execute_script(script)
+        if found:
+            return found
+        assert time.monotonic() < deadline, what
+        time.sleep(0.2)
+
+
+TITLE = "return document.querySelector('.map-title')?.innerText"
+
+
+def test_a_german_browser_gets_german_and_the_switch_changes_the_language(
+    embedded: str, german_browser: webdriver.Chrome
+) -> None:
+    german_browser.get(f"{embedded}/")
+    assert wait_for(german_browser, TITLE, "the map page loads") == "Leitstelle Guiyang"
+    german_browser.find_element(By.ID, "header-lang-zh").click()
+    assert (
+        wait_for(german_browser, f"return location.search === '?lang=zh' && {TITLE[7:]}", "Chinese") == "贵阳城市运行"
+    )
+    german_browser.save_screenshot(str(SCREENSHOTS / "i18n-zh.png"))
+    german_browser.find_element(By.ID, "header-lang-en").click()
+    assert wait_for(german_browser, f"return location.search === '?lang=en' && {TITLE[7:]}", "English") == (
+        "Guiyang City Operations"
+    )
+
+
+def test_the_url_wins_over_the_browser_and_the_alarm_page_has_the_switch_too(
+    embedded: str, german_browser: webdriver.Chrome
+) -> None:
+    german_browser.get(f"{embedded}/alarms?lang=zh")
+    wait_for(german_browser, "return document.getElementById('header-lang-de')", "the alarm page loads")
+    link = german_browser.find_element(By.ID, "header-lang-de")
+    assert link.get_attribute("href").endswith("/alarms?lang=de")
+    assert german_browser.find_element(By.ID, "header-lang-zh").tag_name == "span"  # the current one: not a link
