@@ -128,6 +128,23 @@ class StateView:
         if self._thread is not None:
             self._thread.join(timeout=5)
 
+    def rebind(self, transport: Transport) -> None:
+        """Follow another transport (the exhibition's director starts a fresh one per run): stop tailing, forget the
+        snapshot and trails, and tail the new transport from its beginning. Safe for readers (the tail thread is
+        joined before anything is cleared; a snapshot already taken stays whole); calls must not overlap (the
+        director makes them one at a time)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            if self._thread.is_alive():
+                raise RuntimeError("the state view's tail thread did not stop: not rebinding")
+        self._transport = transport
+        self.trails = SensorTrails()
+        self._snapshot = StateSnapshot(version=self._snapshot.version + 1)  # a new version: screens redraw
+        self._stop = threading.Event()
+        self._thread = None
+        self.start()
+
     def wait_until(self, predicate: Any, timeout_s: float) -> bool:
         """Block until ``predicate(snapshot)`` holds (used at start-up and in tests)."""
         deadline = time.monotonic() + timeout_s

@@ -16,6 +16,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from consumers.citypack import CityPack, SensorSpec
@@ -25,6 +26,9 @@ from consumers.grid.rating import span_azimuth
 from consumers.grid.sensor_model import line_spec
 from consumers.rules import EXPECTED_INTERVAL_S
 from simulator.conductor import SpanSky, conductor_temp_c
+
+if TYPE_CHECKING:
+    from simulator.scenarios import Scenario
 
 CALL_PREFIX = "call:"
 """Calls wait in the same queue as the sensors' next reports, under this prefix (no sensor id has a colon)."""
@@ -179,12 +183,32 @@ DEMO_SPRINKLER_LOSS = "B-02-SPR"
 
 
 def scenario_calls(pack: CityPack, name: str) -> list[Call]:
-    return DEMO_FIRE.calls(pack) if name == "demo" else []
+    """The citizens' calls of a scenario: its file's fire scenes' (``simulator.scenarios``), else the built-in."""
+    scenario = _scenario_file(pack, name)
+    return scenario.calls(pack) if scenario is not None else builtin_calls(pack, name)
 
 
 def scenario_incidents(pack: CityPack, name: str) -> list[Incident]:
-    """Named scenarios. ``calm``: no incidents. ``demo``: a fire (``DEMO_FIRE``, with its calls), a hospital's
-    sprinkler losing its pressure, a heat wave that pushes the most loaded line past its rating for the weather,
+    """The incidents of a scenario: its file in the city pack's ``scenarios/`` folder (``simulator.scenarios``)
+    when there is one, else the built-in scenario of that name (``builtin_incidents``)."""
+    scenario = _scenario_file(pack, name)
+    return scenario.incidents(pack) if scenario is not None else builtin_incidents(pack, name)
+
+
+def _scenario_file(pack: CityPack, name: str) -> Scenario | None:
+    from simulator.scenarios import find_scenario  # imports this module
+
+    return find_scenario(pack.root, name)
+
+
+def builtin_calls(pack: CityPack, name: str) -> list[Call]:
+    return DEMO_FIRE.calls(pack) if name == "demo" else []
+
+
+def builtin_incidents(pack: CityPack, name: str) -> list[Incident]:
+    """Named scenarios, as they were before scenarios were files (the Guiyang pack's files say the same).
+    ``calm``: no incidents. ``demo``: a fire (``DEMO_FIRE``, with its calls), a hospital's sprinkler losing its
+    pressure, a heat wave that pushes the most loaded line past its rating for the weather,
     and a flood, one after another.
     ``drought``: after a day and a half of normal flow the rain stops on every gauge and the level recedes at
     K = 0.90-0.93 per day, the fast end of real low-flow recessions (DESIGN.md), so that a demo shows it soon:
@@ -218,7 +242,10 @@ def scenario_incidents(pack: CityPack, name: str) -> list[Incident]:
         arrives = {g.id: (float(g.params["chainage_km"]) - first_km) * 1000 / WAVE_CELERITY_M_S for g in nanming}
         incidents += [Incident(g.id, 5 * hour + arrives[g.id], 6 * hour, 1.0) for g in nanming]
         return incidents
-    raise ValueError(f"unknown scenario {name!r}: use calm, demo or drought")
+    from simulator.scenarios import scenario_ids
+
+    known = sorted({"calm", "demo", "drought", *scenario_ids(pack.root)})
+    raise ValueError(f"unknown scenario {name!r}: use {', '.join(known)}")
 
 
 def _stable_seed(seed: int, sensor_id: str) -> int:
