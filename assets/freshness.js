@@ -32,7 +32,7 @@
     }
 
     async function poll() {
-        if (state.inFlight || !document.getElementById("map-freshness")) { return; }
+        if (state.inFlight || !document.querySelector("#map-freshness, #wall-freshness")) { return; }
         state.inFlight = true;
         const abort = new AbortController();
         const timer = setTimeout(function () { abort.abort(); }, 10000);

@@ -20,8 +20,10 @@ from dashboard.fire.hexes import HexLayer
 from dashboard.flood.reader import FloodNetwork
 from dashboard.not_found import install_not_found
 from dashboard.state_view import StateView
+from dashboard.wall.playlist import parse_named
 from dashboard.web_compression import install_compression
 from dashboard.web_security import install_security
+from simulator.show import ShowDirector
 
 PAGES = Path(__file__).parent / "pages"
 
@@ -56,11 +58,12 @@ def create_app(
     view: StateView,
     accounts: AccountStore | None = None,
     flood: FloodNetwork | None = None,
+    show: ShowDirector | None = None,
 ) -> dash.Dash:
     """Build the app over an already started state view. Serves every script itself: no CDN.
 
     ``accounts`` defaults to the store at ``CITYOPS_USERS_DB``; ``flood`` to the pack's road network, loaded here
-    (None when the pack has none)."""
+    (None when the pack has none); ``show`` is the embedded default's scenario director (``/demo``)."""
     app = _Dash(
         __name__,
         use_pages=True,
@@ -82,6 +85,8 @@ def create_app(
         actions,
         accounts,
         flood if flood is not None else FloodNetwork.load(pack),
+        parse_named(settings.wall_playlists),
+        show,
     )
     app.server.register_blueprint(api)
     install_not_found(app)

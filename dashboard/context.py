@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +21,8 @@ from dashboard.auth.store import AccountStore
 from dashboard.fire.hexes import HexLayer
 from dashboard.flood.reader import FloodNetwork
 from dashboard.state_view import StateView
+from dashboard.wall.playlist import Playlist
+from simulator.show import ShowDirector
 
 CONFIG_KEY = "CITYOPS_CONTEXT"
 
@@ -65,6 +67,10 @@ class AppContext:
     """Users, sessions, wall and API tokens (``dashboard.auth``)."""
     flood: FloodNetwork | None = None
     """The road network for flood response (``dashboard.flood.reader``); None for a pack without one."""
+    wall_playlists: Mapping[str, Playlist] = field(default_factory=dict)
+    show: ShowDirector | None = None
+    """The exhibition's scenario director (``/demo``), on the embedded default only."""
+    """The configuration's named wall playlists (``CITYOPS_WALL_PLAYLISTS``), checked at start."""
     renders: RenderCache = field(default_factory=RenderCache)
 
 

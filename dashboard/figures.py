@@ -22,6 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import plotly.graph_objects as go
+from dash import Patch
 
 from consumers.citypack import Building, CityPack, District, SensorSpec
 from dashboard.fire.hexes import GEOJSON_PATH, HexLayer, hex_arrays
@@ -38,28 +39,15 @@ from dashboard.fire.readiness import READINESS_COLORS, READINESS_SIZE, building_
 from dashboard.fire.risk_words import explanation
 from dashboard.grid.words import line_reason
 from dashboard.i18n import names_in_order, t
+from dashboard.palette import LEVEL_COLORS, RISK_COLORSCALE
 from dashboard.polyline import polyline
+from dashboard.reasons import reason_text
 from dashboard.river.state import RIVER_COLORS, river_state_of
 from dashboard.river.words import localized_reason
 from dashboard.state_view import StateSnapshot
 
-LEVEL_COLORS: Mapping[str, str] = {
-    "ok": "#2ecc71",
-    "watch": "#f4d03f",
-    "warning": "#f39c12",
-    "alarm": "#ff3b30",
-    "stale": "#7f8c8d",
-    "no_data": "#55606b",
-}
 LEVEL_RANK = {"no_data": -2, "stale": -1, "ok": 0, "watch": 1, "warning": 2, "alarm": 3}
 SITE_SIZE = {"ok": 11, "watch": 14, "warning": 18, "alarm": 24, "stale": 11, "no_data": 9}
-RISK_COLORSCALE = [
-    [0.0, "#1a9850"],
-    [0.25, "#a6d96a"],
-    [0.5, "#fee08b"],
-    [0.8, "#f46d43"],
-    [1.0, "#a50026"],
-]
 OFFLINE_STYLE: Mapping[str, Any] = {
     "version": 8,
     # MapLibre refuses symbol layers (plotly adds one per scatter trace) in a style without a glyphs URL, and
@@ -216,7 +204,7 @@ def level_label(level: str, lang: str) -> str:
 def _describe(doc: Mapping[str, Any] | None, lang: str) -> str:
     if doc is None:
         return t(lang, "no_data_yet")
-    reason = line_reason(doc, lang) if doc.get("grid") else str(doc.get("reason", ""))
+    reason = line_reason(doc, lang) if doc.get("grid") else reason_text(str(doc.get("reason", "")), lang)
     if doc.get("stale"):
         return f"{reason} ({t(lang, 'last_report')} {str(doc.get('event_time', '?'))[11:19]})"
     return reason
@@ -266,7 +254,7 @@ def district_arrays(
         counts = doc.get("counts", {})
         z.append(float(doc["risk"]))
         text = [title, f"{t(lang, 'risk')} {doc['risk']:.0f} · {level_label(str(doc.get('level', 'no_data')), lang)}"]
-        text += [str(r) for r in doc.get("reasons", [])[:3]]
+        text += [reason_text(str(r), lang) for r in doc.get("reasons", [])[:3]]
         stale = counts.get("stale", 0) + counts.get("no_data", 0)
         text.append(t(lang, "reporting", n=doc.get("fresh", 0)) + (t(lang, "silent_count", n=stale) if stale else ""))
         readiness = district_line(doc, lang)
@@ -507,3 +495,36 @@ def map_patch_values(
         "hexes": hex_arrays(hexes, snapshot, lang),
         "camera_alarms": camera_alarm_points(pack, snapshot),
     }
+
+
+def map_patch(pack: CityPack, hexes: HexLayer, snapshot: StateSnapshot, lang: str, now: float | None) -> Patch:
+    """A refresh of the map figure's live arrays as a ``dash.Patch``: what the map page and the wall send when the
+    view changed, leaving the figure, its view and its zoom as they are in the browser."""
+    values = map_patch_values(pack, hexes, snapshot, lang, now)
+    patch = Patch()
+    for offset, level in enumerate(LINE_LEVELS):
+        lat, lon = values["line_paths"][level]
+        patch["data"][TRACE_LINES + offset]["lat"] = lat
+        patch["data"][TRACE_LINES + offset]["lon"] = lon
+    patch["data"][TRACE_SILENT]["z"] = values["silent_z"]
+    patch["data"][TRACE_RISK]["z"] = values["risk_z"]
+    patch["data"][TRACE_RISK]["hovertext"] = values["risk_hover"]
+    patch["data"][TRACE_FIRE_RISK]["z"], patch["data"][TRACE_FIRE_RISK]["hovertext"] = values["fire_risk"]
+    patch["data"][TRACE_HEXES]["z"], patch["data"][TRACE_HEXES]["text"] = values["hexes"]
+    patch["data"][TRACE_CAMERA_ALARMS]["lat"], patch["data"][TRACE_CAMERA_ALARMS]["lon"] = values["camera_alarms"]
+    for offset, kind in enumerate(SITE_KINDS):
+        colors, sizes, hover = values["sites"][kind]
+        patch["data"][TRACE_SITES + offset]["marker"]["color"] = colors
+        patch["data"][TRACE_SITES + offset]["marker"]["size"] = sizes
+        patch["data"][TRACE_SITES + offset]["hovertext"] = hover
+    for offset, group in enumerate(CONE_GROUPS):
+        patch["data"][TRACE_CONES + offset]["lat"], patch["data"][TRACE_CONES + offset]["lon"] = values["cones"][group]
+    patch["data"][TRACE_SIGHTS]["lat"], patch["data"][TRACE_SIGHTS]["lon"] = values["sights"]
+    incidents = values["incidents"]
+    patch["data"][TRACE_INCIDENTS]["lat"] = incidents["lat"]
+    patch["data"][TRACE_INCIDENTS]["lon"] = incidents["lon"]
+    patch["data"][TRACE_INCIDENTS]["marker"]["color"] = incidents["color"]
+    patch["data"][TRACE_INCIDENTS]["marker"]["size"] = incidents["size"]
+    patch["data"][TRACE_INCIDENTS]["hovertext"] = incidents["hover"]
+    patch["data"][TRACE_INCIDENTS]["customdata"] = incidents["id"]
+    return patch

@@ -30,28 +30,15 @@ from dashboard.auth.account_bar import account_bar
 from dashboard.clock_status import simulated_badge
 from dashboard.context import current
 from dashboard.figures import (
-    CONE_GROUPS,
     DEFAULT_LAYERS,
     LAYERS,
     LEVEL_COLORS,
     LEVEL_RANK,
-    LINE_LEVELS,
     SILENT_COLOR,
-    SITE_KINDS,
-    TRACE_CAMERA_ALARMS,
-    TRACE_CONES,
-    TRACE_FIRE_RISK,
-    TRACE_HEXES,
-    TRACE_INCIDENTS,
-    TRACE_LINES,
-    TRACE_RISK,
-    TRACE_SIGHTS,
-    TRACE_SILENT,
-    TRACE_SITES,
     ZOOMED_LAYERS,
     level_label,
     map_figure,
-    map_patch_values,
+    map_patch,
     sensor_level,
     silence,
 )
@@ -532,33 +519,7 @@ def rendered_update(
     """The seven changing outputs of a refresh, as the JSON-ready data Dash sends (no component objects left), and a
     digest of that JSON."""
     now = picture.event_now
-    values = map_patch_values(pack, hexes, snapshot, lang, now)
-    patch = Patch()
-    for offset, level in enumerate(LINE_LEVELS):
-        lat, lon = values["line_paths"][level]
-        patch["data"][TRACE_LINES + offset]["lat"] = lat
-        patch["data"][TRACE_LINES + offset]["lon"] = lon
-    patch["data"][TRACE_SILENT]["z"] = values["silent_z"]
-    patch["data"][TRACE_RISK]["z"] = values["risk_z"]
-    patch["data"][TRACE_RISK]["hovertext"] = values["risk_hover"]
-    patch["data"][TRACE_FIRE_RISK]["z"], patch["data"][TRACE_FIRE_RISK]["hovertext"] = values["fire_risk"]
-    patch["data"][TRACE_HEXES]["z"], patch["data"][TRACE_HEXES]["text"] = values["hexes"]
-    patch["data"][TRACE_CAMERA_ALARMS]["lat"], patch["data"][TRACE_CAMERA_ALARMS]["lon"] = values["camera_alarms"]
-    for offset, kind in enumerate(SITE_KINDS):
-        colors, sizes, hover = values["sites"][kind]
-        patch["data"][TRACE_SITES + offset]["marker"]["color"] = colors
-        patch["data"][TRACE_SITES + offset]["marker"]["size"] = sizes
-        patch["data"][TRACE_SITES + offset]["hovertext"] = hover
-    for offset, group in enumerate(CONE_GROUPS):
-        patch["data"][TRACE_CONES + offset]["lat"], patch["data"][TRACE_CONES + offset]["lon"] = values["cones"][group]
-    patch["data"][TRACE_SIGHTS]["lat"], patch["data"][TRACE_SIGHTS]["lon"] = values["sights"]
-    incidents = values["incidents"]
-    patch["data"][TRACE_INCIDENTS]["lat"] = incidents["lat"]
-    patch["data"][TRACE_INCIDENTS]["lon"] = incidents["lon"]
-    patch["data"][TRACE_INCIDENTS]["marker"]["color"] = incidents["color"]
-    patch["data"][TRACE_INCIDENTS]["marker"]["size"] = incidents["size"]
-    patch["data"][TRACE_INCIDENTS]["hovertext"] = incidents["hover"]
-    patch["data"][TRACE_INCIDENTS]["customdata"] = incidents["id"]
+    patch = map_patch(pack, hexes, snapshot, lang, now)
     outputs = [
         patch,
         alarm_rows(pack, snapshot, lang),

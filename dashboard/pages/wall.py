@@ -1,0 +1,128 @@
+"""The control-room wall (``/wall``): full screen, no mouse, read from five metres, running for days.
+
+Everything is laid out in viewport units (``.wall-*`` in ``assets/wall.css``): the same share of the screen at
+1920×1080 and 3840×2160, body text 4.5 % of the height (48.6 px at 1080p), no scrollbars. The header, the view
+area and the ticker have fixed heights, so nothing that comes or goes moves anything else.
+
+Every view is in the page from the start and the wall only changes which one is visible: the map is drawn
+once, sized while hidden, and never rebuilt when it comes round again. Each pull (once a second, one at a time,
+as on the map page) sends the content only when it changed (``RenderCache``, a digest) and the wall's state
+always: which view, and whether a new critical alarm holds the wall (``dashboard.wall.rotation``). The browser
+half (``assets/wall.js``) shows the view, fits the city to the screen, zooms to the alarm, pulses and beeps.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import dash
+from dash import Input, Output, State, callback, clientside_callback, html
+
+from dashboard.context import current
+from dashboard.freshness import judge_now
+from dashboard.i18n import language
+from dashboard.wall import boards, playlist, rotation
+from dashboard.wall.screen import rendered, screen
+
+dash.register_page(__name__, path="/wall", name="Wall", title="City operations · wall")
+
+
+def layout(lang: str | None = None, **args: Any) -> html.Div:
+    """The wall for one screen; its URL says what it shows (``dashboard.wall.playlist``)."""
+    return screen(language(lang, current().settings.language), {k: str(v) for k, v in args.items()})
+
+
+@callback(
+    Output("wall-graph", "figure"),
+    Output("wall-counts", "children"),
+    Output("wall-view-river", "children"),
+    Output("wall-view-fire_grid", "children"),
+    Output("wall-view-flood", "children"),
+    Output("wall-view-alarms", "children"),
+    Output("wall-ticker-track", "children"),
+    Output("wall-seen", "data"),
+    Output("wall-state", "data"),
+    Output("wall-done", "data"),
+    Input("wall-pull", "data"),
+    State("wall-seen", "data"),
+    State("wall-state", "data"),
+    State("wall-config", "data"),
+    State("wall-placed", "data"),
+)
+def refresh(
+    pull: int | None,
+    seen: str | None,
+    state_doc: dict[str, Any] | None,
+    config: dict[str, Any],
+    placed: dict[str, Any] | None,
+) -> tuple[Any, ...]:
+    """The wall's next state every pull; its content only when what it would draw changed."""
+    ctx = current()
+    snapshot = ctx.view.snapshot
+    lang = language(config.get("lang"), ctx.settings.language)
+    spec = config.get("playlist") or {}
+    try:
+        chosen = playlist.from_mapping(spec)
+    except playlist.PlaylistError:
+        chosen = playlist.DEFAULT
+    now_s = time.time()
+    picture = judge_now(snapshot, ctx.settings)
+    content, digest = ctx.renders.get(
+        ("wall", snapshot.version, lang), lambda: rendered(ctx.pack, snapshot, lang, picture.event_now)
+    )
+    available = set(chosen.views) - ({"flood"} if not boards.flood_on(snapshot) else set())
+    critical = boards.critical(ctx.pack, snapshot, lang)
+    state = rotation.step(rotation.WallState.from_store(state_doc, chosen, now_s), now_s, chosen, critical, available)
+    shown = state.to_store()
+    holding = next((c for c in critical if c.alarm_id == state.alarm), None)
+    shown["alert"] = holding.text if holding is not None else None
+    shown["clock"] = picture.event_now
+    shown["rate"] = picture.simulated_speed or 1.0
+    if seen == digest:
+        return (dash.no_update,) * 7 + (dash.no_update, shown, pull)
+    return (with_view(content[0], placed), *content[1:], digest, shown, pull)
+
+
+def with_view(figure_patch: dict[str, Any], placed: dict[str, Any] | None) -> dict[str, Any]:
+    """The content's map patch (shared by every wall) plus this wall's own centre and zoom, where its browser placed
+    the map: plotly redraws the figure from its layout at every update, so without them each update would throw the
+    map back to the figure's first view and the browser would have to put it back (a visible jump)."""
+    if not placed:
+        return figure_patch
+    assign = [
+        {"operation": "Assign", "location": ["layout", "map", "center"], "params": {"value": placed["center"]}},
+        {"operation": "Assign", "location": ["layout", "map", "zoom"], "params": {"value": placed["zoom"]}},
+    ]
+    return {**figure_patch, "operations": [*figure_patch["operations"], *assign]}
+
+
+# One pull at a time, as on the map page: the next only once the last has answered, or 10 s after one that was never
+# answered (a server that died under it): a wall comes back by itself within seconds of its server.
+clientside_callback(
+    """
+    function(_, pull, done) {
+        const gate = window.cityopsWallPull || (window.cityopsWallPull = {sentMs: 0});
+        if (done === pull || Date.now() - gate.sentMs > 10000) {
+            gate.sentMs = Date.now();
+            return (pull || 0) + 1;
+        }
+        return window.dash_clientside.no_update;
+    }
+    """,
+    Output("wall-pull", "data"),
+    Input("wall-tick", "n_intervals"),
+    State("wall-pull", "data"),
+    State("wall-done", "data"),
+)
+
+clientside_callback(
+    "function(state, config, words) { return window.cityopsWall.apply(state, config, words); }",
+    Output("wall-main", "className"),
+    Output("wall-view-name", "children"),
+    Output("wall-alert-text", "children"),
+    Output("wall-placed", "data"),
+    Input("wall-state", "data"),
+    State("wall-config", "data"),
+    State("wall-words", "data"),
+)
