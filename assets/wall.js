@@ -127,10 +127,14 @@
     if (!r) { line.textContent = "…"; line.className = "wall-freshness waiting"; return; }
     const silentFor = (Date.now() - f.receivedMs) / 1000;
     if (silentFor > r.no_answer_after_s) {
-      line.textContent = r.words["status.no_connection"] + " · " + Math.round(silentFor) + " s";
+      const lost = document.getElementById("wall-lost");
+      if (lost) { lost.textContent = r.words["status.no_connection"] + " · " + r.no_answer_for.replace("{s}", Math.round(silentFor)); }
+      line.textContent = (wall.config && wall.config.offline) || r.words["status.no_connection"];
       line.className = "wall-freshness stale";
       return;
     }
+    const lostBanner = document.getElementById("wall-lost");
+    if (lostBanner && lostBanner.textContent) { lostBanner.textContent = ""; }
     const age = (r.age_s === null || r.age_s === undefined) ? null : r.age_s + silentFor;
     let text = null, cls = "stale";
     if (r.status === "starting") { text = r.words.waiting; cls = "waiting"; }

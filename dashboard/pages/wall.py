@@ -23,7 +23,7 @@ from dashboard.context import current
 from dashboard.freshness import judge_now
 from dashboard.i18n import language
 from dashboard.wall import boards, playlist, rotation
-from dashboard.wall.screen import rendered, screen
+from dashboard.wall.screen import BOARD_VIEWS, rendered, screen
 
 dash.register_page(__name__, path="/wall", name="Wall", title="City operations · wall")
 
@@ -36,10 +36,7 @@ def layout(lang: str | None = None, **args: Any) -> html.Div:
 @callback(
     Output("wall-graph", "figure"),
     Output("wall-counts", "children"),
-    Output("wall-view-river", "children"),
-    Output("wall-view-fire_grid", "children"),
-    Output("wall-view-flood", "children"),
-    Output("wall-view-alarms", "children"),
+    *[Output(f"wall-view-{view}", "children") for view in BOARD_VIEWS],
     Output("wall-ticker-track", "children"),
     Output("wall-seen", "data"),
     Output("wall-state", "data"),
@@ -80,7 +77,7 @@ def refresh(
     shown["clock"] = picture.event_now
     shown["rate"] = picture.simulated_speed or 1.0
     if seen == digest:
-        return (dash.no_update,) * 7 + (dash.no_update, shown, pull)
+        return (dash.no_update,) * len(content) + (dash.no_update, shown, pull)
     return (with_view(content[0], placed), *content[1:], digest, shown, pull)
 
 

@@ -71,6 +71,37 @@ def _name(en: str, zh: str, lang: str) -> str:
     return names_in_order(en, zh, lang)[0]
 
 
+DISTRICT_ROWS = 10
+"""Every district of the Guiyang pack on one screen: a district row is one line, without a reason unless it is at
+warning or worse."""
+
+
+def district_board(pack: CityPack, snapshot: StateSnapshot, lang: str) -> Board:
+    """Districts by risk, worst first: the side list of the map page, which at a wall showed 2 of 10 districts
+    without scrolling."""
+    rows = []
+    for district in pack.districts.values():
+        doc = snapshot.district(district.code) or {}
+        risk = doc.get("risk")
+        level = str(doc.get("level", "stale")) if risk is not None else "stale"
+        level = level if level in LEVEL_ORDER else "stale"
+        worst = str(doc.get("worst_reason") or "") if level in ("warning", "alarm") else ""
+        rows.append(
+            (
+                -1.0 if risk is None else float(risk),
+                Row(
+                    level,
+                    "–" if risk is None else f"{float(risk):.0f}",
+                    _name(district.name_en, district.name_zh, lang),
+                    worst,
+                ),
+            )
+        )
+    rows.sort(key=lambda r: r[0], reverse=True)
+    shown = tuple(r for _, r in rows[:DISTRICT_ROWS])
+    return Board(t(lang, "wall.view.districts"), shown, max(0, len(rows) - DISTRICT_ROWS), "")
+
+
 def river_board(pack: CityPack, snapshot: StateSnapshot, lang: str) -> Board:
     """Gauges not at normal, worst first; all normal says so."""
     rows = []

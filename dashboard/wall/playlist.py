@@ -12,10 +12,10 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-VIEWS = ("city", "river", "fire_grid", "flood", "alarms")
-"""``city``: the map, fitted to the screen. ``river``: the gauges, worst first. ``fire_grid``: fire incidents, fire
-equipment faults and power lines against their rating. ``flood``: flood response, shown only while a flood is on.
-``alarms``: the alarm board."""
+VIEWS = ("city", "districts", "river", "fire_grid", "flood", "alarms")
+"""``city``: the map, fitted to the screen. ``districts``: every district by risk. ``river``: the gauges, worst
+first. ``fire_grid``: fire incidents, fire equipment faults and power lines against their rating. ``flood``: flood
+response, shown only while a flood is on. ``alarms``: the alarm board."""
 
 PERIOD_RANGE_S = (5.0, 3600.0)
 HOLD_RANGE_S = (10.0, 24 * 3600.0)

@@ -20,6 +20,8 @@ from dashboard.palette import LEVEL_COLORS
 from dashboard.state_view import StateSnapshot
 from dashboard.wall import boards, playlist
 
+BOARD_VIEWS = tuple(v for v in playlist.VIEWS if v != "city")
+"""The views drawn as boards of rows, in the order of the refresh's outputs after the map and the counts."""
 VIEW_WORDS = {view: f"wall.view.{view}" for view in playlist.VIEWS}
 
 
@@ -42,9 +44,11 @@ def city_bounds(pack: CityPack) -> tuple[float, float, float, float]:
 
 
 def _board_html(board: boards.Board, lang: str) -> list[Any]:
-    rows: list[Any] = [html.H2(board.title, className="wall-board-title")]
+    """The board's title and rows; more than ``boards.MAX_ROWS`` rows (the districts) in two columns."""
+    head: list[Any] = [html.H2(board.title, className="wall-board-title")]
     if not board.rows:
-        rows.append(html.Div(board.empty, className="wall-board-empty"))
+        head.append(html.Div(board.empty, className="wall-board-empty"))
+    rows: list[Any] = []
     for row in board.rows:
         rows.append(
             html.Div(
@@ -56,9 +60,9 @@ def _board_html(board: boards.Board, lang: str) -> list[Any]:
                 className=f"wall-row level-{row.level}",
             )
         )
-    if board.more:
-        rows.append(html.Div(t(lang, "more", n=board.more), className="wall-board-more"))
-    return rows
+    columns = "wall-rows two-columns" if len(board.rows) > boards.MAX_ROWS else "wall-rows"
+    more = [html.Div(t(lang, "more", n=board.more), className="wall-board-more")] if board.more else []
+    return [*head, html.Div(rows, className=columns), *more]
 
 
 def _counts_html(snapshot: StateSnapshot, lang: str) -> list[Any]:
@@ -82,15 +86,20 @@ def _ticker_html(pack: CityPack, snapshot: StateSnapshot, lang: str) -> list[Any
 
 
 def rendered(pack: CityPack, snapshot: StateSnapshot, lang: str, now: float | None) -> tuple[list[Any], str]:
-    """The content outputs (map patch, counts, four boards, ticker) as JSON-ready data, and their digest."""
+    """The content outputs (map patch, counts, a board per ``BOARD_VIEWS``, ticker) as JSON-ready data, and their
+    digest."""
     ctx = current()
+    made = {
+        "districts": lambda: boards.district_board(pack, snapshot, lang),
+        "river": lambda: boards.river_board(pack, snapshot, lang),
+        "fire_grid": lambda: boards.fire_grid_board(pack, snapshot, lang, now),
+        "flood": lambda: boards.flood_board(snapshot, lang),
+        "alarms": lambda: boards.alarm_board(pack, snapshot, lang),
+    }
     outputs = [
         map_patch(pack, ctx.hexes, snapshot, lang, now),
         _counts_html(snapshot, lang),
-        _board_html(boards.river_board(pack, snapshot, lang), lang),
-        _board_html(boards.fire_grid_board(pack, snapshot, lang, now), lang),
-        _board_html(boards.flood_board(snapshot, lang), lang),
-        _board_html(boards.alarm_board(pack, snapshot, lang), lang),
+        *[_board_html(made[view](), lang) for view in BOARD_VIEWS],
         _ticker_html(pack, snapshot, lang),
     ]
     text = to_json_plotly(outputs)
@@ -120,6 +129,7 @@ def screen(lang: str, args: dict[str, str], banner: Any = None) -> html.Div:
         "sound": chosen.sound,
         "bounds": [west, south, east, north],
         "tz": pack.timezone,
+        "offline": t(lang, "wall.offline"),
     }
     figure = map_figure(pack, ctx.hexes, snapshot, lang, picture.event_now)
     figure.update_layout(uirevision="wall", hoverlabel={"font": {"size": 28}})
@@ -135,8 +145,8 @@ def screen(lang: str, args: dict[str, str], banner: Any = None) -> html.Div:
             className="wall-view wall-map",
         ),
         *[
-            html.Div(content[i], id=f"wall-view-{view}", className="wall-view wall-board")
-            for i, view in ((2, "river"), (3, "fire_grid"), (4, "flood"), (5, "alarms"))
+            html.Div(content[2 + i], id=f"wall-view-{view}", className="wall-view wall-board")
+            for i, view in enumerate(BOARD_VIEWS)
         ],
     ]
     return html.Div(
@@ -175,13 +185,14 @@ def screen(lang: str, args: dict[str, str], banner: Any = None) -> html.Div:
                         className="wall-alert",
                     ),
                     html.Div(problem or "", id="wall-problem", className="wall-problem", hidden=problem is None),
+                    html.Div(id="wall-lost", className="wall-lost", role="alert"),
                     *([banner] if banner is not None else []),
                 ],
                 id="wall-main",
                 className="wall-main view-" + chosen.views[0],
             ),
             html.Footer(
-                html.Div(content[6], id="wall-ticker-track", className="wall-ticker-track"),
+                html.Div(content[-1], id="wall-ticker-track", className="wall-ticker-track"),
                 id="wall-ticker",
                 className="wall-ticker",
             ),

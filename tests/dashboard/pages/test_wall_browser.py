@@ -122,11 +122,11 @@ def test_the_wall_fits_the_screen_with_nothing_to_scroll_and_text_read_from_five
     wall_web: str, browser: webdriver.Chrome, width: int, height: int
 ) -> None:
     screen(browser, width, height)
-    browser.get(f"{wall_web}/wall?views=city,river,fire_grid,alarms&period=5")
+    browser.get(f"{wall_web}/wall?views=city,districts,river,fire_grid,alarms&period=5")
     zoom, center = wait_for(browser, MAP_READY, "the wall's map should load and fit the city")
     seen = set()
     deadline = time.monotonic() + LOADED_MACHINE_WAIT_S
-    while len(seen) < 4 and time.monotonic() < deadline:  # look at every view of the playlist as it comes round
+    while len(seen) < 5 and time.monotonic() < deadline:  # look at every view of the playlist as it comes round
         view = str(browser.execute_script(VIEW)).split("view-")[-1].split()[0]
         if view not in seen:
             seen.add(view)
@@ -140,7 +140,7 @@ def test_the_wall_fits_the_screen_with_nothing_to_scroll_and_text_read_from_five
             assert size >= 48 * height / 1080, f"{view}: {text!r} is {size} px at {width}x{height}"
             browser.save_screenshot(str(SCREENSHOTS / f"wall-{width}x{height}-{view}.png"))
         time.sleep(0.2)
-    assert seen == {"city", "river", "fire_grid", "alarms"}, seen
+    assert seen == {"city", "districts", "river", "fire_grid", "alarms"}, seen
     # The city fills the screen at 4K as at 1080p: every district inside the map, and the map filled one way.
     corners, box = browser.execute_script(FITTED)
     xs, ys = [c[0] for c in corners], [c[1] for c in corners]
@@ -255,7 +255,8 @@ def test_the_wall_says_when_it_cannot_reach_the_server_and_carries_on_by_itself_
     server.wait(timeout=30)
     wait_for(
         browser,
-        "return document.getElementById('wall-freshness').innerText.startsWith('NO CONNECTION');",
+        "return document.getElementById('wall-lost').innerText.startsWith('NO CONNECTION TO SERVER')"
+        " && document.getElementById('wall-freshness').innerText === 'OFFLINE';",
         "the wall should say it cannot reach the server",
     )
     browser.save_screenshot(str(SCREENSHOTS / "wall-1920x1080-no-connection.png"))
@@ -263,7 +264,8 @@ def test_the_wall_says_when_it_cannot_reach_the_server_and_carries_on_by_itself_
     try:
         wait_for(
             browser,
-            "return !document.getElementById('wall-freshness').innerText.startsWith('NO CONNECTION');",
+            "return document.getElementById('wall-freshness').innerText !== 'OFFLINE'"
+            " && !document.getElementById('wall-lost').innerText;",
             "the wall should find the server again by itself",
         )
         first = str(browser.execute_script(VIEW))
