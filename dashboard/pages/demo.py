@@ -150,15 +150,19 @@ def layout(lang: str | None = None, visitor: str | None = None, **args: Any) -> 
                                     html.Button(t(lang, "demo.pause"), id="demo-pause", n_clicks=0),
                                     html.Button(t(lang, "demo.reset"), id="demo-reset", n_clicks=0),
                                     html.Button(t(lang, "demo.jump"), id="demo-jump", n_clicks=0),
-                                    html.Label(
+                                ],
+                                className="demo-controls",
+                            ),
+                            html.Div(
+                                [
+                                    html.Div(
                                         [
-                                            t(lang, "demo.speed"),
-                                            dcc.Dropdown(
+                                            html.Span(t(lang, "demo.speed")),
+                                            dcc.RadioItems(
                                                 id="demo-speed",
                                                 options=[{"label": f"{s}×", "value": s} for s in SPEEDS],
                                                 value=status.speed if status.speed in SPEEDS else None,
-                                                clearable=False,
-                                                searchable=False,
+                                                inline=True,
                                                 className="demo-speed",
                                             ),
                                         ],
@@ -171,7 +175,7 @@ def layout(lang: str | None = None, visitor: str | None = None, **args: Any) -> 
                                         className="demo-loop",
                                     ),
                                 ],
-                                className="demo-controls",
+                                className="demo-controls demo-settings",
                             ),
                             html.Div(id="demo-result", className="demo-result", role="status"),
                             html.H2(t(lang, "demo.notes")),
@@ -234,19 +238,28 @@ def visitor_title_now(_: str | None, config: dict[str, Any] | None) -> list[Any]
 @callback(
     Output("demo-status", "children"),
     Output("demo-notes", "children"),
+    Output({"type": "demo-scenario", "id": ALL}, "className"),
     Input("demo-tick", "n_intervals"),
     Input("demo-result", "children"),
     State("demo-lang", "data"),
+    State({"type": "demo-scenario", "id": ALL}, "id"),
 )
-def show_status(_: int | None, __: Any, lang: str | None) -> tuple[Any, Any]:
-    """Where the show is, once a second and at once after a control."""
+def show_status(_: int | None, __: Any, lang: str | None, buttons: list[dict[str, str]]) -> tuple[Any, Any, Any]:
+    """Where the show is, once a second and at once after a control; the running scenario marked in the list."""
     director = _director()
     if director is None:
         raise PreventUpdate
     lang = language(lang, current().settings.language)
     status = director.status()
     scenario = director.scenario()
-    return status_html(status, scenario, lang, current().pack.timezone), notes_html(scenario, status.elapsed_s, lang)
+    marked = [
+        f"demo-scenario demo-scenario-{b['id']}" + (" current" if b["id"] == status.scenario else "") for b in buttons
+    ]
+    return (
+        status_html(status, scenario, lang, current().pack.timezone),
+        notes_html(scenario, status.elapsed_s, lang),
+        marked,
+    )
 
 
 @callback(

@@ -24,6 +24,7 @@ from selenium.webdriver.common.by import By
 from consumers.settings import Settings
 from simulator.scenarios import Scenario, load_scenarios
 from tests.dashboard.pages.test_map_browser import LOADED_MACHINE_WAIT_S, SCREENSHOTS
+from tests.dashboard.pages.test_wall_browser import MAP_READY
 from tests.web_server import free_port, start_dashboard
 
 pytestmark = [pytest.mark.browser]
@@ -115,7 +116,7 @@ def test_the_guide_plays_every_scenario_to_its_key_moment(
 ) -> None:
     browser.get(f"{embedded}/demo?lang={lang}")
     wait_for(browser, "return document.querySelector('#demo-status .demo-scenario-title');", "the console loads")
-    assert browser.find_element(By.ID, "header-lang").text.split() == ["EN", "DE", "中文"]
+    assert [w for w in browser.find_element(By.ID, "header-lang").text.split() if w != "·"] == ["EN", "DE", "中文"]
     for scenario_id, holds in AT_KEY_MOMENT.items():
         scenario = scenarios[scenario_id]
         click(browser, f".demo-scenario-{scenario_id}")
@@ -161,5 +162,7 @@ def test_the_visitors_screen_shows_the_running_scenario_in_their_language_and_no
         "the visitors' screen names the scenario",
     )
     assert scenarios["flood"].title["zh"] in title
+    wait_for(browser, MAP_READY, "the visitors' map should load")
+    wait_for(browser, "return /\\d\\d:\\d\\d:\\d\\d/.test(document.getElementById('wall-clock').innerText);", "a clock")
     assert not browser.find_elements(By.CSS_SELECTOR, "button, #demo-jump, select")
     browser.save_screenshot(str(SCREENSHOTS / "demo-visitor-zh.png"))
