@@ -18,7 +18,20 @@ from consumers.settings_error import SettingsError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ("calm", "demo", "drought")
-"""The simulator's scenarios (``simulator/model.py``), checked here so that a typo fails at start-up by name."""
+"""The scenarios built into the simulator (``simulator/model.py``): what ``CITYOPS_SIM_SCENARIO`` takes for a city
+pack without scenario files. A pack with them takes their ids (``scenario_ids``)."""
+SCENARIO_DIR = "scenarios"
+"""A city pack's scenario files, ``<id>.json`` (``simulator/scenarios.py``, not imported here)."""
+
+
+def scenario_ids(city_dir: Path) -> tuple[str, ...]:
+    """The scenarios ``CITYOPS_SIM_SCENARIO`` may name for a city pack: its scenario files' ids, sorted, or the
+    built-in ``SCENARIOS`` when it has none."""
+    folder = city_dir / SCENARIO_DIR
+    ids = sorted(p.stem for p in folder.glob("*.json") if p.is_file()) if folder.is_dir() else []
+    return tuple(ids) or SCENARIOS
+
+
 KAFKA_CLIENTS = ("kafka-python", "confluent")
 """``CITYOPS_KAFKA_CLIENT``: the design card's kafka-python (default), or confluent-kafka (librdkafka; optional,
 ``requirements-confluent.txt``) for those who outgrow it. Both implement the same ``Transport``."""
@@ -193,9 +206,7 @@ class Settings:
         language = env.get("CITYOPS_LANGUAGE", default.language)
         if language not in ("en", "de", "zh"):  # dashboard.i18n.LANGUAGES (the consumers do not import the web app)
             raise SettingsError(f"CITYOPS_LANGUAGE={language!r} is not one of en, de, zh")
-        scenario = env.get("CITYOPS_SIM_SCENARIO", default.sim_scenario)
-        if scenario not in SCENARIOS:
-            raise SettingsError(f"CITYOPS_SIM_SCENARIO={scenario!r} is not one of {', '.join(SCENARIOS)}")
+        scenario = env.get("CITYOPS_SIM_SCENARIO", default.sim_scenario)  # checked against the city pack below
         bootstrap = env.get("KAFKA_BOOTSTRAP_SERVERS") or None
         kafka_client = (env.get("CITYOPS_KAFKA_CLIENT") or default.kafka_client).strip().lower()
         if kafka_client not in KAFKA_CLIENTS:
@@ -249,4 +260,10 @@ class Settings:
         )
         if not settings.city_dir.is_dir():
             raise SettingsError(f"CITYOPS_CITY={settings.city!r}: no city pack at {settings.city_dir}")
+        scenarios = scenario_ids(settings.city_dir)
+        if scenario not in scenarios:
+            raise SettingsError(
+                f"CITYOPS_SIM_SCENARIO={scenario!r} is not a scenario of the {settings.city} city pack "
+                f"({settings.city_dir / SCENARIO_DIR}): use one of {', '.join(scenarios)}"
+            )
         return settings

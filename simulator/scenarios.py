@@ -3,7 +3,9 @@
 A guide adds a scenario by adding a file (``assets/city/guiyang/scenarios/README.md`` gives the format): its
 title and summary in English, German and Chinese, the hour it starts at, its seed, default speed and length, its
 key moment and where the wall should look then, declarative ``steps`` (a fire seen by cameras, a flood wave down a
-river, a dry spell, a surge or a sudden loss on named sensors) and the guide's notes.
+river, a dry spell, a surge or a sudden loss on named sensors) and the guide's notes. A scenario whose consumers need
+days of one kind of reading before they can say anything (the river model's drought warnings) names that as its
+``history``: a run of it starts with those hours of those sensors' readings already published (``simulator.show``).
 
 Loading checks the file's shape and fails with a ``ScenarioError`` naming the file and the field; resolving the
 steps against a city pack (``Scenario.incidents``) checks every building and sensor the same way. The incidents
@@ -24,6 +26,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from consumers.citypack import CityPack, SensorSpec
+from consumers.contract import SENSOR_TYPES
 from simulator.model import Call, FireScene, Incident
 
 SCENARIO_DIR = "scenarios"
@@ -31,6 +34,8 @@ LANGUAGES = ("en", "de", "zh")
 """Every title, summary and note is written in these languages."""
 MIN_SPEED, MAX_SPEED = 1.0, 600.0
 """The speeds a show plays at (``simulator.show.ShowClock.set_speed``)."""
+MAX_HISTORY_HOURS = 14 * 24.0
+"""The most history a scenario may start with (a warm start replays it before the show can begin)."""
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 _TOP_FIELDS = {
     "id",
@@ -45,6 +50,7 @@ _TOP_FIELDS = {
     "key_place",
     "steps",
     "notes",
+    "history",
     "comment",
 }
 
@@ -74,6 +80,26 @@ class Note:
 
     at_s: float
     text: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """A warm start: before the show's clock starts, the sensors of these ``types`` have already reported for
+    ``hours`` (from the start minus ``hours`` up to the start, by the same simulator, seed and incidents); every
+    other sensor starts reporting at the start. Steps may begin before the start (a negative ``start_s``) to act
+    in the history."""
+
+    types: tuple[str, ...]
+    hours: float
+
+    @property
+    def seconds(self) -> float:
+        return self.hours * 3600.0
+
+    def check(self, pack: CityPack, path: Path) -> None:
+        for i, kind in enumerate(self.types):
+            if not any(s.type == kind for s in pack.sensors.values()):
+                raise ScenarioError(path, f"history.types[{i}]", f"the city pack has no {kind} sensor")
 
 
 # -- steps ------------------------------------------------------------------------------------------------------
@@ -251,6 +277,8 @@ class Scenario:
     notes: tuple[Note, ...]
     path: Path
     order: int = 100
+    history: History | None = None
+    """A warm start (``History``), or None: every sensor starts reporting at the start."""
 
     def incidents(self, pack: CityPack) -> list[Incident]:
         out: list[Incident] = []
@@ -271,9 +299,12 @@ class Scenario:
         return local.astimezone(UTC)
 
     def check(self, pack: CityPack) -> None:
-        """Resolve every step on ``pack``: raises ``ScenarioError`` for a building or sensor it does not have."""
+        """Resolve every step on ``pack``: raises ``ScenarioError`` for a building or sensor it does not have (or
+        a history of a sensor type it has none of)."""
         self.incidents(pack)
         self.calls(pack)
+        if self.history is not None:
+            self.history.check(pack, self.path)
 
     def title_in(self, lang: str) -> str:
         return self.title.get(lang) or self.title["en"]
@@ -404,6 +435,7 @@ class _Parser:
         )
         if [n.at_s for n in notes] != sorted(n.at_s for n in notes):
             raise self.fail("notes", "must be in time order (at_s)")
+        history = self.history(doc["history"]) if "history" in doc else None
         return Scenario(
             id=scenario_id,
             title=self.texts(self.required(doc, "title"), "title"),
@@ -419,7 +451,27 @@ class _Parser:
             notes=notes,
             path=self.path,
             order=order,
+            history=history,
         )
+
+    def history(self, value: Any) -> History:
+        if not isinstance(value, dict):
+            raise self.fail("history", 'must be an object {"types": [...], "hours": N}')
+        unknown = sorted(set(value) - {"types", "hours", "comment"})
+        if unknown:
+            raise self.fail(f"history.{unknown[0]}", "unknown field (known: types, hours)")
+        types = self.required(value, "types", "history.types")
+        if not isinstance(types, list) or not types:
+            raise self.fail("history.types", f"must be a non-empty list of sensor types, got {types!r}")
+        for i, kind in enumerate(types):
+            if not isinstance(kind, str) or kind not in SENSOR_TYPES:
+                raise self.fail(
+                    f"history.types[{i}]", f"{kind!r} is not a sensor type ({', '.join(sorted(SENSOR_TYPES))})"
+                )
+        if len(set(types)) != len(types):
+            raise self.fail("history.types", "names a sensor type twice")
+        hours = self.number(value, "hours", "history.hours", low=1.0, high=MAX_HISTORY_HOURS)
+        return History(tuple(types), hours)
 
     def required(self, doc: Mapping[str, Any], key: str, field: str | None = None) -> Any:
         if key not in doc:

@@ -7,12 +7,21 @@ sensor looks stale for a moment; ``ShowDirector`` owns one run at a time (transp
 service) and builds a fresh one for every reset, so that a rehearsal plays exactly like the show: the same
 scenario file, seed and start hour give the same readings.
 
+A scenario with a ``history`` (``simulator.scenarios.History``: the drought's river gauges, whose model needs three
+days of falling levels before it can warn) starts warm: its run first publishes that history, the readings of
+those sensor types from the start minus its hours up to the start (``WarmSimulator``), in the same steps with their
+clock ticks as a jump's backlog, while its clock holds at the start (``status().catching_up``); the show's clock
+starts when the consumer has read it all. Each step's tick goes first, so no reading is ahead of the consumers'
+clock, and no reading is older than its own sensor's previous one, so none is late either (the lateness rule is per
+sensor: ``consumers.processor``); the history is read without a dead letter.
+
 Nothing here imports the dashboard: the director is given a ``PipelineFactory`` that starts the consumer and flood
 threads of a run (``dashboard.embedded.EmbeddedPipeline.for_show``).
 """
 
 from __future__ import annotations
 
+import heapq
 import logging
 import math
 import threading
@@ -30,7 +39,7 @@ from consumers.transport.base import Headers, Producer, RebalanceListener, Topic
 from consumers.transport.memory import MemoryGroupConsumer, MemoryReader, MemoryTransport
 from simulator.model import CitySimulator
 from simulator.runner import SimulatorRunner
-from simulator.scenarios import MAX_SPEED, MIN_SPEED, Scenario, ScenarioError, load_scenarios
+from simulator.scenarios import MAX_SPEED, MIN_SPEED, History, Scenario, ScenarioError, load_scenarios
 
 log = logging.getLogger(__name__)
 
@@ -153,10 +162,44 @@ class ShowClock:
             self._rebase(float(elapsed_s))
 
 
+class WarmSimulator(CitySimulator):
+    """A ``CitySimulator`` that starts warm: the sensors of ``history``'s types report from ``start`` minus its hours
+    (``history_start``), every other sensor from ``start``, as in a run without a history.
+
+    The same models, seed and incidents (their times stay relative to ``start``: a step with a negative ``start_s``
+    acts in the history); each history sensor's first report is its usual first one moved back by the history, so
+    its series runs on through ``start`` without a seam. The sensors without a history give exactly the readings of
+    a plain ``CitySimulator``."""
+
+    def __init__(
+        self,
+        pack: CityPack,
+        seed: int,
+        start: datetime,
+        scenario: str = "calm",
+        rate: float = 1.0,
+        history: History | None = None,
+    ) -> None:
+        super().__init__(pack, seed, start, scenario, rate)
+        self.history = history
+        self.history_start = start if history is None else start - timedelta(seconds=history.seconds)
+        if history is not None:
+            back = start - self.history_start
+            types = set(history.types)
+            models = self.models
+            self._queue = [
+                (when - back, key) if key in models and models[key].spec.type in types else (when, key)
+                for when, key in self._queue
+            ]
+            heapq.heapify(self._queue)
+
+
 class ShowRunner(SimulatorRunner):
     """The simulator's loop on a ``ShowClock`` over the in-memory transport: publishes up to the clock's "now" in
     steps of ``CATCH_UP_STEP_S``, each waiting while the consumer group is more than ``MAX_LAG_RECORDS`` behind;
-    sends nothing while the clock stands still (paused). Its clock ticks carry the clock's current speed."""
+    sends nothing while the clock stands still (paused), except a ``WarmSimulator``'s history, which it publishes
+    first, the same way, from ``history_start`` up to the clock's start. Its clock ticks carry the clock's current
+    speed."""
 
     clock: ShowClock
 
@@ -165,7 +208,9 @@ class ShowRunner(SimulatorRunner):
     ) -> None:
         super().__init__(settings, transport, simulator, clock)
         self.memory = transport
-        self.published_until = simulator.start
+        self.history_start = simulator.history_start if isinstance(simulator, WarmSimulator) else simulator.start
+        self.published_until = self.history_start
+        """Every reading before this has been published (with a history, from ``history_start`` on)."""
         self.passes = 0
         """Passes of the loop so far (tests wait on it instead of sleeping)."""
         self._inputs = [TopicPartition(t, p) for t in settings.topics.inputs for p in range(settings.partitions)]
@@ -285,7 +330,8 @@ class ShowStatus:
     now: datetime
     catching_up: bool
     last_catch_up_s: float | None
-    """Wall seconds the last jump took until the consumer had published everything up to it."""
+    """Wall seconds the last jump (or a warm start's history, and a jump made during it) took until the consumer had
+    read everything up to it."""
 
 
 @dataclass
@@ -391,15 +437,18 @@ class ShowDirector:
             old.pipeline.stop()
         day = self._today()
         start = scenario.start_at(day)
-        clock = ShowClock(start, speed or scenario.speed, paused=not self._playing, limit_s=scenario.length_s)
+        warm = scenario.history is not None
+        # A warm start holds its clock at the start until the consumer has read the history (``tick``).
+        paused = warm or not self._playing
+        clock = ShowClock(start, speed or scenario.speed, paused=paused, limit_s=scenario.length_s)
         transport = MemoryTransport()
         transport.ensure_topics(topic_specs(self.settings))
         settings = replace(self.settings, sim_speed=clock.speed, sim_scenario=scenario.id, sim_seed=scenario.seed)
-        simulator = CitySimulator(self.pack, scenario.seed, start, scenario.id, settings.sim_rate)
+        simulator = WarmSimulator(self.pack, scenario.seed, start, scenario.id, settings.sim_rate, scenario.history)
         runner = ShowRunner(settings, transport, simulator, clock)
+        self._catch_up_started = time.monotonic() if warm else None
         pipeline = self._pipelines(settings, self.pack, transport, runner)
         self._run = _Run((old.number + 1) if old else 1, scenario, clock, transport, runner, pipeline)
-        self._catch_up_started = None
         self.transport.current = transport
         log.info("show run %d: %s from %s at %gx", self._run.number, scenario.id, start.isoformat(), clock.speed)
         for callback in self._listeners:
@@ -476,7 +525,8 @@ class ShowDirector:
         """Move to ``KEY_LEAD_WALL_S`` wall seconds before the key moment (a reset first when already past it).
 
         The simulator then publishes the backlog as a very fast show (``ShowRunner``); the clock holds until the
-        consumer has caught up with it (``status().catching_up``), then plays on if the guide had it playing."""
+        consumer has caught up with it (``status().catching_up``), then plays on if the guide had it playing. A
+        scenario with a history publishes its history first (a warm start), then the backlog."""
         with self._lock:
             run = self._run
             assert run is not None, "start the director first"
@@ -490,7 +540,8 @@ class ShowDirector:
                 return
             run.clock.pause()  # held until the consumer has caught up (``_watch``)
             run.clock.jump_to(target)
-            self._catch_up_started = time.monotonic()
+            if self._catch_up_started is None:  # else it goes on catching up (a warm start's history) from then
+                self._catch_up_started = time.monotonic()
 
     def set_loop(self, on: bool) -> None:
         """At the end of the show, start it again (on) or stop there (off)."""

@@ -37,7 +37,8 @@ def test_environment_overrides() -> None:
         ({"CITYOPS_PARTITIONS": "2.5"}, "CITYOPS_PARTITIONS"),
         ({"CITYOPS_SIM_RATE": "0.1"}, "CITYOPS_SIM_RATE"),
         ({"CITYOPS_LANGUAGE": "fr"}, "CITYOPS_LANGUAGE"),
-        ({"CITYOPS_SIM_SCENARIO": "flood"}, "CITYOPS_SIM_SCENARIO"),
+        ({"CITYOPS_SIM_SCENARIO": "tsunami"}, "CITYOPS_SIM_SCENARIO"),
+        ({"CITYOPS_SIM_SCENARIO": "../scenarios/flood"}, "CITYOPS_SIM_SCENARIO"),
         ({"CITYOPS_CLOCK": "sundial", "KAFKA_BOOTSTRAP_SERVERS": "k:9092"}, "CITYOPS_CLOCK"),
         ({"CITYOPS_CLOCK": "wall"}, "CITYOPS_CLOCK"),
         ({"CITYOPS_CITY": "atlantis"}, "CITYOPS_CITY"),
@@ -46,6 +47,41 @@ def test_environment_overrides() -> None:
 def test_bad_values_fail_with_the_variable_name(env: dict[str, str], named: str) -> None:
     with pytest.raises(SettingsError, match=named):
         Settings.from_env(env)
+
+
+GUIYANG_SCENARIOS = ["calm", "demo", "drought", "fire", "flood", "heatwave"]
+
+
+@pytest.mark.parametrize("scenario", GUIYANG_SCENARIOS)
+def test_the_simulator_plays_any_scenario_file_of_the_city_pack(scenario: str) -> None:
+    assert Settings.from_env({"CITYOPS_SIM_SCENARIO": scenario}).sim_scenario == scenario
+
+
+def test_an_unknown_scenario_is_refused_listing_the_scenarios_of_the_pack() -> None:
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env({"CITYOPS_SIM_SCENARIO": "tsunami"})
+    assert str(caught.value).startswith("CITYOPS_SIM_SCENARIO='tsunami' is not a scenario of the guiyang city pack")
+    assert str(caught.value).endswith(f"use one of {', '.join(GUIYANG_SCENARIOS)}")
+
+
+def test_the_scenarios_are_those_of_the_city_pack_the_settings_name(tmp_path: Path) -> None:
+    """Checked after ``CITYOPS_ASSETS_DIR`` and ``CITYOPS_CITY`` are read: a pack's own scenario file is taken, one
+    only another pack has is refused; a pack without scenario files takes the simulator's built-in ones."""
+    scenarios = tmp_path / "city" / "atlantis" / "scenarios"
+    scenarios.mkdir(parents=True)
+    (scenarios / "tide.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "city" / "bare").mkdir()
+    env = {"CITYOPS_ASSETS_DIR": str(tmp_path), "CITYOPS_CITY": "atlantis"}
+
+    assert Settings.from_env({**env, "CITYOPS_SIM_SCENARIO": "tide"}).sim_scenario == "tide"
+    with pytest.raises(SettingsError, match=r"CITYOPS_SIM_SCENARIO='fire' .*atlantis.*use one of tide$"):
+        Settings.from_env({**env, "CITYOPS_SIM_SCENARIO": "fire"})
+    with pytest.raises(SettingsError, match="CITYOPS_SIM_SCENARIO='calm'"):
+        Settings.from_env(env)  # the default, calm, is no scenario of this pack
+    bare = {"CITYOPS_ASSETS_DIR": str(tmp_path), "CITYOPS_CITY": "bare"}
+    assert Settings.from_env({**bare, "CITYOPS_SIM_SCENARIO": "drought"}).sim_scenario == "drought"
+    with pytest.raises(SettingsError, match=r"use one of calm, demo, drought$"):
+        Settings.from_env({**bare, "CITYOPS_SIM_SCENARIO": "tide"})
 
 
 SCRAM = {

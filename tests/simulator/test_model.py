@@ -20,6 +20,8 @@ from consumers.rules import EXPECTED_INTERVAL_S, assess
 from consumers.settings import Settings
 from consumers.testing import MessageFactory
 from simulator.model import DEMO_FIRE, DEMO_SPRINKLER_LOSS, CitySimulator, cameras_seeing, scenario_incidents
+from simulator.scenarios import find_scenario
+from simulator.show import WarmSimulator
 from tests.conftest import landmarks_only
 
 GUIYANG = Path(__file__).parents[2] / "assets/city/guiyang"
@@ -164,18 +166,22 @@ def test_unknown_scenario_is_refused(guiyang: CityPack) -> None:
 
 
 def test_the_drought_scenario_is_warned_at_least_72_hours_ahead_on_every_gauge(guiyang: CityPack) -> None:
-    """The exhibition's headline, on the product's own scenario: replayed through the consumers' processor in
-    event time, every gauge raises a drought warning at least 72 h before its first reading below drought_low."""
+    """The exhibition's headline, on the product's own scenario as the show plays it (warm: its four days of gauge
+    history first, ``simulator.show.WarmSimulator``): replayed through the consumers' processor in event time,
+    every gauge raises a drought warning at least 72 h before its first reading below drought_low."""
     gauges_only = replace(guiyang, sensors={s.id: s for s in guiyang.sensors_of_type("river.gauge")})
+    drought = find_scenario(guiyang.root, "drought")
+    assert drought is not None and drought.history is not None
     start = datetime(2026, 7, 1, tzinfo=UTC)
-    clock = ManualClock(start)
+    simulator = WarmSimulator(gauges_only, 7, start, "drought", history=drought.history)
+    clock = ManualClock(simulator.history_start)
     settings = Settings()
     processor = Processor(gauges_only, ProcessorConfig(settings.partitions), clock)
     processor.assign(range(settings.partitions))
     messages = MessageFactory(settings)
     first_warning: dict[str, datetime] = {}
     first_below: dict[str, datetime] = {}
-    for reading in CitySimulator(gauges_only, 7, start, "drought").until(start + timedelta(days=12)):
+    for reading in simulator.until(start + timedelta(days=12)):
         clock.set(reading.event_time)
         processor.process(messages.reading(reading))
         model = processor.sensors[reading.sensor_id].model

@@ -1,11 +1,13 @@
 """Scenario files: every one loads and says what a guide needs in three languages; the built-in scenarios' files
-play exactly as the code did; bad files are refused naming the file and the field; the fire is in Yunyan and the
-cameras are first."""
+play exactly as the code did (the drought's recession moved into its history); bad files are refused naming the file
+and the field; the fire is in Yunyan and the cameras are first; the drought, started warm, warns every gauge at
+least 72 h ahead from its key moment on."""
 
 from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ import pytest
 from consumers.citypack import CityPack
 from consumers.clock import ManualClock
 from consumers.processor import Processor, ProcessorConfig
+from consumers.river.sensor_model import GaugeSensorModel
 from consumers.settings import Settings
 from consumers.testing import MessageFactory
 from simulator.model import (
@@ -29,12 +32,14 @@ from simulator.model import (
 from simulator.scenarios import (
     LANGUAGES,
     FireSceneStep,
+    History,
     ScenarioError,
     check_scenario_name,
     load_scenario,
     load_scenarios,
     scenario_ids,
 )
+from simulator.show import WarmSimulator
 from tests.conftest import GUIYANG, landmarks_only
 
 EXPECTED = ["flood", "drought", "fire", "heatwave", "calm", "demo"]
@@ -64,12 +69,26 @@ def test_each_scenario_has_titles_summaries_and_notes_in_every_language(pack: Ci
     assert start.astimezone(ZoneInfo(pack.timezone)).time() == s.start_local
 
 
-@pytest.mark.parametrize("name", ["calm", "demo", "drought"])
+@pytest.mark.parametrize("name", ["calm", "demo"])
 def test_the_files_of_the_built_in_scenarios_play_exactly_as_the_code_did(pack: CityPack, name: str) -> None:
     assert scenario_incidents(pack, name) == builtin_incidents(pack, name)
     assert scenario_calls(pack, name) == builtin_calls(pack, name)
     landmarks = landmarks_only(pack)
     assert scenario_incidents(landmarks, name) == builtin_incidents(landmarks, name)
+
+
+def test_the_drought_file_is_the_built_in_recession_moved_into_its_history(pack: CityPack) -> None:
+    """The file no longer equals the built-in drought (``simulator.model.builtin_incidents``, which starts the
+    recession 36 h after a cold start): it starts warm, with four days of gauge readings, and the same recession on
+    the same gauges with the same K begins 72 h before the start instead, inside that history."""
+    drought = load_scenarios(GUIYANG, pack)["drought"]
+    assert drought.history == History(("river.gauge",), 96.0)
+    moved = -72 * 3600.0 - 36 * 3600.0
+    assert scenario_incidents(pack, "drought") == [
+        replace(i, start_s=i.start_s + moved) for i in builtin_incidents(pack, "drought")
+    ]
+    assert scenario_calls(pack, "drought") == builtin_calls(pack, "drought") == []
+    assert -drought.history.seconds < -72 * 3600.0, "the history holds normal flow before the rain stops"
 
 
 def test_a_scenario_id_is_a_file_of_the_pack(pack: CityPack) -> None:
@@ -124,6 +143,46 @@ def test_in_the_fire_scenario_the_cameras_alarm_before_the_first_call_and_the_de
     assert min(cameras) <= key + timedelta(minutes=1), "the key moment is when the cameras see it"
 
 
+def test_the_drought_started_warm_warns_at_its_key_moment_and_every_gauge_at_least_72_hours_ahead(
+    pack: CityPack,
+) -> None:
+    """The exhibition's headline, on the drought file as the show plays it (``WarmSimulator``: four days of gauge
+    history, then the show): replayed through the consumers' processor in event time, the first drought warning
+    comes at the key moment, a few minutes of show at the default speed, and every gauge is warned at least 72 h
+    before its first reading below drought_low. None of the history's readings is refused."""
+    gauges = replace(pack, sensors={s.id: s for s in pack.sensors_of_type("river.gauge")})
+    drought = load_scenarios(GUIYANG, pack)["drought"]
+    start = drought.start_at(date(2026, 7, 1))
+    simulator = WarmSimulator(gauges, drought.seed, start, "drought", history=drought.history)
+    clock = ManualClock(simulator.history_start)
+    settings = Settings()
+    processor = Processor(gauges, ProcessorConfig(settings.partitions), clock)
+    processor.assign(range(settings.partitions))
+    messages = MessageFactory(settings)
+    first_warning: dict[str, datetime] = {}
+    first_below: dict[str, datetime] = {}
+    for reading in simulator.until(start + timedelta(days=8)):
+        clock.set(reading.event_time)
+        processor.process(messages.reading(reading))
+        model = processor.sensors[reading.sensor_id].model
+        status = model.status if isinstance(model, GaugeSensorModel) else None
+        if status is not None and status.state == "drought_warning":
+            first_warning.setdefault(reading.sensor_id, reading.event_time)
+        if reading.values["stage_m"] < gauges.sensors[reading.sensor_id].params["thresholds"]["drought_low"]:
+            first_below.setdefault(reading.sensor_id, reading.event_time)
+
+    assert sum(processor.deadlettered.values()) == 0, processor.deadlettered
+    assert sorted(first_below) == sorted(gauges.sensors), "every gauge should fall below its drought level"
+    leads_h = {g: (first_below[g] - first_warning[g]).total_seconds() / 3600 for g in first_below if g in first_warning}
+    assert sorted(leads_h) == sorted(first_below), f"gauges never warned: {set(first_below) - set(leads_h)}"
+    assert min(leads_h.values()) >= 72.0, leads_h
+    first = min(first_warning.values())
+    key = start + timedelta(seconds=drought.key_moment_s)
+    assert start < first <= key, f"the first warning at {first}, the key moment {key}"
+    assert key - first < timedelta(minutes=10), "the key moment is when the first warning comes"
+    assert drought.key_moment_s / drought.speed < 180, "a few minutes into the show at its default speed"
+
+
 # -- bad files ----------------------------------------------------------------------------------------------------
 
 
@@ -168,6 +227,14 @@ def write(tmp_path: Path, doc: dict[str, Any], name: str = "fire") -> Path:
             ),
             "steps[1].gauges.first",
         ),
+        (lambda d: d.update(history=["river.gauge"]), "history"),
+        (lambda d: d.update(history={"types": ["river.gauge"]}), "history.hours"),
+        (lambda d: d.update(history={"types": ["river.gauge"], "hours": 0}), "history.hours"),
+        (lambda d: d.update(history={"types": ["river.gauge"], "hours": 24 * 15}), "history.hours"),
+        (lambda d: d.update(history={"types": [], "hours": 24}), "history.types"),
+        (lambda d: d.update(history={"types": ["river"], "hours": 24}), "history.types[0]"),
+        (lambda d: d.update(history={"types": ["river.gauge", "river.gauge"], "hours": 24}), "history.types"),
+        (lambda d: d.update(history={"types": ["river.gauge"], "hours": 24, "days": 1}), "history.days"),
     ],
 )
 def test_a_bad_file_is_refused_naming_the_file_and_the_field(
@@ -188,6 +255,21 @@ def test_not_json_is_refused_naming_the_file(tmp_path: Path) -> None:
     path.write_text("{ not json", encoding="utf-8")
     with pytest.raises(ScenarioError, match=r"fire\.json: \(file\): not valid JSON"):
         load_scenario(path)
+
+
+def test_a_history_of_a_sensor_type_the_pack_does_not_have_is_refused_at_loading(
+    tmp_path: Path, pack: CityPack, good: dict[str, Any]
+) -> None:
+    good["history"] = {"types": ["river.gauge"], "hours": 24}
+    (tmp_path / "scenarios").mkdir()
+    shutil.copy(GUIYANG / "pack.json", tmp_path / "pack.json")
+    write(tmp_path / "scenarios", good)
+    assert load_scenarios(tmp_path, pack)["fire"].history == History(("river.gauge",), 24.0)
+
+    no_gauges = replace(pack, sensors={k: s for k, s in pack.sensors.items() if s.type != "river.gauge"})
+    with pytest.raises(ScenarioError) as caught:
+        load_scenarios(tmp_path, no_gauges)
+    assert caught.value.field == "history.types[0]"
 
 
 @pytest.mark.parametrize(

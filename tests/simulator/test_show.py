@@ -1,6 +1,7 @@
 """The exhibition's director: a show clock the guide controls, and runs of the real embedded pipeline (simulator,
 consumer, in-memory transport, a state view reading what the consumer published; no mocks) that play, pause,
-jump to the key moment, reset to a calm city and loop, the same way every time."""
+jump to the key moment, reset to a calm city and loop, the same way every time; a scenario with a history (the
+drought) starts warm, with its gauges' last four days published before its clock starts and none refused."""
 
 from __future__ import annotations
 
@@ -22,8 +23,8 @@ from consumers.transport.memory import MemoryTransport
 from dashboard.embedded import EmbeddedPipeline
 from dashboard.state_view import StateSnapshot, StateView
 from simulator.model import CitySimulator
-from simulator.scenarios import ScenarioError, load_scenarios
-from simulator.show import CATCH_UP_STEP_S, ShowClock, ShowDirector, ShowRunner
+from simulator.scenarios import History, ScenarioError, load_scenarios
+from simulator.show import CATCH_UP_STEP_S, ShowClock, ShowDirector, ShowRunner, WarmSimulator
 from tests.conftest import GUIYANG
 
 T0 = datetime(2026, 7, 1, 6, 0, tzinfo=UTC)
@@ -145,6 +146,22 @@ def test_a_backlog_is_published_in_short_steps_each_after_its_own_clock_tick(
     assert all(b - a == timedelta(seconds=CATCH_UP_STEP_S) for a, b in pairwise(ticks))
     readings = [d for ds in per_partition.values() for d in ds if isinstance(d, Reading)]
     assert readings and max(r.event_time for r in readings) < T0 + timedelta(hours=1)
+
+
+def test_a_warm_simulator_starts_the_history_types_early_and_every_other_sensor_as_a_plain_run(
+    landmark_pack: CityPack,
+) -> None:
+    history = History(("river.gauge",), 2.0)
+    warm = list(WarmSimulator(landmark_pack, 7, T0, "drought", history=history).until(T0 + timedelta(hours=1)))
+    plain = list(CitySimulator(landmark_pack, 7, T0, "drought").until(T0 + timedelta(hours=1)))
+    gauges = {s.id for s in landmark_pack.sensors_of_type("river.gauge")}
+
+    assert [r.event_time for r in warm] == sorted(r.event_time for r in warm)
+    before = [r for r in warm if r.event_time < T0]
+    assert {r.sensor_id for r in before} == gauges
+    assert min(r.event_time for r in before) >= T0 - timedelta(hours=2)
+    assert max(r.event_time for r in before if r.sensor_id == "NM-01") >= T0 - timedelta(seconds=300)
+    assert [r for r in warm if r.sensor_id not in gauges] == [r for r in plain if r.sensor_id not in gauges]
 
 
 # -- the director on the real embedded pipeline -------------------------------------------------------------------
@@ -315,3 +332,86 @@ def test_an_unknown_scenario_is_refused_by_name(
         director.reset("nope")
     assert director.status().scenario == "calm"
     assert [s.id for s in director.scenarios()] == ["flood", "drought", "fire", "heatwave", "calm", "demo"]
+
+
+def drought_warnings(snapshot: StateSnapshot) -> dict[str, Any]:
+    """The gauges in a drought warning: their published state."""
+    return {
+        k: v for k, v in snapshot.of_kind("sensor").items() if (v.get("river") or {}).get("state") == "drought_warning"
+    }
+
+
+def test_a_warm_start_publishes_the_history_before_the_show_clock_starts_and_none_of_it_is_refused(
+    show: tuple[ShowDirector, StateView], settings: Settings, landmark_pack: CityPack
+) -> None:
+    director, view = show
+    director.pause()  # the history comes anyway; the clock then stays at the start
+    director.reset("drought")
+    scenario = director.scenario()
+    assert scenario.history is not None
+    status = director.status()
+    start, history_start = status.started_at, status.started_at - timedelta(hours=scenario.history.hours)
+    assert (status.elapsed_s, status.catching_up) == (0.0, True)
+    assert director.runner.history_start == history_start
+
+    wait_for(lambda: not director.status().catching_up, 120, "the history to be read")
+    status = director.status()
+    assert (status.elapsed_s, status.state) == (0.0, "paused"), "the clock starts after the history"
+    assert director.runner.lag() == 0
+
+    per_partition = inputs(settings, director.current_transport)
+    gauges = {s.id for s in landmark_pack.sensors_of_type("river.gauge")}
+    readings = [d for ds in per_partition.values() for d in ds if isinstance(d, Reading)]
+    assert {r.sensor_id for r in readings} == gauges, "only the history's sensor type before the start"
+    assert history_start <= min(r.event_time for r in readings) < history_start + timedelta(seconds=300)
+    assert max(r.event_time for r in readings) < start
+    assert len(readings) >= len(gauges) * (scenario.history.hours * 12 - 1)
+    for records in per_partition.values():
+        assert isinstance(records[0], ClockTick), "every partition sees a clock tick before any reading"
+        ticks = [d.event_time for d in records if isinstance(d, ClockTick)]
+        assert ticks[0] == history_start + timedelta(seconds=CATCH_UP_STEP_S) and ticks[-1] == start
+        assert all(b - a == timedelta(seconds=CATCH_UP_STEP_S) for a, b in pairwise(ticks))
+    deadletter = TopicPartition(settings.topics.deadletter, 0)
+    transport = director.current_transport
+    ends = transport.broker.end_offsets(
+        [TopicPartition(deadletter.topic, p) for p in range(transport.partition_count(deadletter.topic))]
+    )
+    assert sum(ends.values()) == 0, "nothing of the history was dead-lettered (late, future, duplicate)"
+
+    def every_gauge_warm(s: StateSnapshot) -> bool:
+        docs = [s.sensor(g) for g in gauges]
+        return all(d is not None and (d.get("river") or {}).get("history_days", 0) >= 3.9 for d in docs)
+
+    assert view.wait_until(every_gauge_warm, 30), "every gauge's model has four days of history at the start"
+    assert {k for k in view.snapshot.of_kind("sensor")} == gauges, "no other sensor has reported yet"
+
+    director.play()
+    assert view.wait_until(lambda s: level(s, "CAM-01") is not None, 30), "the rest of the city starts at the start"
+
+
+def test_a_jump_to_the_drought_key_moment_catches_up_and_the_first_drought_warning_comes_by_it(
+    show: tuple[ShowDirector, StateView],
+) -> None:
+    """The jump replays the history and the first hours of the whole city (the landmarks here); the measured wall
+    time is printed, not asserted (``status().last_catch_up_s``; on the whole city see the report of
+    ``simulator.show``'s warm start)."""
+    director, view = show
+    began = time.monotonic()
+    director.reset("drought")
+    director.jump_to_key_moment()
+    status = director.status()
+    assert status.catching_up
+    assert status.elapsed_s == status.key_moment_s - 5 * status.speed
+
+    wait_for(lambda: not director.status().catching_up, 300, "the end of the catch-up")
+    caught_up = time.monotonic() - began
+    print(f"drought: reset + jump to the key moment caught up in {caught_up:.1f} s (landmarks)")
+    assert director.status().last_catch_up_s is not None
+
+    assert view.wait_until(lambda s: drought_warnings(s) != {}, 120), "no drought warning after the key moment"
+    key = status.started_at + timedelta(seconds=status.key_moment_s)
+    warned = drought_warnings(view.snapshot)
+    first = min(datetime.fromisoformat(doc["event_time"]) for doc in warned.values())
+    assert first <= key + timedelta(seconds=900), f"the first warning at {first}, after the key moment {key}"
+    etas = {g: doc["river"]["drought_eta_hours"] for g, doc in warned.items()}
+    assert all(eta is not None and eta >= 72 for eta in etas.values()), f"warned less than three days ahead: {etas}"
