@@ -158,13 +158,19 @@
       const size = Math.round(r.width) + "x" + Math.round(r.height);
       if (size === last) { return; }
       last = size;
-      window.setTimeout(function () { place(wall.state ? wall.state.focus : null); }, 50);
+      window.setTimeout(function () {
+        const gd = graph();
+        if (gd) { window.Plotly.Plots.resize(gd); }  /* the map's canvas follows its box, then the city is fitted */
+        place(wall.state ? wall.state.focus : null);
+      }, 50);
     }).observe(box);
   }
   /* Once a second: the map shows where this wall placed it, or is put there again (a redraw can reset it). */
   function heal() {
     const map = maplibre();
     if (!map || !wall.placed || !map.loaded()) { return; }
+    const canvas = map.getCanvas().getBoundingClientRect(), box = map.getContainer().getBoundingClientRect();
+    if (Math.abs(canvas.width - box.width) > 2 || Math.abs(canvas.height - box.height) > 2) { map.resize(); }
     const c = map.getCenter();
     if (Math.abs(map.getZoom() - wall.placed.zoom) > 0.01 || Math.abs(c.lng - wall.placed.center.lon) > 1e-4 ||
         Math.abs(c.lat - wall.placed.center.lat) > 1e-4) {

@@ -11,14 +11,16 @@ from consumers.citypack import Building, CityPack
 from dashboard.fire.words import local_time
 from dashboard.grid.words import duration
 from dashboard.i18n import t
+from dashboard.palette import LEVEL_COLORS
 from dashboard.state_view import StateSnapshot
 
 READINESS_COLORS: Mapping[str, str] = {
-    "ready": "#2ecc71",
-    "degraded": "#f39c12",
-    "not_ready": "#ff3b30",
-    "unknown": "#7f8c8d",
+    "ready": LEVEL_COLORS["ok"],
+    "degraded": LEVEL_COLORS["warning"],
+    "not_ready": LEVEL_COLORS["alarm"],
+    "unknown": LEVEL_COLORS["stale"],
 }
+"""The levels' colours (``dashboard.palette``): a ready building is as quiet as an OK site."""
 READINESS_SIZE = {"ready": 10, "degraded": 15, "not_ready": 22, "unknown": 10}
 READINESS_RANK = {"unknown": 0, "ready": 1, "degraded": 2, "not_ready": 3}
 

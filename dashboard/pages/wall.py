@@ -70,7 +70,12 @@ def refresh(
     )
     available = set(chosen.views) - ({"flood"} if not boards.flood_on(snapshot) else set())
     critical = boards.critical(ctx.pack, snapshot, lang)
-    state = rotation.step(rotation.WallState.from_store(state_doc, chosen, now_s), now_s, chosen, critical, available)
+    if state_doc is None:  # a wall starting: the alarms already waiting are on its counts and ticker; only what
+        # comes after takes it over, or a wall switched on amid seven alarms would hold on each in turn for minutes
+        start = rotation.WallState(chosen.views[0], now_s, announced=tuple(c.alarm_id for c in critical))
+    else:
+        start = rotation.WallState.from_store(state_doc, chosen, now_s)
+    state = rotation.step(start, now_s, chosen, critical, available)
     shown = state.to_store()
     holding = next((c for c in critical if c.alarm_id == state.alarm), None)
     shown["alert"] = holding.text if holding is not None else None

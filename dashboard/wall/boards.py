@@ -18,13 +18,15 @@ from dashboard.figures import sensor_level
 from dashboard.fire import readiness as ready_words
 from dashboard.fire import words as fire_words
 from dashboard.grid.words import line_reason
-from dashboard.i18n import names_in_order, t
+from dashboard.i18n import names_in_order, number, percent, t
 from dashboard.river.panel import gauge_sentence
 from dashboard.river.state import river_state_of
 from dashboard.state_view import StateSnapshot
 from dashboard.wall.rotation import Critical
 
-MAX_ROWS = 6
+MAX_ROWS = 5
+"""Rows of two lines (a place, then why) that fit under a board's title at 48 px text on a 1080p screen, with the
+line that counts the rest."""
 RIVER_LEVELS = {
     "flood_danger": "alarm",
     "flood_warning": "warning",
@@ -60,6 +62,13 @@ class Board:
     """Rows that did not fit."""
     empty: str = ""
     """What the board says when it has no rows: a quiet board says so rather than showing nothing."""
+
+
+def badge(level: str, lang: str) -> str:
+    """A level in one short word, for the row's badge: what a wall says first."""
+    if level in ("alarm", "warning"):
+        return t(lang, f"badge.{level}")
+    return t(lang, "stale") if level == "stale" else t(lang, f"level.{level}")
 
 
 def _board(title: str, rows: list[Row], empty: str) -> Board:
@@ -114,8 +123,8 @@ def river_board(pack: CityPack, snapshot: StateSnapshot, lang: str) -> Board:
         rows.append(
             Row(
                 level,
-                t(lang, f"river.{state}"),
-                f"{spec.id} {_name(spec.name_en, spec.name_zh, lang)}",
+                badge(level, lang),
+                f"{spec.id} {_name(spec.name_en, spec.name_zh, lang)} · {t(lang, f'river.{state}')}",
                 gauge_sentence(spec, doc, lang).partition(" · ")[2],
             )
         )
@@ -132,8 +141,8 @@ def fire_grid_board(pack: CityPack, snapshot: StateSnapshot, lang: str, now: flo
         rows.append(
             Row(
                 "alarm" if state == "confirmed" else "warning",
-                t(lang, f"fire.state.{state}"),
-                fire_words.place(incident, pack, lang),
+                badge("alarm" if state == "confirmed" else "warning", lang),
+                f"{t(lang, f'fire.state.{state}')} · {fire_words.place(incident, pack, lang)}",
                 fire_words.lead(incident, lang),
             )
         )
@@ -141,8 +150,8 @@ def fire_grid_board(pack: CityPack, snapshot: StateSnapshot, lang: str, now: flo
         rows.append(
             Row(
                 "warning",
-                ready_words.badge(doc, lang),
-                _name(b.name_en, b.name_zh, lang),
+                badge("warning", lang),
+                f"{_name(b.name_en, b.name_zh, lang)} · {ready_words.badge(doc, lang)}",
                 ready_words.building_sentence(b, doc, lang, pack.timezone, now, head=False),
             )
         )
@@ -155,7 +164,7 @@ def fire_grid_board(pack: CityPack, snapshot: StateSnapshot, lang: str, now: flo
         rows.append(
             Row(
                 level if level in LEVEL_ORDER else "stale",
-                t(lang, f"grid.band.{level}") if level in ("ok", "watch", "warning", "alarm") else t(lang, "stale"),
+                percent(lang, float(grid["share"])),
                 _name(spec.name_en, spec.name_zh, lang),
                 line_reason(line_doc, lang),
             )
@@ -179,21 +188,21 @@ def flood_board(snapshot: StateSnapshot, lang: str) -> Board:
     rows = []
     people = int(totals.get("people") or 0)
     if people:
-        rows.append(Row("alarm", t(lang, "wall.flood.move"), t(lang, "wall.flood.people", n=people), ""))
+        rows.append(Row("alarm", number(lang, people, group=True), t(lang, "wall.flood.people", n=people), ""))
     closed = len((picture.get("closed") or {}).get("i") or [])
     closing = len((picture.get("closing") or {}).get("i") or [])
     if closed or closing:
         rows.append(
             Row(
                 "warning",
-                t(lang, "flood.streets"),
+                number(lang, closed, group=True),
                 t(lang, "flood.closed_count", n=closed),
                 t(lang, "flood.closing_count", n=closing),
             )
         )
     missions = picture.get("missions") or []
     if missions:
-        rows.append(Row("warning", t(lang, "flood.missions"), t(lang, "wall.flood.missions", n=len(missions)), ""))
+        rows.append(Row("warning", number(lang, len(missions)), t(lang, "wall.flood.missions", n=len(missions)), ""))
     return _board(t(lang, "wall.view.flood"), rows, t(lang, "wall.flood_quiet"))
 
 
@@ -202,10 +211,10 @@ def alarm_board(pack: CityPack, snapshot: StateSnapshot, lang: str) -> Board:
     active, _history = alarm_listing.ordered(snapshot.of_kind("alarm").values())
     rows = [
         Row(
-            str(a.get("severity")) if a.get("severity") in ("alarm", "warning") else "warning",
-            t(lang, f"alarms.state.{alarm_listing.state_of(a)}"),
+            level := str(a.get("severity")) if a.get("severity") in ("alarm", "warning") else "warning",
+            badge(level, lang),
             alarm_words.subject(a, pack, lang),
-            alarm_words.reason(a, lang),
+            f"{t(lang, f'alarms.state.{alarm_listing.state_of(a)}')} · {alarm_words.reason(a, lang)}",
         )
         for a in active
         if not a.get("group")

@@ -53,6 +53,14 @@ for (const el of document.querySelectorAll('body *')) {
 }
 return smallest;
 """
+CLIPPED_ROWS = """
+// The rows and lines of the visible board that do not fit inside it (cut off by the view's edge).
+const view = [...document.querySelectorAll('.wall-view')].find((v) => getComputedStyle(v).visibility === 'visible');
+if (!view) { return []; }
+const box = view.getBoundingClientRect();
+return [...view.querySelectorAll('.wall-row, .wall-board-more')]
+  .filter((r) => r.getBoundingClientRect().bottom > box.bottom + 1).map((r) => r.innerText.slice(0, 40));
+"""
 MAP_READY = """
 const gd = document.querySelector('#wall-graph .js-plotly-plot');
 const map = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot.map;
@@ -136,6 +144,8 @@ def test_the_wall_fits_the_screen_with_nothing_to_scroll_and_text_read_from_five
             )
             assert overflow[0] <= overflow[2] and overflow[1] <= overflow[3], f"{view} scrolls: {overflow}"
             assert overflow[4:] == [width, height]
+            clipped = browser.execute_script(CLIPPED_ROWS)
+            assert clipped == [], f"{view}: rows cut off at the foot of the view: {clipped}"
             size, text = browser.execute_script(SMALLEST_TEXT)
             assert size >= 48 * height / 1080, f"{view}: {text!r} is {size} px at {width}x{height}"
             browser.save_screenshot(str(SCREENSHOTS / f"wall-{width}x{height}-{view}.png"))
