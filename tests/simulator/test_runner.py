@@ -15,7 +15,7 @@ from consumers.contract import ClockTick, Reading, decode
 from consumers.settings import Settings, SettingsError
 from consumers.transport import TopicPartition, topic_specs
 from consumers.transport.memory import MemoryTransport
-from simulator.__main__ import simulate
+from simulator.__main__ import simulate, simulator_for
 from simulator.model import CitySimulator
 from simulator.runner import SimulatorRunner, resume_point
 
@@ -74,3 +74,15 @@ def test_the_simulator_refuses_a_fast_clock_against_consumers_on_the_wall_clock(
     wall = replace(settings, clock="wall", sim_speed=60.0, kafka_bootstrap_servers="127.0.0.1:1")
     with pytest.raises(SettingsError, match="CITYOPS_CLOCK=simulated"):
         simulate(wall, pack, threading.Event())
+
+
+def test_the_simulator_process_starts_a_scenario_with_history_warm_on_fresh_topics_only(pack: CityPack) -> None:
+    """``python -m simulator`` with the drought: four days of gauge readings before its start on empty topics (so its
+    warnings can come 72 h ahead, as in the embedded show); none when it resumes on topics that have them."""
+    start = datetime(2026, 7, 1, 6, tzinfo=UTC)
+    settings = replace(Settings(), sim_scenario="drought")
+    fresh = simulator_for(settings, pack, start, fresh=True)
+    first = next(iter(fresh.until(start + timedelta(hours=1))))
+    assert first.type == "river.gauge" and first.event_time <= start - timedelta(hours=95)
+    resumed = simulator_for(settings, pack, start, fresh=False)
+    assert min(r.event_time for r in resumed.until(start + timedelta(minutes=30))) >= start
