@@ -29,10 +29,10 @@ def app(settings: Settings, pack: CityPack) -> dash.Dash:
     return create_app(settings, pack, view)
 
 
-def rendered(app: dash.Dash, **query: str) -> str:
+def rendered(app: dash.Dash, path: str = "/", **query: str) -> str:
     # Through Dash's page registry: importing the page module directly would register it a second time.
-    page = next(p for p in dash.page_registry.values() if p["path"] == "/")
-    with app.server.test_request_context("/"):
+    page = next(p for p in dash.page_registry.values() if p["path"] == path)
+    with app.server.test_request_context(path):
         return repr(page["layout"](**query).to_plotly_json())
 
 
