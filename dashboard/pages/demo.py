@@ -239,13 +239,15 @@ def visitor_title_now(_: str | None, config: dict[str, Any] | None) -> list[Any]
     Output("demo-status", "children"),
     Output("demo-notes", "children"),
     Output({"type": "demo-scenario", "id": ALL}, "className"),
+    Output("demo-speed", "value"),
     Input("demo-tick", "n_intervals"),
     Input("demo-result", "children"),
     State("demo-lang", "data"),
     State({"type": "demo-scenario", "id": ALL}, "id"),
 )
-def show_status(_: int | None, __: Any, lang: str | None, buttons: list[dict[str, str]]) -> tuple[Any, Any, Any]:
-    """Where the show is, once a second and at once after a control; the running scenario marked in the list."""
+def show_status(_: int | None, __: Any, lang: str | None, buttons: list[dict[str, str]]) -> tuple[Any, Any, Any, Any]:
+    """Where the show is, once a second and at once after a control; the running scenario marked in the list and
+    its speed chosen among the speeds."""
     director = _director()
     if director is None:
         raise PreventUpdate
@@ -259,6 +261,7 @@ def show_status(_: int | None, __: Any, lang: str | None, buttons: list[dict[str
         status_html(status, scenario, lang, current().pack.timezone),
         notes_html(scenario, status.elapsed_s, lang),
         marked,
+        status.speed if status.speed in SPEEDS else None,  # a new scenario's own speed, shown as chosen
     )
 
 
@@ -297,6 +300,8 @@ def control(*args: Any) -> str:
         elif trigger == "demo-jump":
             director.jump_to_key_moment()
         elif trigger == "demo-speed":
+            if args[4] is None or float(args[4]) == director.status().speed:
+                raise PreventUpdate  # the console showing the speed the show already has, not a guide's click
             director.set_speed(float(args[4]))
         elif trigger == "demo-loop":
             director.set_loop("loop" in (args[5] or []))
