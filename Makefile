@@ -17,6 +17,9 @@ TEST_KAFKA_ENV := KAFKA_PORT=$(TEST_KAFKA_PORT) KAFKA_CONTROLLER_PORT=$$(( $(TES
 	KAFKA_SCRAM_PASSWORD=$(TEST_KAFKA_SCRAM_PASSWORD) \
 	KAFKA_STATE_DIR=$(CURDIR)/.kafka/test PYTHON=$(CURDIR)/$(PY)
 PYTEST_ARGS ?=
+# The browser tests' screenshots (the wall at 1080p and 4K, its alarm through a deuteranope's eyes, the demo at each
+# scenario's key moment in each language, ...): kept here after a run (the last run's only), to be looked at.
+SCREENSHOTS ?= $(CURDIR)/.artifacts/screenshots
 
 .PHONY: demo test lint kafka-up kafka-down kafka-demo system-deps bench clean
 
@@ -57,7 +60,8 @@ lint: $(VENV)/.dev
 test: $(VENV)/.dev system-deps lint
 	$(TEST_KAFKA_ENV) bash kafka/broker.sh start
 	set +e; \
-	KAFKA_TEST_BOOTSTRAP=127.0.0.1:$(TEST_KAFKA_PORT) CITYOPS_REQUIRE_ALL_TESTS=1 \
+	rm -rf $(SCREENSHOTS); mkdir -p $(SCREENSHOTS); \
+	KAFKA_TEST_BOOTSTRAP=127.0.0.1:$(TEST_KAFKA_PORT) CITYOPS_REQUIRE_ALL_TESTS=1 CITYOPS_SCREENSHOTS=$(SCREENSHOTS) \
 	  KAFKA_TEST_SASL_BOOTSTRAP=127.0.0.1:$(TEST_KAFKA_SASL_PORT) KAFKA_TEST_SASL_USERNAME=$(TEST_KAFKA_SCRAM_USER) \
 	  KAFKA_TEST_SASL_PASSWORD=$(TEST_KAFKA_SCRAM_PASSWORD) \
 	  $(PY) -m pytest -ra $(PYTEST_ARGS); rc=$$?; \
