@@ -240,3 +240,13 @@ def test_the_catalogues_word_the_sentences_in_german() -> None:
     assert t("de", "alarms.type.fire.smoke_detector") == "Rauchmelder"
     assert t("de", "layer.lines") == "Freileitungen"
     assert Condition  # the alarm conditions' reasons are covered in test_i18n_reasons.py
+
+
+def test_every_key_the_sign_in_and_admin_templates_show_is_in_all_three_catalogues() -> None:
+    """The Jinja templates (sign-in, admin, a lost wall link) call ``t`` too: the same rule as the Python pages."""
+    keys = set()
+    for template in DASHBOARD.rglob("*.html"):
+        keys |= set(re.findall(r"""\bt\(\s*lang\s*,\s*["']([a-z_][a-z0-9_.]*[a-z0-9_])["']""", template.read_text()))
+    assert len(keys) > 20, keys  # the templates were read: sign-in and admin alone show more
+    missing = sorted(f"{lang}: {key}" for key in keys for lang in LANGUAGES if key not in CATALOGUES[lang])
+    assert missing == [], "add these keys to all three catalogues (dashboard/i18n.py says how)"
