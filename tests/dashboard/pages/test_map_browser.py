@@ -176,8 +176,9 @@ def test_the_map_renders_and_a_district_turns_red_when_its_camera_sees_smoke(
         assert json.load(response)["name_en"] == "Xiuwen"
 
     browser.get(web)
-    greenish = wait_for_pixel(browser, spot, lambda c: c[1] > c[0] + 40, "map-calm")
-    assert greenish[1] > greenish[0] + 40, f"Xiuwen should be green with a calm camera, saw {greenish}"
+    # OK is a quiet blue (dashboard.palette): blue well above red
+    calm = wait_for_pixel(browser, spot, lambda c: c[2] > c[0] + 40, "map-calm")
+    assert calm[2] > calm[0] + 40, f"Xiuwen should be the calm blue with a calm camera, saw {calm}"
 
     send(
         producer,
@@ -314,8 +315,8 @@ def test_a_district_whose_sensors_went_silent_is_grey_with_the_age_of_its_last_d
     at = datetime.now(UTC).replace(microsecond=0)
     send(producer, kafka_settings, Reading(camera.type, camera.id, DISTRICT, at, {"smoke_confidence": 0.03}))
     browser.get(web)
-    greenish = wait_for_pixel(browser, spot, lambda c: c[1] > c[0] + 40, "map-before-silence")
-    assert greenish[1] > greenish[0] + 40, greenish
+    calm = wait_for_pixel(browser, spot, lambda c: c[2] > c[0] + 40, "map-before-silence")
+    assert calm[2] > calm[0] + 40, calm
     # Ten minutes of simulated time pass with no word from Xiuwen's only reporting sensor.
     tick = ClockTick(at + timedelta(minutes=10), 60.0).encode()
     for partition in range(kafka_settings.partitions):
@@ -591,7 +592,7 @@ def test_a_layer_switched_off_stays_off_through_updates_zoom_and_a_reload(
         Reading(camera.type, camera.id, DISTRICT, datetime.now(UTC), {"smoke_confidence": 0.03}),
     )
     browser.get(web)
-    wait_for_map(browser, lambda s: (s["risk"][district] or 100) < 25, "the calm camera's district should load green")
+    wait_for_map(browser, lambda s: (s["risk"][district] or 100) < 25, "the calm camera's district should load calm")
 
     browser.find_element("css selector", "#map-layers input[value='lines']").click()
     state = wait_for_map(browser, lambda s: not any(s["visible"][i] for i in lines), "the lines should hide")
