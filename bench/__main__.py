@@ -5,7 +5,9 @@
 Each module also runs alone (``python -m bench.<name>``) and prints its own detail; here each contributes rows
 (measure, figure, target) to a table headed with the date and the machine, because figures from a shared 2-core
 machine mean little without them. ``--quick`` runs fewer records and days, to check the benches themselves;
-``--skip`` leaves sections out (throughput, city, fire, peers, web, freshness, flood, memory, scale).
+``--skip`` leaves sections out (throughput, city, fire, peers, web, freshness, flood, memory, wall, scale).
+``wall`` is ``python -m bench.wall_memory --minutes 10`` (3 with ``--quick``): the control-room wall's memory in
+headless Chromium, on an embedded product of its own (it needs Chromium, not the broker).
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ def main() -> int:
         peers,
         scale_out,
         throughput,
+        wall_memory,
         web_load,
     )
     from consumers.settings import Settings
@@ -69,6 +72,7 @@ def main() -> int:
         ("freshness", "freshness (5)", lambda: freshness.run(bootstrap)),
         ("flood", "flood response (issue 11)", lambda: flood.run(50 if args.quick else 200)),
         ("memory", "memory, embedded default (7)", lambda: embedded_memory.run(3 if args.quick else 14)),
+        ("wall", "control-room wall, browser memory", lambda: wall_memory.run(3 if args.quick else 10)),
         (
             "scale",
             "scale past one machine",
