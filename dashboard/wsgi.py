@@ -37,10 +37,7 @@ def create_server(settings: Settings | None = None) -> flask.Flask:
         from dashboard.embedded import EmbeddedPipeline, load_network
 
         network = load_network(pack)
-        # on a loop by default: an unattended stand keeps playing (the guide's console turns it off)
-        show = ShowDirector(
-            settings, pack, EmbeddedPipeline.for_show(network), speed=settings.sim_speed, loop=True
-        ).start()
+        show = ShowDirector(settings, pack, EmbeddedPipeline.for_show(network), speed=settings.sim_speed).start()
         transport = show.transport
         if network is not None:
             flood = FloodNetwork.of(network)

@@ -129,6 +129,12 @@ class ShowClock:
         with self._lock:
             return self._limit is not None and self._elapsed() >= self._limit
 
+    def lift_limit(self) -> None:
+        """Run on past the limit (a show that does not loop plays on after its end, as the city would)."""
+        with self._lock:
+            self._rebase(self._elapsed())
+            self._limit = None
+
     def pause(self) -> None:
         with self._lock:
             if not self._paused:
@@ -558,8 +564,8 @@ class ShowDirector:
                 log.exception("show director")
 
     def tick(self) -> None:
-        """Loop or stop at the end of the show, and end a catch-up: done every ``WATCH_INTERVAL_S`` by the
-        watcher thread."""
+        """Loop at the end of the show, or play on past it, and end a catch-up: done every ``WATCH_INTERVAL_S`` by
+        the watcher thread."""
         with self._lock:
             run = self._run
             if run is None:
@@ -572,9 +578,10 @@ class ShowDirector:
                     if self._playing:
                         run.clock.resume()
                 return
-            if run.clock.ended and self._playing:
+            if self._playing and run.clock.elapsed_s() >= run.scenario.length_s:
                 if self._loop:
                     self._new_run(run.scenario.id, run.clock.speed)
-                else:
-                    self._playing = False
-                    run.clock.pause()
+                elif run.clock.limit_s is not None:
+                    # not looping: the city plays on after the show's end (its incidents are over), as the embedded
+                    # default did before there were shows; a stand that should restart turns the loop on
+                    run.clock.lift_limit()

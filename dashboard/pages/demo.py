@@ -4,8 +4,8 @@ The console is for the guide, on a second screen or a corner of the laptop: the 
 heat wave, calm: files of the city pack, ``simulator.scenarios``), start, pause, reset, speed, a jump to the key
 moment, the loop, where the show is, and the guide's notes, what to point at now and next. The visitors' screen
 is the wall (``dashboard.pages.wall``) with the scenario's title over it and no controls: it plays whatever the
-console runs, and the show loops while the console's loop is on (the default), so an unattended stand keeps
-playing.
+console runs, and opening it turns the show's loop on, so an unattended stand keeps playing. Without the loop a
+show plays on past its end (the city goes on; its incidents are over), as the embedded default always did.
 
 The director (``simulator.show.ShowDirector``) exists on the embedded default only: against a Kafka cluster the
 simulator is a process of its own, and this page says so instead of offering controls that would do nothing.
@@ -214,6 +214,8 @@ def layout(lang: str | None = None, visitor: str | None = None, **args: Any) -> 
 
 def _visitor(lang: str, director: ShowDirector | None, args: dict[str, Any]) -> html.Div:
     """The wall's picture for visitors, with the running scenario's title and summary over it, no controls."""
+    if director is not None:
+        director.set_loop(True)  # the visitors' screen runs the show on a loop (the console can turn it off again)
     banner = html.Div(visitor_title(director, lang), id="demo-visitor-title", className="wall-banner")
     return screen(lang, {k: str(v) for k, v in args.items()}, banner=banner)
 
