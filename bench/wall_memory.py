@@ -44,6 +44,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
 from bench.web_load import free_port
+from tests.chromium import CHROMEDRIVER, chromium_options
 
 Row = tuple[str, str, str]
 REPO = Path(__file__).resolve().parent.parent
@@ -181,22 +182,8 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
 
 def chromium(profile: Path) -> webdriver.Chrome:
     """Debian's headless Chromium with a wall's viewport, as the browser tests start it."""
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--window-size={WIDTH},{HEIGHT}",
-        f"--user-data-dir={profile}",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    options = chromium_options(str(profile), width=WIDTH, height=HEIGHT)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.execute_cdp_cmd(
         "Emulation.setDeviceMetricsOverride",
         {"width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False},

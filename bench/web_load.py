@@ -42,8 +42,6 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 PROCFILE = REPO / "Procfile"
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 
 
 def procfile(path: Path = PROCFILE) -> dict[str, str]:
@@ -189,22 +187,9 @@ def chromium(extra: Sequence[str] = ()) -> Any:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1920,1080",
-        f"--user-data-dir={tempfile.mkdtemp(prefix='cityops-bench-chromium-')}",
-        *extra,
-    ):
-        options.add_argument(flag)
+    from tests.chromium import CHROMEDRIVER, chromium_options
+
+    options = chromium_options(tempfile.mkdtemp(prefix="cityops-bench-chromium-"), *extra)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
 

@@ -27,6 +27,7 @@ from consumers.runner import ConsumerRunner
 from consumers.settings import Settings, Topics
 from consumers.transport import Transport, open_transport, topic_specs
 from dashboard.state_view import StateView
+from tests.chromium import chromium_options
 
 REPO = Path(__file__).resolve().parent.parent
 GUIYANG = REPO / "assets" / "city" / "guiyang"
@@ -144,21 +145,7 @@ def second_browser(chromedriver_path: str) -> Iterator[webdriver.Chrome]:
 
 
 def new_chromium(chromedriver_path: str) -> webdriver.Chrome:
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1920,1080",
-        f"--user-data-dir={tempfile.mkdtemp(prefix='cityops-chromium-')}",
-    ):
-        options.add_argument(flag)
+    options = chromium_options(tempfile.mkdtemp(prefix="cityops-chromium-"))
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the console, for CSP checks
     return webdriver.Chrome(service=Service(chromedriver_path), options=options)
 
