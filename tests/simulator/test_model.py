@@ -15,7 +15,6 @@ from consumers.citypack import CityPack, load_city_pack
 from consumers.clock import ManualClock
 from consumers.contract import REPORT_TYPE, Reading, decode
 from consumers.processor import Processor, ProcessorConfig
-from consumers.river.sensor_model import GaugeSensorModel
 from consumers.rules import EXPECTED_INTERVAL_S, assess
 from consumers.settings import Settings
 from consumers.testing import MessageFactory
@@ -23,6 +22,7 @@ from simulator.model import DEMO_FIRE, DEMO_SPRINKLER_LOSS, CitySimulator, camer
 from simulator.scenarios import find_scenario
 from simulator.show import WarmSimulator
 from tests.conftest import landmarks_only
+from tests.simulator.test_scenarios import replay_gauges
 
 GUIYANG = Path(__file__).parents[2] / "assets/city/guiyang"
 START = datetime(2026, 7, 1, 14, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -174,23 +174,7 @@ def test_the_drought_scenario_is_warned_at_least_72_hours_ahead_on_every_gauge(g
     assert drought is not None and drought.history is not None
     start = datetime(2026, 7, 1, tzinfo=UTC)
     simulator = WarmSimulator(gauges_only, 7, start, "drought", history=drought.history)
-    clock = ManualClock(simulator.history_start)
-    settings = Settings()
-    processor = Processor(gauges_only, ProcessorConfig(settings.partitions), clock)
-    processor.assign(range(settings.partitions))
-    messages = MessageFactory(settings)
-    first_warning: dict[str, datetime] = {}
-    first_below: dict[str, datetime] = {}
-    for reading in simulator.until(start + timedelta(days=12)):
-        clock.set(reading.event_time)
-        processor.process(messages.reading(reading))
-        model = processor.sensors[reading.sensor_id].model
-        status = model.status if isinstance(model, GaugeSensorModel) else None
-        if status is not None and status.state == "drought_warning":
-            first_warning.setdefault(reading.sensor_id, reading.event_time)
-        low = gauges_only.sensors[reading.sensor_id].params["thresholds"]["drought_low"]
-        if reading.values["stage_m"] < low:
-            first_below.setdefault(reading.sensor_id, reading.event_time)
+    _, first_warning, first_below = replay_gauges(gauges_only, simulator, start + timedelta(days=12))
 
     assert sorted(first_below) == sorted(gauges_only.sensors), "every gauge should fall below its drought level"
     leads_h = {g: (first_below[g] - first_warning[g]).total_seconds() / 3600 for g in first_below if g in first_warning}

@@ -143,6 +143,30 @@ def test_in_the_fire_scenario_the_cameras_alarm_before_the_first_call_and_the_de
     assert min(cameras) <= key + timedelta(minutes=1), "the key moment is when the cameras see it"
 
 
+def replay_gauges(
+    gauges: CityPack, simulator: WarmSimulator, until: datetime
+) -> tuple[Processor, dict[str, datetime], dict[str, datetime]]:
+    """``simulator``'s readings of ``gauges`` until ``until``, history first, through the consumers' processor in event
+    time: the processor, and when each gauge was first in drought warning and first below its drought level."""
+    clock = ManualClock(simulator.history_start)
+    settings = Settings()
+    processor = Processor(gauges, ProcessorConfig(settings.partitions), clock)
+    processor.assign(range(settings.partitions))
+    messages = MessageFactory(settings)
+    first_warning: dict[str, datetime] = {}
+    first_below: dict[str, datetime] = {}
+    for reading in simulator.until(until):
+        clock.set(reading.event_time)
+        processor.process(messages.reading(reading))
+        model = processor.sensors[reading.sensor_id].model
+        status = model.status if isinstance(model, GaugeSensorModel) else None
+        if status is not None and status.state == "drought_warning":
+            first_warning.setdefault(reading.sensor_id, reading.event_time)
+        if reading.values["stage_m"] < gauges.sensors[reading.sensor_id].params["thresholds"]["drought_low"]:
+            first_below.setdefault(reading.sensor_id, reading.event_time)
+    return processor, first_warning, first_below
+
+
 def test_the_drought_started_warm_warns_at_its_key_moment_and_every_gauge_at_least_72_hours_ahead(
     pack: CityPack,
 ) -> None:
@@ -154,22 +178,7 @@ def test_the_drought_started_warm_warns_at_its_key_moment_and_every_gauge_at_lea
     drought = load_scenarios(GUIYANG, pack)["drought"]
     start = drought.start_at(date(2026, 7, 1))
     simulator = WarmSimulator(gauges, drought.seed, start, "drought", history=drought.history)
-    clock = ManualClock(simulator.history_start)
-    settings = Settings()
-    processor = Processor(gauges, ProcessorConfig(settings.partitions), clock)
-    processor.assign(range(settings.partitions))
-    messages = MessageFactory(settings)
-    first_warning: dict[str, datetime] = {}
-    first_below: dict[str, datetime] = {}
-    for reading in simulator.until(start + timedelta(days=8)):
-        clock.set(reading.event_time)
-        processor.process(messages.reading(reading))
-        model = processor.sensors[reading.sensor_id].model
-        status = model.status if isinstance(model, GaugeSensorModel) else None
-        if status is not None and status.state == "drought_warning":
-            first_warning.setdefault(reading.sensor_id, reading.event_time)
-        if reading.values["stage_m"] < gauges.sensors[reading.sensor_id].params["thresholds"]["drought_low"]:
-            first_below.setdefault(reading.sensor_id, reading.event_time)
+    processor, first_warning, first_below = replay_gauges(gauges, simulator, start + timedelta(days=8))
 
     assert sum(processor.deadlettered.values()) == 0, processor.deadlettered
     assert sorted(first_below) == sorted(gauges.sensors), "every gauge should fall below its drought level"
