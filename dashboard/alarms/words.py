@@ -50,19 +50,18 @@ def trail_entry(entry: Mapping[str, Any], lang: str) -> str:
     return " · ".join(parts)
 
 
-_KNOWN = {
-    f"alarms.trail.{w}"
-    for w in (
-        "raised",
-        "severity",
-        "cleared",
-        "ack",
-        "shelve",
-        "unshelve",
-        "shelve_ended",
-        "comment",
-        "refused",
-        "grouped",
-        "ungrouped",
-    )
-}
+TRAIL_WHATS = (
+    "raised",
+    "severity",
+    "cleared",
+    "ack",
+    "shelve",
+    "unshelve",
+    "shelve_ended",
+    "comment",
+    "refused",
+    "grouped",
+    "ungrouped",
+)
+"""What a trail entry can say happened, each with its words (``alarms.trail.<what>``)."""
+_KNOWN = {f"alarms.trail.{w}" for w in TRAIL_WHATS}

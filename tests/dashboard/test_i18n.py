@@ -18,6 +18,7 @@ from consumers.flood.network import BLOCK_KINDS, VEHICLE_KINDS
 from consumers.rules import LEVELS, RIVER_STATE_FLOOR, RULES
 from consumers.settings import Settings, SettingsError
 from dashboard.alarms.listing import DOMAINS, STATES
+from dashboard.alarms.words import TRAIL_WHATS
 from dashboard.auth.roles import ROLES
 from dashboard.i18n import (
     CATALOGUES,
@@ -42,19 +43,7 @@ DYNAMIC: dict[str, Iterable[str]] = {
     "alarms.domain.": DOMAINS,
     "alarms.minutes.": ("15", "60", "480"),
     "alarms.state.": STATES,
-    "alarms.trail.": (
-        "raised",
-        "severity",
-        "cleared",
-        "ack",
-        "shelve",
-        "unshelve",
-        "shelve_ended",
-        "comment",
-        "refused",
-        "grouped",
-        "ungrouped",
-    ),
+    "alarms.trail.": TRAIL_WHATS,
     "alarms.type.": (*RULES, "fire.citizen_report"),
     "badge.": ("warning", "alarm"),
     "drill.": ("now", "min", "max", "rate", "n"),
