@@ -298,6 +298,8 @@ class ShowTransport:
 
 
 class _FollowingProducer:
+    """Sends to whichever run is current at the moment of the send."""
+
     def __init__(self, transport: ShowTransport) -> None:
         self._transport = transport
 
@@ -310,7 +312,8 @@ class _FollowingProducer:
         headers: Headers = (),
         best_effort: bool = False,
     ) -> None:
-        self._transport.current.broker.append(topic, value, key, partition, headers)
+        # the current run's own producer (an in-memory one costs nothing to make): what a send means stays its
+        self._transport.current.producer().send(topic, value, key, partition, headers, best_effort)
 
     def flush(self, timeout_s: float = 30.0) -> None:
         return None
