@@ -65,9 +65,7 @@ def refresh(
         chosen = playlist.DEFAULT
     now_s = time.time()
     picture = judge_now(snapshot, ctx.settings)
-    content, digest = ctx.renders.get(
-        ("wall", snapshot.version, lang), lambda: rendered(ctx.pack, snapshot, lang, picture.event_now)
-    )
+    content, digest = rendered(snapshot, lang, picture.event_now)
     available = set(chosen.views) - ({"flood"} if not boards.flood_on(snapshot) else set())
     critical = boards.critical(ctx.pack, snapshot, lang)
     if state_doc is None:  # a wall starting: the alarms already waiting are on its counts and ticker; only what

@@ -85,10 +85,19 @@ def _ticker_html(pack: CityPack, snapshot: StateSnapshot, lang: str) -> list[Any
     return [html.Span(text, className=f"wall-ticker-item level-{severity}") for severity, text in items]
 
 
-def rendered(pack: CityPack, snapshot: StateSnapshot, lang: str, now: float | None) -> tuple[list[Any], str]:
+def rendered(snapshot: StateSnapshot, lang: str, now: float | None) -> tuple[list[Any], str]:
     """The content outputs (map patch, counts, a board per ``BOARD_VIEWS``, ticker) as JSON-ready data, and their
-    digest."""
+    digest: made once per state version and language for every wall of the worker, page loads and pulls alike."""
     ctx = current()
+    made: tuple[list[Any], str] = ctx.renders.get(
+        ("wall", snapshot.version, lang), lambda: _render(snapshot, lang, now)
+    )
+    return made
+
+
+def _render(snapshot: StateSnapshot, lang: str, now: float | None) -> tuple[list[Any], str]:
+    ctx = current()
+    pack = ctx.pack
     made = {
         "districts": lambda: boards.district_board(pack, snapshot, lang),
         "river": lambda: boards.river_board(pack, snapshot, lang),
@@ -121,7 +130,7 @@ def screen(lang: str, args: dict[str, str], banner: Any = None) -> html.Div:
     pack, snapshot = ctx.pack, ctx.view.snapshot
     chosen, problem = chosen_playlist(args)
     picture = judge_now(snapshot, ctx.settings)
-    content, digest = rendered(pack, snapshot, lang, picture.event_now)
+    content, digest = rendered(snapshot, lang, picture.event_now)
     west, south, east, north = city_bounds(pack)
     config = {
         "lang": lang,
