@@ -24,7 +24,7 @@ from selenium.webdriver.common.by import By
 from consumers.settings import Settings
 from simulator.scenarios import Scenario, load_scenarios
 from tests.dashboard.pages.test_map_browser import LOADED_MACHINE_WAIT_S, SCREENSHOTS
-from tests.dashboard.pages.test_wall_browser import MAP_READY
+from tests.dashboard.pages.test_wall_browser import MAP_READY, screen
 from tests.web_server import free_port, start_dashboard
 
 pytestmark = [pytest.mark.browser]
@@ -152,9 +152,7 @@ def test_the_visitors_screen_shows_the_running_scenario_in_their_language_and_no
         "the flood should start",
         scenarios["flood"].title["en"],
     )
-    browser.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride", {"width": 1920, "height": 1080, "deviceScaleFactor": 1, "mobile": False}
-    )
+    screen(browser, 1920, 1080)
     browser.get(f"{embedded}/demo?visitor=1&lang=zh")
     title = wait_for(
         browser,
