@@ -7,6 +7,7 @@ or regenerate the scenarios.
     python -m consumers.river evaluate-rise --csv PATH [--csv PATH ...] --time-column COL --value-column COL \\
         [--rain-column COL] [--hours-per-step 24]
     python -m consumers.river evaluate-real [--folder DIR] [--approach kept] [--percentile 10] [--with-rain]
+        [--seeded]
     python -m consumers.river scenarios [--out DIR]
 
 ``evaluate`` prints one JSON object (onsets, pod_72h, pod_any, far, csi, median_lead_hours and the counts they
@@ -61,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     rl.add_argument("--approach", choices=sorted(approaches()), default="kept")
     rl.add_argument("--percentile", type=float, default=REAL_QUANTILE)
     rl.add_argument("--with-rain", action="store_true", help="feed precip_mm_day / 24 as rain in mm/h")
+    rl.add_argument("--seeded", action="store_true", help="each year with a book learned from the other years")
     sc = sub.add_parser("scenarios", help="write the simulated drought scenarios as CSV files")
     sc.add_argument("--out", type=Path, default=scenarios.DATA_DIR)
     return parser
@@ -73,7 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(path)
         return 0
     if args.command == "evaluate-real":
-        print(json.dumps(evaluate_real(args.folder, approaches()[args.approach], args.percentile, args.with_rain)))
+        config = approaches()[args.approach]
+        print(json.dumps(evaluate_real(args.folder, config, args.percentile, args.with_rain, args.seeded)))
         return 0
     if args.command == "evaluate-rise":
         print(json.dumps(_evaluate_rise(args)))

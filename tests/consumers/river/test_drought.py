@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 import math
 import random
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from consumers.river.evaluate import REAL_DIR, derive_params, evaluate_real, replay, skill
+from consumers.river.evaluate import REAL_DIR, derive_params, evaluate_real, replay, replay_seeded, seeded_book, skill
 from consumers.river.gauge import GaugeModel
 from consumers.river.recession import RecessionBook
 from consumers.river.sensor_model import GaugeSensorModel
@@ -197,6 +198,22 @@ def test_a_gauge_with_two_years_learns_its_river_and_keeps_it_through_a_restore(
     restored = GaugeModel.restore(params(2.0), json.loads(json.dumps(model.snapshot())))
     assert restored.snapshot() == model.snapshot()
     assert restored.status(times[-1]) == model.status(times[-1])
+
+
+def test_a_seeded_book_never_learns_from_the_year_it_is_scored_on() -> None:
+    """Cross-fitted seeding: the year left out must not leak into its own book. Here only 2021 falls (5 % a day,
+    rains every 30 days); 2022 and 2023 are flat."""
+    start = datetime(2021, 1, 1, tzinfo=UTC).timestamp()
+    times = [start + d * DAY for d in range(3 * 365)]
+    values = [10.0 * 0.95 ** (d % 30) if d < 365 else 3.0 for d in range(len(times))]
+
+    def deepest_fall_count(book: RecessionBook | None) -> int:
+        assert book is not None
+        return sum(counts[1] for counts in book.bins.values())  # records with a fall (x < 0)
+
+    assert deepest_fall_count(seeded_book(times, values, params(1.0), None, 2021)) == 0
+    assert deepest_fall_count(seeded_book(times, values, params(1.0), None, 2022)) > 200
+    assert len(replay_seeded(times, values, params(1.0))) == len(times)
 
 
 # -- the real rivers ----------------------------------------------------------------------------------------
