@@ -54,7 +54,7 @@ from dashboard.grid.words import line_reason
 from dashboard.i18n import language, names_in_order, t
 from dashboard.reasons import sensor_reason
 from dashboard.river.chart import gauge_figure
-from dashboard.river.panel import gauge_sentence, river_banner
+from dashboard.river.panel import drought_confidence, gauge_sentence, river_banner
 from dashboard.river.state import RIVER_COLORS
 from dashboard.river.words import river_stretches
 from dashboard.state_view import StateSnapshot
@@ -722,7 +722,9 @@ def refresh_detail(sensor_id: str | None, _: str | None, seen: str | None, lang:
         return False, line_figure(spec, doc, ctx.pack.timezone, lang), sentence, stamp
     stretch = river_stretches(ctx.pack, lang).get(sensor_id)
     sentence = gauge_sentence(spec, doc, lang, stretch)
-    return False, gauge_figure(spec, doc, ctx.pack.timezone, lang), sentence, stamp
+    confidence = drought_confidence(doc, lang)
+    status: Any = sentence if confidence is None else [html.Div(sentence), confidence]
+    return False, gauge_figure(spec, doc, ctx.pack.timezone, lang), status, stamp
 
 
 def _incident_detail(key: str, seen: str | None, lang: str) -> tuple[Any, ...]:

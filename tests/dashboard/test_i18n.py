@@ -47,6 +47,7 @@ DYNAMIC: dict[str, Iterable[str]] = {
     "alarms.type.": (*RULES, "fire.citizen_report"),
     "badge.": ("warning", "alarm"),
     "drill.": ("now", "min", "max", "rate", "n"),
+    "drought.basis.": ("observed", "rain"),
     "fault.": ("gap", "frozen", "no_data", *(f"{kind}.{fault}" for kind, fault in DEDUCTIONS)),
     "fire.basis.": ("detectors", "cameras_crossing", "camera_and_calls", "calls", "one_camera"),
     "fire.confirmed_by.": ("two_sources", "camera_held"),

@@ -841,3 +841,65 @@ def test_zoomed_in_the_fire_risk_grid_shows_the_cell_of_a_fire_and_the_camera_in
         time.sleep(0.5)
         seen.append((map_state(browser) or {"zoom": 99.0})["zoom"])
     wait_for_map(browser, lambda s: not s["visible"][TRACE_HEXES], "the grid should go when zoomed out")
+
+
+def test_a_gauge_warning_of_drought_shows_its_confidence_and_what_it_stands_on(
+    kafka_settings: Settings,
+    pack: CityPack,
+    producer: KafkaProducer,
+    runner_thread: ConsumerRunner,
+    view: StateView,
+    web: str,
+    browser: webdriver.Chrome,
+) -> None:
+    """A young gauge (six days of record) falling towards its drought level: the panel shows the warning's confidence
+    as a bar and a number on its own line, and says it is lower because the record is short. Last in this module:
+    the drought banner it leaves stands over the map."""
+    gauge = pack.sensors["NM-02"]
+    normal = float(gauge.params["normal"]["stage_m"])
+    now = datetime.now(UTC).replace(microsecond=0)
+    # Six days up to now every 30 minutes: two steady days, then four days receding at 13 % a day.
+    for i in range(6 * 48, -1, -1):
+        at = now - i * timedelta(minutes=30)
+        dry_days = max(0.0, (6 * 48 - i) / 48 - 2.0)
+        stage = round(normal * 0.87**dry_days + 0.003 * (i % 3 - 1), 3)
+        reading = Reading(gauge.type, gauge.id, gauge.district, at, {"stage_m": stage, "rain_mm_h": 0.0})
+        producer.send(kafka_settings.topics.river, key=gauge.district.encode(), value=reading.encode())
+    producer.flush(timeout=30)
+
+    def warns_of_drought(snapshot: object) -> bool:
+        doc = view.snapshot.sensor(gauge.id)
+        river = (doc or {}).get("river") or {}
+        return doc is not None and doc["event_time"] == now.isoformat() and river.get("state") == "drought_warning"
+
+    assert view.wait_until(warns_of_drought, 60), view.snapshot.sensor(gauge.id)
+    river = view.snapshot.sensor(gauge.id)["river"]  # type: ignore[index]
+    assert river["drought_basis"] == "fitted" and river["history_days"] < 7, river
+
+    browser.get(web)
+    x, y = zoom_in_at(browser, gauge.lon, gauge.lat)
+    click_at(browser, x, y)
+    shown = poll_script(
+        browser,
+        """
+        const panel = document.getElementById('map-detail-panel');
+        const line = document.querySelector('#map-detail-status .map-detail-confidence');
+        if (!panel || panel.hidden || !line) { return null; }
+        const fill = line.querySelector('.map-detail-confidence-fill').getBoundingClientRect();
+        const bar = line.querySelector('.map-detail-confidence-bar').getBoundingClientRect();
+        return {
+          text: line.innerText, value: line.querySelector('.map-detail-confidence-value').innerText,
+          lower: line.classList.contains('map-detail-confidence-lower'), fill: fill.width, bar: bar.width,
+          status: document.getElementById('map-detail-status').innerText,
+        };
+        """,
+    )
+    browser.save_screenshot(str(SCREENSHOTS / "gauge-drought-confidence.png"))
+    assert shown is not None, "the drought warning's panel has no confidence line"
+    assert shown["status"].startswith("DROUGHT WARNING"), shown
+    percent = int(shown["value"].rstrip("%"))
+    expected = round(100 * river["drought_confidence"])
+    assert abs(percent - expected) <= 1, (shown, river)
+    # the bar is filled as far as the number says (the panel may have been redrawn with a newer value)
+    assert shown["bar"] > 50 and abs(shown["fill"] / shown["bar"] - percent / 100) < 0.05, shown
+    assert shown["lower"] and "lower confidence" in shown["text"] and "6 days of record" in shown["text"], shown
