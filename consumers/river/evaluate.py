@@ -415,7 +415,7 @@ def approaches() -> dict[str, ModelConfig]:
         "learned_rain_hold": ModelConfig(**learned, drought_cold_rule="prob", drought_rain_hold_s=24 * h),  # type: ignore[arg-type]
         "learned_prob_cold": ModelConfig(**learned, drought_cold_rule="prob"),  # type: ignore[arg-type]
         "kept": ModelConfig(),
-        # Measured and dropped in the ninth session (docs/drought.md): a narrower band for the cold start's rule.
+        # Measured and dropped in the tenth session (docs/drought.md): a narrower band for the cold start's rule.
         "cold_z10": ModelConfig(drought_raise_z=1.0),
         "cold_z05": ModelConfig(drought_raise_z=0.5),
     }
