@@ -31,11 +31,18 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_time
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 
 LANGUAGES = ("en", "de", "zh")
+SEPARATORS = {
+    lang: (Locale.parse(lang).number_symbols["latn"]["decimal"], Locale.parse(lang).number_symbols["latn"]["group"])
+    for lang in LANGUAGES
+    if Locale.parse(lang).number_symbols["latn"]["minusSign"] == "-"
+}
+"""Each language's decimal point and thousands separator (``number``'s fast path; all three write "-" for minus)."""
 """The first is the fallback of every text."""
 LANGUAGE_NAMES: Mapping[str, str] = {"en": "EN", "de": "DE", "zh": "中文"}
 """Each language by its own name, as the switch in the page header shows it (not translated, by design)."""
@@ -113,6 +120,12 @@ def number(lang: str, value: float, decimals: int | None = 0, group: bool = Fals
     """``value`` in the locale's digits: ``1.5`` is ``1,5`` in German. ``decimals`` fixed (rounded as Python's
     ``f"{value:.2f}"`` does, so English reads as before), or ``None`` for as many as it has (``f"{value:g}"``, for
     thresholds: ``2.5``, ``3``); ``group`` puts the locale's separators between thousands (``1,379``/``1.379``)."""
+    if decimals is not None and lang in SEPARATORS:
+        # The locale's separators put into Python's own formatting: the same text as Babel's (a Hypothesis test
+        # holds it), in a fiftieth of the time. A map update formats thousands of numbers (bench.map_render).
+        point, thousands = SEPARATORS[lang]
+        text = f"{float(value):,.{decimals}f}" if group else f"{float(value):.{decimals}f}"
+        return text.translate({ord(","): thousands, ord("."): point})
     if decimals is None:
         exact = Decimal(f"{float(value):g}")
         pattern = "0.######"

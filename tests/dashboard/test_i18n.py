@@ -7,9 +7,13 @@ import ast
 import re
 import string
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from babel.numbers import format_decimal
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from consumers.alarms.lifecycle import Condition
 from consumers.fire.readiness import DEDUCTIONS
@@ -240,3 +244,19 @@ def test_every_key_the_sign_in_and_admin_templates_show_is_in_all_three_catalogu
     assert len(keys) > 20, keys  # the templates were read: sign-in and admin alone show more
     missing = sorted(f"{lang}: {key}" for key in keys for lang in LANGUAGES if key not in CATALOGUES[lang])
     assert missing == [], "add these keys to all three catalogues (dashboard/i18n.py says how)"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    value=st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12, max_value=1e12)
+    | st.integers(-(10**9), 10**9),
+    decimals=st.integers(0, 4),
+    group=st.booleans(),
+    lang=st.sampled_from(LANGUAGES),
+)
+def test_numbers_read_as_babel_writes_them(value: float, decimals: int, group: bool, lang: str) -> None:
+    """``number``'s fast path (Python's formatting with the locale's separators) says what Babel says."""
+    pattern = ("#,##" if group else "") + ("0." + "0" * decimals if decimals else "0")
+    exact = Decimal(f"{float(value):.{decimals}f}")
+    expected = format_decimal(exact, format=pattern, locale=lang, decimal_quantization=True)
+    assert number(lang, value, decimals, group) == expected
