@@ -193,6 +193,10 @@ class CityPack:
     outline_geojson: Mapping[str, Any] = field(hash=False, repr=False)
     geo: _Geo | None = field(default=None, hash=False, repr=False, compare=False)
     """The district polygons, for placing what is not a sensor of the pack (a caller's position)."""
+    _of_type: dict[str, tuple[SensorSpec, ...]] = field(
+        default_factory=dict, init=False, hash=False, repr=False, compare=False
+    )
+    """``sensors_of_type``'s answers, worked out once per prefix: a map update asks five times over 2,446 sensors."""
 
     def place(self, code: str, lon: float, lat: float) -> str | None:
         """Why a point cannot be in district ``code``: ``outside_city`` (in no district), ``district_mismatch`` (in
@@ -207,7 +211,12 @@ class CityPack:
 
     def sensors_of_type(self, prefix: str) -> list[SensorSpec]:
         """Sensors whose type is ``prefix`` or starts with ``prefix.`` (``"river"``, ``"fire.camera"``)."""
-        return [s for s in self.sensors.values() if s.type == prefix or s.type.startswith(prefix + ".")]
+        known = self._of_type.get(prefix)
+        if known is None:
+            known = self._of_type[prefix] = tuple(
+                s for s in self.sensors.values() if s.type == prefix or s.type.startswith(prefix + ".")
+            )
+        return list(known)
 
     def sensors_in_district(self, code: str) -> list[SensorSpec]:
         """Sensors of one district, in pack order."""

@@ -18,6 +18,7 @@ from consumers.citypack import CityPack
 from consumers.settings import Settings
 from dashboard.alarms.sink import ActionSink
 from dashboard.auth.store import AccountStore
+from dashboard.figures import SiteMemo
 from dashboard.fire.hexes import HexLayer
 from dashboard.flood.reader import FloodNetwork
 from dashboard.state_view import StateView
@@ -72,6 +73,8 @@ class AppContext:
     """The exhibition's scenario director (``/demo``), on the embedded default only."""
     """The configuration's named wall playlists (``CITYOPS_WALL_PLAYLISTS``), checked at start."""
     renders: RenderCache = field(default_factory=RenderCache)
+    site_memo: SiteMemo = field(default_factory=SiteMemo)
+    """Each map site's status as last formatted, reused while its documents are the same (``SiteMemo``)."""
 
 
 def current() -> AppContext:

@@ -63,14 +63,25 @@ class StateSnapshot:
     newest_data_t: float | None = None
     """Newest event time of any sensor in the view (epoch seconds): the time of the last good data."""
     broker_unreachable_since: float | None = None
+    _kinds: dict[str, dict[str, Mapping[str, Any]]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """Every entity by kind and id, built at the first ``of_kind``: a map update asks for eight kinds, and each
+    used to scan all of the entities (2,800 in Guiyang)."""
 
     def data_age(self, now_wall: float) -> float | None:
         """Seconds since the picture last received newer telemetry (None if none arrived since start-up)."""
         return None if self.data_wall is None else now_wall - self.data_wall
 
     def of_kind(self, kind: str) -> dict[str, Mapping[str, Any]]:
-        prefix = kind + ":"
-        return {k.removeprefix(prefix): v for k, v in self.entities.items() if k.startswith(prefix)}
+        """The entities ``<kind>:<id>`` as ``{id: document}`` (a copy: the caller may change it)."""
+        kinds = self._kinds
+        if not kinds and self.entities:
+            index: dict[str, dict[str, Mapping[str, Any]]] = {}
+            for key, doc in self.entities.items():
+                name, sep, entity_id = key.partition(":")
+                if sep:
+                    index.setdefault(name, {})[entity_id] = doc
+            kinds.update(index)  # one C call under the GIL: another thread sees all of it or none
+        return dict(kinds.get(kind, {}))
 
     def district(self, code: str) -> Mapping[str, Any] | None:
         return self.entities.get(f"district:{code}")

@@ -10,7 +10,6 @@ the figure is built once per page load.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections.abc import Mapping
@@ -20,7 +19,6 @@ import dash
 from dash import ALL, Input, Output, Patch, State, callback, clientside_callback, dcc, html
 from dash import ctx as dash_ctx
 from dash.exceptions import PreventUpdate
-from plotly.io.json import to_json_plotly
 
 from consumers.citypack import CityPack, District
 from consumers.flood.picture import PICTURE_KEY
@@ -36,6 +34,7 @@ from dashboard.figures import (
     LEVEL_RANK,
     SILENT_COLOR,
     ZOOMED_LAYERS,
+    SiteMemo,
     level_label,
     map_figure,
     map_patch,
@@ -53,6 +52,7 @@ from dashboard.grid.chart import line_figure
 from dashboard.grid.words import line_reason
 from dashboard.i18n import language, names_in_order, t
 from dashboard.reasons import sensor_reason
+from dashboard.rendered import json_ready
 from dashboard.river.chart import gauge_figure
 from dashboard.river.panel import drought_confidence, gauge_sentence, river_banner
 from dashboard.river.state import RIVER_COLORS
@@ -282,7 +282,8 @@ def _rendered(snapshot: StateSnapshot, picture: Picture, lang: str) -> tuple[lis
     stamp = _refresh_stamp(snapshot, picture)
 
     rendered: tuple[list[Any], str] = ctx.renders.get(
-        ("map-refresh", stamp, lang), lambda: rendered_update(ctx.pack, ctx.hexes, snapshot, picture, lang)
+        ("map-refresh", stamp, lang),
+        lambda: rendered_update(ctx.pack, ctx.hexes, snapshot, picture, lang, ctx.site_memo),
     )
     return rendered
 
@@ -514,12 +515,13 @@ def refresh(pull: int | None, seen: str | None, lang: str | None, looking_back: 
 
 
 def rendered_update(
-    pack: CityPack, hexes: HexLayer, snapshot: StateSnapshot, picture: Picture, lang: str
+    pack: CityPack, hexes: HexLayer, snapshot: StateSnapshot, picture: Picture, lang: str, memo: SiteMemo | None = None
 ) -> tuple[list[Any], str]:
     """The seven changing outputs of a refresh, as the JSON-ready data Dash sends (no component objects left), and a
-    digest of that JSON."""
+    digest of that JSON. ``memo``: the worker's ``SiteMemo`` (sites whose documents did not change are not
+    formatted again)."""
     now = picture.event_now
-    patch = map_patch(pack, hexes, snapshot, lang, now)
+    patch = map_patch(pack, hexes, snapshot, lang, now, memo)
     outputs = [
         patch,
         alarm_rows(pack, snapshot, lang),
@@ -531,8 +533,7 @@ def rendered_update(
     ]
     # Serialised once here, so that each viewer's answer is a plain dump: walking the component trees was a third
     # of a refresh's cost, paid again for every viewer. The digest is of the same text.
-    text = to_json_plotly(outputs)
-    return list(json.loads(text)), hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:20]
+    return json_ready(outputs)
 
 
 clientside_callback(

@@ -4,12 +4,9 @@ that another page can draw the wall without Dash registering ``/wall`` twice."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 from dash import dcc, html
-from plotly.io.json import to_json_plotly
 
 from consumers.citypack import CityPack
 from dashboard.context import current
@@ -17,6 +14,7 @@ from dashboard.figures import map_figure, map_patch
 from dashboard.freshness import judge_now
 from dashboard.i18n import t
 from dashboard.palette import LEVEL_COLORS
+from dashboard.rendered import json_ready
 from dashboard.state_view import StateSnapshot
 from dashboard.wall import boards, playlist
 
@@ -106,13 +104,12 @@ def _render(snapshot: StateSnapshot, lang: str, now: float | None) -> tuple[list
         "alarms": lambda: boards.alarm_board(pack, snapshot, lang),
     }
     outputs = [
-        map_patch(pack, ctx.hexes, snapshot, lang, now),
+        map_patch(pack, ctx.hexes, snapshot, lang, now, ctx.site_memo),
         _counts_html(snapshot, lang),
         *[_board_html(made[view](), lang) for view in BOARD_VIEWS],
         _ticker_html(pack, snapshot, lang),
     ]
-    text = to_json_plotly(outputs)
-    return list(json.loads(text)), hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:20]
+    return json_ready(outputs)
 
 
 def chosen_playlist(args: dict[str, str]) -> tuple[playlist.Playlist, str | None]:
