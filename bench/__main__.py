@@ -5,7 +5,8 @@
 Each module also runs alone (``python -m bench.<name>``) and prints its own detail; here each contributes rows
 (measure, figure, target) to a table headed with the date and the machine, because figures from a shared 2-core
 machine mean little without them. ``--quick`` runs fewer records and days, to check the benches themselves;
-``--skip`` leaves sections out (throughput, city, fire, peers, web, freshness, flood, memory, wall, scale).
+``--skip`` leaves sections out (throughput, city, fire, peers, web, render, freshness, flood, memory, wall,
+scale).
 ``wall`` is ``python -m bench.wall_memory --minutes 10`` (3 with ``--quick``): the control-room wall's memory in
 headless Chromium, on an embedded product of its own (it needs Chromium, not the broker).
 """
@@ -49,6 +50,7 @@ def main() -> int:
         fire_scale,
         flood,
         freshness,
+        map_render,
         peers,
         scale_out,
         throughput,
@@ -69,6 +71,7 @@ def main() -> int:
         ("fire", "a fire service's city (issue 9)", lambda: fire_scale.run(records, 3)),
         ("peers", "peers and the confluent-kafka transport (3, 4)", lambda: peers.run(bootstrap, records, 3)),
         ("web", "web tier, 50 browsers (6)", lambda: web_load.run(bootstrap)),
+        ("render", "a state version rendered (5, 6)", lambda: map_render.run(40_000, 100, 10 if args.quick else 30)),
         ("freshness", "freshness (5)", lambda: freshness.run(bootstrap)),
         ("flood", "flood response (issue 11)", lambda: flood.run(50 if args.quick else 200)),
         ("memory", "memory, embedded default (7)", lambda: embedded_memory.run(3 if args.quick else 14)),
