@@ -32,4 +32,13 @@ def json_ready(outputs: list[Any]) -> tuple[list[Any], str]:
     """``outputs`` as plain lists and dicts (each viewer's answer is then a plain dump, not a walk of component
     trees), and a digest of their JSON: what a browser says it has seen."""
     text = encode(outputs)
-    return list(orjson.loads(text)), hashlib.sha1(text, usedforsecurity=False).hexdigest()[:20]
+    return list(orjson.loads(text)), _digest(text)
+
+
+def digest(value: Any) -> str:
+    """A short digest of a JSON-ready value (equal values, equal digests)."""
+    return _digest(encode(value))
+
+
+def _digest(text: bytes) -> str:
+    return hashlib.sha1(text, usedforsecurity=False).hexdigest()[:20]

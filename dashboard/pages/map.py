@@ -51,6 +51,7 @@ from dashboard.freshness import Picture, judge_now
 from dashboard.grid.chart import line_figure
 from dashboard.grid.words import line_reason
 from dashboard.i18n import language, names_in_order, t
+from dashboard.map_refresh import Rendered, Seen, answer
 from dashboard.reasons import sensor_reason
 from dashboard.rendered import json_ready
 from dashboard.river.chart import gauge_figure
@@ -270,8 +271,8 @@ def _refresh_stamp(snapshot: StateSnapshot, picture: Picture) -> str:
     return f"{snapshot.version}|{lost}"
 
 
-def _rendered(snapshot: StateSnapshot, picture: Picture, lang: str) -> tuple[list[Any], str]:
-    """The refresh's outputs for this view and language, and a digest of them: what a browser has seen.
+def _rendered(snapshot: StateSnapshot, picture: Picture, lang: str) -> Rendered:
+    """The refresh's outputs for this view and language, and digests of them: what a browser has seen.
 
     The view's version moves with every record the worker reads (each consumer's status, every second), most of
     which change nothing on the page; a browser is sent an update only when what it would draw differs. Each
@@ -281,7 +282,7 @@ def _rendered(snapshot: StateSnapshot, picture: Picture, lang: str) -> tuple[lis
     ctx = current()
     stamp = _refresh_stamp(snapshot, picture)
 
-    rendered: tuple[list[Any], str] = ctx.renders.get(
+    rendered: Rendered = ctx.renders.get(
         ("map-refresh", stamp, lang),
         lambda: rendered_update(ctx.pack, ctx.hexes, snapshot, picture, lang, ctx.site_memo),
     )
@@ -466,7 +467,7 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
             ),
             dcc.Interval(id="map-tick", interval=ctx.settings.ui_refresh_ms),
             dcc.Interval(id="map-clock", interval=1000),
-            dcc.Store(id="map-seen", data=_rendered(snapshot, picture, lang)[1]),
+            dcc.Store(id="map-seen", data=_rendered(snapshot, picture, lang).seen()),
             dcc.Store(id="map-pull", data=0),
             dcc.Store(id="map-done", data=0),
             dcc.Store(id="map-lang", data=lang),
@@ -499,27 +500,34 @@ def refresh(pull: int | None, seen: str | None, lang: str | None, looking_back: 
     """Send what changed since this browser's last refresh; nothing at all when the view did not change. While the
     map looks back at a past moment (``dashboard.map_lookback``) only the header's counts, which are of now.
 
+    The map goes whole when what it draws changed (colours, positions, a shaded area's band), its fine detail
+    (hover texts, exact shades) alone at most every ``FINE_EVERY_S`` (``dashboard.map_refresh`` says why).
+
     Answers every pull (``map-done``), changed or not, so that the browser asks for the next one only then. What a
     view renders to is built once per worker and language (``RenderCache``) and shared by every open map."""
     ctx = current()
     snapshot = ctx.view.snapshot
     lang = language(lang, ctx.settings.language)
     picture = _picture()
-    rendered, stamp = _rendered(snapshot, picture, lang)
-    if seen == stamp:
-        return (dash.no_update,) * 8 + (pull,)
+    rendered = _rendered(snapshot, picture, lang)
+    was = Seen.parse(seen)
     if looking_back is not None:
-        header = rendered[3]
-        return (dash.no_update,) * 3 + (header,) + (dash.no_update,) * 4 + (pull,)
-    return (*rendered, stamp, pull)
+        if was.lists == rendered.lists_digest:
+            return (dash.no_update,) * 8 + (pull,)
+        return (dash.no_update,) * 3 + (rendered.lists[2],) + (dash.no_update,) * 4 + (pull,)
+    sent = answer(rendered, was, time.time())
+    if sent.operations is None and not sent.lists:
+        return (dash.no_update,) * 8 + (pull,)
+    figure = dash.no_update if sent.operations is None else {**rendered.patch, "operations": sent.operations}
+    return (figure, *(rendered.lists if sent.lists else [dash.no_update] * 6), sent.seen.dump(), pull)
 
 
 def rendered_update(
     pack: CityPack, hexes: HexLayer, snapshot: StateSnapshot, picture: Picture, lang: str, memo: SiteMemo | None = None
-) -> tuple[list[Any], str]:
-    """The seven changing outputs of a refresh, as the JSON-ready data Dash sends (no component objects left), and a
-    digest of that JSON. ``memo``: the worker's ``SiteMemo`` (sites whose documents did not change are not
-    formatted again)."""
+) -> Rendered:
+    """The changing outputs of a refresh, as the JSON-ready data Dash sends (no component objects left): the map
+    patch split into what is drawn and what is read on hover, and the six side panels, each with a digest.
+    ``memo``: the worker's ``SiteMemo`` (sites whose documents did not change are not formatted again)."""
     now = picture.event_now
     patch = map_patch(pack, hexes, snapshot, lang, now, memo)
     outputs = [
@@ -532,8 +540,8 @@ def rendered_update(
         fault_rows(pack, snapshot, lang, now),
     ]
     # Serialised once here, so that each viewer's answer is a plain dump: walking the component trees was a third
-    # of a refresh's cost, paid again for every viewer. The digest is of the same text.
-    return json_ready(outputs)
+    # of a refresh's cost, paid again for every viewer.
+    return Rendered.of(json_ready(outputs)[0])
 
 
 clientside_callback(

@@ -592,7 +592,9 @@ def test_a_layer_switched_off_stays_off_through_updates_zoom_and_a_reload(
         Reading(camera.type, camera.id, DISTRICT, datetime.now(UTC), {"smoke_confidence": 0.03}),
     )
     browser.get(web)
-    wait_for_map(browser, lambda s: (s["risk"][district] or 100) < 25, "the calm camera's district should load calm")
+    wait_for_map(  # a risk of 0 is calm too (None is no data)
+        browser, lambda s: s["risk"][district] is not None and s["risk"][district] < 25, "the calm camera's district"
+    )
 
     browser.find_element("css selector", "#map-layers input[value='lines']").click()
     state = wait_for_map(browser, lambda s: not any(s["visible"][i] for i in lines), "the lines should hide")
@@ -903,3 +905,44 @@ def test_a_gauge_warning_of_drought_shows_its_confidence_and_what_it_stands_on(
     # the bar is filled as far as the number says (the panel may have been redrawn with a newer value)
     assert shown["bar"] > 50 and abs(shown["fill"] / shown["bar"] - percent / 100) < 0.05, shown
     assert shown["lower"] and "lower confidence" in shown["text"] and "6 days of record" in shown["text"], shown
+
+
+def test_a_new_value_reaches_the_hover_text_though_nothing_on_the_map_changes_colour(
+    kafka_settings: Settings,
+    pack: CityPack,
+    producer: KafkaProducer,
+    runner_thread: ConsumerRunner,
+    view: StateView,
+    web: str,
+    browser: webdriver.Chrome,
+) -> None:
+    """Hover texts that changed alone go to the page at most every ten seconds (``dashboard.map_refresh``), so that a
+    calm city does not redraw the whole map at every reading; they must still get there. A gauge in its normal
+    band reports a new stage: its hover text says the new stage, and its colour stays the same."""
+    gauge = pack.sensors["NM-04"]
+    now = datetime.now(UTC).replace(microsecond=0)
+    gauges = TRACE_SITES + SITE_KINDS.index("gauge")
+    index = [s.id for s in sites_by_kind(pack)["gauge"]].index(gauge.id)
+    says = """
+        const gd = document.querySelector('#map-graph .js-plotly-plot');
+        if (!gd || !gd.data) { return null; }
+        const t = gd.data[arguments[0]];
+        const hover = t.hovertext[arguments[1]];
+        return hover.includes(arguments[2]) ? {hover: hover, color: t.marker.color[arguments[1]]} : null;
+    """
+
+    def report(stage: float, at: datetime) -> None:
+        values = {"stage_m": stage, "rain_mm_h": 0.0}
+        send(producer, kafka_settings, Reading(gauge.type, gauge.id, gauge.district, at, values))
+        assert view.wait_until(
+            lambda s: ((s.sensor(gauge.id) or {}).get("values") or {}).get("stage_m") == stage, LOADED_MACHINE_WAIT_S
+        ), view.snapshot.sensor(gauge.id)
+
+    report(1.61, now - timedelta(minutes=1))
+    browser.get(web)
+    first = poll_script(browser, says, gauges, index, "1.61")
+    assert first is not None, "the gauge's first stage never reached its hover text"
+    report(1.67, datetime.now(UTC).replace(microsecond=0))
+    later = poll_script(browser, says, gauges, index, "1.67")
+    assert later is not None, "a new stage in the normal band never reached the gauge's hover text"
+    assert later["color"] == first["color"], (first, later)
