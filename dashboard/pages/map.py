@@ -526,7 +526,8 @@ def rendered_update(
     pack: CityPack, hexes: HexLayer, snapshot: StateSnapshot, picture: Picture, lang: str, memo: SiteMemo | None = None
 ) -> Rendered:
     """The changing outputs of a refresh, as the JSON-ready data Dash sends (no component objects left): the map
-    patch split into what is drawn and what is read on hover, and the six side panels, each with a digest.
+    patch and the six side panels, with digests of what the map draws, of its fine detail and of the panels
+    (``dashboard.map_refresh.Rendered``).
     ``memo``: the worker's ``SiteMemo`` (sites whose documents did not change are not formatted again)."""
     now = picture.event_now
     patch = map_patch(pack, hexes, snapshot, lang, now, memo)
