@@ -32,7 +32,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.actions.wheel_input import ScrollOrigin
 from shapely.geometry import Point, shape
 
-from consumers.citypack import CityPack
+from consumers.citypack import CityPack, SensorSpec
 from consumers.contract import ClockTick, Reading
 from consumers.fire.hexgrid import HexGrid
 from consumers.grid.rating import span_azimuth
@@ -399,6 +399,23 @@ def click_at(driver: webdriver.Chrome, x: float, y: float) -> None:
     ActionChains(driver).move_to_element_with_offset(body, int(x - width / 2), int(y - height / 2)).click().perform()
 
 
+def send_recession(
+    producer: KafkaProducer, settings: Settings, gauge: SensorSpec, k_per_day: float, noise_m: float
+) -> datetime:
+    """Six days of a gauge up to now, every 30 minutes: two steady days at its normal stage, then four days receding
+    by ``k_per_day`` (a little noise on top). Returns "now", the newest reading's event time."""
+    normal = float(gauge.params["normal"]["stage_m"])
+    now = datetime.now(UTC).replace(microsecond=0)
+    for i in range(6 * 48, -1, -1):
+        at = now - i * timedelta(minutes=30)
+        dry_days = max(0.0, (6 * 48 - i) / 48 - 2.0)
+        stage = round(normal * k_per_day**dry_days + noise_m * (i % 3 - 1), 3)
+        reading = Reading(gauge.type, gauge.id, gauge.district, at, {"stage_m": stage, "rain_mm_h": 0.0})
+        producer.send(settings.topics.river, key=gauge.district.encode(), value=reading.encode())
+    producer.flush(timeout=30)
+    return now
+
+
 def test_clicking_a_gauge_opens_its_chart_with_the_forecast_band(
     kafka_settings: Settings,
     pack: CityPack,
@@ -409,16 +426,7 @@ def test_clicking_a_gauge_opens_its_chart_with_the_forecast_band(
     browser: webdriver.Chrome,
 ) -> None:
     gauge = pack.sensors["NM-01"]
-    normal = float(gauge.params["normal"]["stage_m"])
-    now = datetime.now(UTC).replace(microsecond=0)
-    # Six days up to now every 30 minutes: two steady days, then four days receding at 7 % a day.
-    for i in range(6 * 48, -1, -1):
-        at = now - i * timedelta(minutes=30)
-        dry_days = max(0.0, (6 * 48 - i) / 48 - 2.0)
-        stage = round(normal * 0.93**dry_days + 0.005 * (i % 3 - 1), 3)
-        reading = Reading(gauge.type, gauge.id, gauge.district, at, {"stage_m": stage, "rain_mm_h": 0.0})
-        producer.send(kafka_settings.topics.river, key=gauge.district.encode(), value=reading.encode())
-    producer.flush(timeout=30)
+    now = send_recession(producer, kafka_settings, gauge, 0.93, 0.005)
 
     def has_recession_forecast(snapshot: object) -> bool:
         doc = view.snapshot.sensor(gauge.id)
@@ -858,16 +866,7 @@ def test_a_gauge_warning_of_drought_shows_its_confidence_and_what_it_stands_on(
     as a bar and a number on its own line, and says it is lower because the record is short. Last in this module:
     the drought banner it leaves stands over the map."""
     gauge = pack.sensors["NM-02"]
-    normal = float(gauge.params["normal"]["stage_m"])
-    now = datetime.now(UTC).replace(microsecond=0)
-    # Six days up to now every 30 minutes: two steady days, then four days receding at 13 % a day.
-    for i in range(6 * 48, -1, -1):
-        at = now - i * timedelta(minutes=30)
-        dry_days = max(0.0, (6 * 48 - i) / 48 - 2.0)
-        stage = round(normal * 0.87**dry_days + 0.003 * (i % 3 - 1), 3)
-        reading = Reading(gauge.type, gauge.id, gauge.district, at, {"stage_m": stage, "rain_mm_h": 0.0})
-        producer.send(kafka_settings.topics.river, key=gauge.district.encode(), value=reading.encode())
-    producer.flush(timeout=30)
+    now = send_recession(producer, kafka_settings, gauge, 0.87, 0.003)  # 13 % a day
 
     def warns_of_drought(snapshot: object) -> bool:
         doc = view.snapshot.sensor(gauge.id)
