@@ -279,14 +279,13 @@ class SiteMemo:
 
     def __init__(self) -> None:
         self._status: dict[tuple[str, str], tuple[tuple[object, ...], object, tuple[str, str, str, int]]] = {}
-        self._sites: dict[int, tuple[CityPack, dict[str, list[Site]]]] = {}
+        self._sites: tuple[CityPack, dict[str, list[Site]]] | None = None
 
     def sites_by_kind(self, pack: CityPack) -> dict[str, list[Site]]:
         """``sites_by_kind(pack)``, worked out once per pack (the pack never changes in a running worker)."""
-        known = self._sites.get(id(pack))
+        known = self._sites
         if known is None or known[0] is not pack:
-            known = (pack, sites_by_kind(pack))
-            self._sites = {id(pack): known}
+            known = self._sites = (pack, sites_by_kind(pack))
         return known[1]
 
     def site_status(

@@ -28,9 +28,14 @@ def encode(outputs: Any) -> bytes:
     return orjson.dumps(outputs, default=_plotly_json, option=orjson.OPT_SERIALIZE_NUMPY)
 
 
+def plain(outputs: list[Any]) -> list[Any]:
+    """``outputs`` as plain lists and dicts: each viewer's answer is then a plain dump, not a walk of component
+    trees."""
+    return list(orjson.loads(encode(outputs)))
+
+
 def json_ready(outputs: list[Any]) -> tuple[list[Any], str]:
-    """``outputs`` as plain lists and dicts (each viewer's answer is then a plain dump, not a walk of component
-    trees), and a digest of their JSON: what a browser says it has seen."""
+    """``plain(outputs)``, and a digest of their JSON: what a browser says it has seen."""
     text = encode(outputs)
     return list(orjson.loads(text)), _digest(text)
 

@@ -53,7 +53,7 @@ from dashboard.grid.words import line_reason
 from dashboard.i18n import language, names_in_order, t
 from dashboard.map_refresh import Rendered, Seen, answer
 from dashboard.reasons import sensor_reason
-from dashboard.rendered import json_ready
+from dashboard.rendered import plain
 from dashboard.river.chart import gauge_figure
 from dashboard.river.panel import drought_confidence, gauge_sentence, river_banner
 from dashboard.river.state import RIVER_COLORS
@@ -542,7 +542,7 @@ def rendered_update(
     ]
     # Serialised once here, so that each viewer's answer is a plain dump: walking the component trees was a third
     # of a refresh's cost, paid again for every viewer.
-    return Rendered.of(json_ready(outputs)[0])
+    return Rendered.of(plain(outputs))  # digests of its parts, not of the whole
 
 
 clientside_callback(
