@@ -8,6 +8,7 @@ district with no fresh sensor has no score ("no data") rather than a reassuring 
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -119,11 +120,19 @@ class DistrictTally:
     """A district's score kept up to date one sensor at a time, the same as ``district_risk`` over all of them.
 
     Why: a flush scores every district one of its changed sensors is in, and at city scale (thousands of sensors a
-    district) rescanning them all was a fifth of the flush. Fresh sensors are kept ordered by score, highest first
-    and ties in pack order (the order ``district_risk`` breaks ties in), so the worst, the three reasons and the
-    count at warning come from the front of a sorted list; the counts are kept as sensors move between levels; and
-    a reading that leaves a sensor's score and freshness as they were (about two in three) changes nothing but its
-    reason. A domain's best is found again, from the front of the list, only when its holder left it.
+    district, each reading changing a different one) rescanning them all was a fifth of the flush, and keeping them
+    all in one sorted list was still a third of it. What the score needs is only:
+
+    - the fresh sensors at watch or above (25), in order: the three reasons, the count at warning. In a city going
+      about its day these are few, so they are kept in a sorted list (highest first, ties in pack order, the order
+      ``district_risk`` breaks ties in);
+    - the best fresh score of each domain, and the worst of all (the best of the domains' bests): a heap per domain
+      whose entries go stale instead of being taken out (a push is cheap; a heap cannot find an entry to remove).
+      An entry is alive while it is its sensor's current key; dead ones are dropped when they reach the top, and
+      the heap is rebuilt from the living when the dead outnumber them, so it stays within about twice the domain;
+    - the counts, kept as sensors move between levels.
+
+    A reading that leaves a sensor's score and freshness as they were changes nothing but its reason.
     """
 
     def __init__(self, sensors: Sequence[tuple[str, str]]) -> None:
@@ -138,10 +147,12 @@ class DistrictTally:
         self._newest_valid = True
         self._counts = dict.fromkeys((*LEVELS, "stale", "no_data"), 0)
         self._counts["no_data"] = self._total
-        self._fresh: SortedList = SortedList()  # (-score, pack order) of the fresh sensors
+        self._key: list[tuple[float, int] | None] = [None] * self._total
+        """Per sensor (pack order), ``(-score, order)`` while it is fresh, else None."""
+        self._fresh = 0
+        self._notable: SortedList = SortedList()  # (-score, pack order) of the fresh sensors at 25 or above
+        self._heaps: dict[str, list[tuple[float, int]]] = {}  # per domain, (-score, order), dead entries included
         self._domain_fresh: dict[str, int] = {}
-        self._domain_best: dict[str, tuple[float, int]] = {}
-        self._domain_lost: set[str] = set()  # domains whose best left: found again when the score is asked for
 
     @property
     def newest(self) -> float | None:
@@ -180,53 +191,66 @@ class DistrictTally:
             self._newest_valid = False
 
     def risk(self) -> DistrictRisk:
-        fresh = self._fresh
-        for domain in self._domain_lost:
-            if self._domain_fresh.get(domain):
-                self._domain_best[domain] = next(k for k in fresh if self._domain_at[k[1]] == domain)
-            else:
-                self._domain_best.pop(domain, None)
-        self._domain_lost.clear()
         domains: dict[str, float | None] = dict.fromkeys(DOMAINS)
-        for domain, (neg_score, _) in self._domain_best.items():
-            domains[domain] = -neg_score
+        worst_key: tuple[float, int] | None = None
+        for domain in self._heaps:
+            best = self._domain_best(domain)
+            if best is not None:
+                domains[domain] = -best[0]
+                if worst_key is None or best < worst_key:
+                    worst_key = best
         counts = dict(self._counts)
-        if not fresh:
+        if worst_key is None:
             return DistrictRisk(None, "no_data", domains, counts, sensors=self._total)
-        worst = self._summaries[self._ids[fresh[0][1]]]
-        at_warning = fresh.bisect_left((-50.0, math.inf))  # keys sort by -score: those at 50 or above come first
-        top = [self._summaries[self._ids[order]] for neg_score, order in fresh.islice(0, 3) if neg_score <= -25]
-        return _compose(worst, at_warning, top, domains, counts, self._total, len(fresh))
+        notable = self._notable
+        worst = self._summaries[self._ids[worst_key[1]]]
+        at_warning = notable.bisect_left((-50.0, math.inf))  # keys sort by -score: those at 50 or above come first
+        top = [self._summaries[self._ids[order]] for _, order in notable.islice(0, 3)]
+        return _compose(worst, at_warning, top, domains, counts, self._total, self._fresh)
 
-    def notable(self, min_score: float = 25.0) -> list[SensorSummary]:
-        """The fresh sensors at ``min_score`` or above (watch: 25), worst first: the front of the sorted list."""
-        return [self._summaries[self._ids[order]] for _, order in self._fresh.irange(maximum=(-min_score, math.inf))]
+    def notable(self) -> list[SensorSummary]:
+        """The fresh sensors at watch (25) or above, worst first."""
+        return [self._summaries[self._ids[order]] for _, order in self._notable]
+
+    def _domain_best(self, domain: str) -> tuple[float, int] | None:
+        """The living top of the domain's heap, the dead above it dropped."""
+        heap, key = self._heaps[domain], self._key
+        while heap and key[heap[0][1]] != heap[0]:
+            heapq.heappop(heap)
+        return heap[0] if heap else None
 
     def _put_in(self, s: SensorSummary) -> None:
         self._counts[_category(s)] += 1
-        if s.score is None or s.stale:
+        score = s.score
+        if score is None or s.stale:
             return
         order = self._order[s.sensor_id]
-        key = (-s.score, order)
-        self._fresh.add(key)
+        key = self._key[order] = (-score, order)
+        self._fresh += 1
+        if score >= 25:
+            self._notable.add(key)
         domain = self._domain_at[order]
-        self._domain_fresh[domain] = self._domain_fresh.get(domain, 0) + 1
-        if domain not in self._domain_lost:
-            best = self._domain_best.get(domain)
-            if best is None or key < best:
-                self._domain_best[domain] = key
+        living = self._domain_fresh[domain] = self._domain_fresh.get(domain, 0) + 1
+        heap = self._heaps.get(domain)
+        if heap is None:
+            heap = self._heaps[domain] = []
+        heapq.heappush(heap, key)
+        if len(heap) > 2 * living + 16:
+            self._heaps[domain] = heap = list({k for k in heap if self._key[k[1]] == k})
+            heapq.heapify(heap)
 
     def _take_out(self, s: SensorSummary) -> None:
         self._counts[_category(s)] -= 1
-        if s.score is None or s.stale:
+        score = s.score
+        if score is None or s.stale:
             return
         order = self._order[s.sensor_id]
-        key = (-s.score, order)
-        self._fresh.remove(key)
-        domain = self._domain_at[order]
-        self._domain_fresh[domain] -= 1
-        if self._domain_best.get(domain) == key:
-            self._domain_lost.add(domain)
+        key = self._key[order]
+        self._key[order] = None  # its heap entry is dead from now on
+        self._fresh -= 1
+        if score >= 25:
+            self._notable.remove(key)
+        self._domain_fresh[self._domain_at[order]] -= 1
 
 
 def _category(s: SensorSummary) -> str:
