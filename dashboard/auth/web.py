@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 import flask
 import flask_login
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 
 from consumers.settings import Settings
@@ -34,6 +35,12 @@ from dashboard.i18n import language, t
 CSRF_COOKIE = "_csrf_token"
 OPEN_PATHS = ("/health", "/auth/login", "/auth/logout")
 OPEN_PREFIXES = ("/assets/",)
+PUBLIC_SCRIPTS = "/_dash-component-suites/"
+"""Dash's, Plotly's and their components' own scripts: the same published bytes for everyone, fingerprinted and
+cached for a year. Served without looking at the session: a response that reads the session carries
+``Vary: Cookie``, and the cookies change at every page load (the CSRF token is signed afresh), so a browser
+fetched every script again at every visit (392 KiB a reload of a wall or a manager's return, measured with
+``bench.web_load``)."""
 CLOSED_PREFIXES = ("/assets/city/",)
 """The city pack's data under ``/assets/`` is for signed-in eyes like the rest; the stylesheet is not."""
 
@@ -86,6 +93,24 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+def _public_static(path: str) -> bool:
+    """Files that are the same for everyone and need no sign-in: Dash's scripts and the open ``/assets/``."""
+    return path.startswith(PUBLIC_SCRIPTS) or (path.startswith(OPEN_PREFIXES) and not path.startswith(CLOSED_PREFIXES))
+
+
+class SessionsBesideStaticFiles(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, neither refreshed nor named in ``Vary`` on a public static file's answer.
+
+    Flask-Login looks at the session after every request, which makes Flask add ``Vary: Cookie`` and, the session
+    being permanent, set the cookie again; the cookies change at every page load, so a browser holding a script
+    cached for a year could not use it at the next visit (``PUBLIC_SCRIPTS``)."""
+
+    def save_session(self, app: flask.Flask, session: SessionMixin, response: flask.Response) -> None:
+        if _public_static(flask.request.path):
+            return
+        super().save_session(app, session, response)
+
+
 def _lang() -> str:
     return language(flask.request.args.get("lang"), current().settings.language)
 
@@ -104,6 +129,7 @@ def install_auth(server: flask.Flask, settings: Settings, store: AccountStore) -
         WTF_CSRF_TIME_LIMIT=None,
         WTF_CSRF_SSL_STRICT=False,
     )
+    server.session_interface = SessionsBesideStaticFiles()
     CSRFProtect(server)
     manager = flask_login.LoginManager()
     manager.init_app(server)
@@ -130,6 +156,8 @@ def install_auth(server: flask.Flask, settings: Settings, store: AccountStore) -
             if refused is not None:
                 return refused
         path = request.path
+        if _public_static(path):
+            return None  # no session looked up for a file anyone may have
         principal = current_principal()
         if path.startswith("/admin") and not (principal and may_administer(principal.role)):
             if principal is None:
@@ -137,15 +165,18 @@ def install_auth(server: flask.Flask, settings: Settings, store: AccountStore) -
             return _error(403, t(_lang(), "auth.admins_only"))
         if principal is not None or settings.demo:
             return None
-        if path in OPEN_PATHS or (path.startswith(OPEN_PREFIXES) and not path.startswith(CLOSED_PREFIXES)):
+        if path in OPEN_PATHS:
             return None
         return _refuse_anonymous()
 
     @server.after_request
     def csrf_cookie(response: flask.Response) -> flask.Response:
         # Every page carries a fresh token in the cookie Dash's renderer reads; Dash's own POSTs then send it.
+        path = flask.request.path
         if response.mimetype == "text/html" or (
-            CSRF_COOKIE not in flask.request.cookies and flask.request.path.startswith("/_dash")
+            CSRF_COOKIE not in flask.request.cookies
+            and path.startswith("/_dash")
+            and not path.startswith(PUBLIC_SCRIPTS)
         ):
             response.set_cookie(
                 CSRF_COOKIE,

@@ -81,6 +81,24 @@ def test_anonymous_pages_go_to_sign_in_and_the_api_answers_401(world: World) -> 
     assert client.get("/assets/dashboard.css").status_code == 200
 
 
+def test_dash_scripts_are_public_and_neither_set_nor_vary_by_a_cookie(world: World) -> None:
+    """So that a browser uses its year-cached copy at the next visit, whatever cookies the pages renewed meanwhile;
+    the page and its live answers still vary by the session."""
+    viewer = signed_in(world, "li")
+    page = viewer.get("/")
+    assert "Cookie" in page.headers["Vary"]
+    scripts = [src for src in re.findall(r'<script src="([^"]+)"', page.get_data(as_text=True)) if "_dash-comp" in src]
+    assert len(scripts) >= 4, scripts
+    anonymous = world.client()
+    for src in scripts:
+        for client in (viewer, anonymous):
+            answer = client.get(src)
+            assert answer.status_code == 200, src
+            assert "Cookie" not in answer.headers.get("Vary", ""), (src, answer.headers["Vary"])
+            assert "Set-Cookie" not in answer.headers, src
+    assert anonymous.get("/_dash-layout").status_code == 401  # what the scripts draw is still for the signed-in
+
+
 def test_health_stays_open_but_names_no_host_or_process_to_anonymous_callers(world: World) -> None:
     now = datetime.now(UTC)
     spec = world.pack.sensors["NM-05"]

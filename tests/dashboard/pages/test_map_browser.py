@@ -483,6 +483,29 @@ def test_the_page_comes_compressed_from_this_server_alone(web: str, browser: web
     assert plotly[2] > 4_000_000 and plotly[1] < plotly[2] / 3, plotly
 
 
+def test_a_second_visit_takes_the_fingerprinted_scripts_from_the_browser_cache(
+    web: str, browser: webdriver.Chrome
+) -> None:
+    """A wall reloading or a manager coming back fetches none of the year-cached scripts again: their answers
+    neither set a cookie nor vary by one (``dashboard/auth/web.py``, ``PUBLIC_SCRIPTS``), so the cookies the page
+    itself renews do not make them stale."""
+    resources = "return performance.getEntriesByType('resource').map((e) => [e.name, e.transferSize]);"
+    browser.get(web)
+    screen_position(browser, 106.7, 26.6)
+    fingerprinted = [
+        name
+        for name, _ in browser.execute_script(resources)
+        if "/_dash-component-suites/" in name and ".v" in name.rsplit("/", 1)[-1]
+    ]
+    assert len(fingerprinted) >= 4, fingerprinted
+    browser.get("about:blank")
+    browser.get(web)
+    screen_position(browser, 106.7, 26.6)
+    again = dict(browser.execute_script(resources))
+    fetched = {name: size for name, size in again.items() if name in fingerprinted and size > 0}
+    assert not fetched, fetched
+
+
 def test_clicking_a_line_in_a_heat_wave_shows_its_load_past_the_rating_for_the_weather(
     kafka_settings: Settings,
     pack: CityPack,
