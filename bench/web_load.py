@@ -23,6 +23,7 @@ import argparse
 import contextlib
 import http.client
 import json
+import math
 import os
 import random
 import signal
@@ -610,6 +611,13 @@ def kib(n: float) -> str:
     return f"{n / 1024:.1f} KiB"
 
 
+def optional_kib(values: Sequence[float], absent: str) -> str:
+    """The median of the rounds that saw any (NaN: a round saw none), or ``absent`` when none did: with the
+    simulator running every refresh may change something, and "nan" read like a failure."""
+    seen = [v for v in values if not math.isnan(v)]
+    return kib(statistics.median(seen)) if seen else absent
+
+
 def run(bootstrap: str, browsers: int = 50, seconds: float = 30.0, rounds: int = 3) -> list[tuple[str, str, str]]:
     """Start the Procfile's processes, measure, stop them; (measure, figure, target) rows."""
     with running(bootstrap) as stack:
@@ -638,16 +646,21 @@ def report(loads: list[FirstLoad], results: list[LoadRound], browsers: int) -> l
     answered = [len(r.timed("refresh")) + len(r.timed("status")) for r in results]
     expected = [r.expected_requests() for r in results]
     biggest = sorted(loads[0].fetched, key=lambda f: -f.wire_bytes)[:3]
+    again = sorted(loads[0].repeat, key=lambda f: -f.wire_bytes)[:3]
     rows = [
         ("first page load over the wire", f"{med(first) / 1e6:.2f} MB ({each(first, '{:.0f}')} B)", "< 2 MB"),
         ("  largest: " + ", ".join(f"{f.kind[-40:]} {kib(f.wire_bytes)}" for f in biggest), "", ""),
         ("second visit, cache warm", f"{kib(med(repeat))} ({each(repeat, '{:.0f}')} B)", ""),
+        ("  largest: " + ", ".join(f"{f.kind[-40:]} {kib(f.wire_bytes)}" for f in again), "", ""),
         ("first load until the map is drawn", f"{med([x.seconds for x in loads]):.1f} s", ""),
         (f"{browsers} browsers, all requests p50", f"{med(p50):.0f} ms ({each(p50, '{:.0f}')})", ""),
         (f"{browsers} browsers, all requests p95", f"{med(p95):.0f} ms ({each(p95, '{:.0f}')})", "< 150 ms"),
         (f"{browsers} browsers, all requests p99", f"{med(p99):.0f} ms ({each(p99, '{:.0f}')})", ""),
     ]
     for kind in ("refresh", "gauge", "status"):
+        if not any(r.timed(kind) for r in results):  # the page makes none of these (no gauge POST, say)
+            rows.append((f"  {kind} p50 / p95", "none made", ""))
+            continue
         kp95 = [r.latency_ms(95, kind) for r in results]
         rows.append(
             (f"  {kind} p50 / p95", f"{med([r.latency_ms(50, kind) for r in results]):.0f} / {med(kp95):.0f} ms", "")
@@ -656,7 +669,7 @@ def report(loads: list[FirstLoad], results: list[LoadRound], browsers: int) -> l
         ("errors (non-200 or no answer)", f"{sum(errors)} ({each(errors, '{:.0f}')})", "0"),
         ("requests answered / asked (refresh + status)", f"{sum(answered)} / {sum(expected)}", ""),
         ("bytes per changed update (refresh + gauge)", kib(med([r.changed_bytes() for r in results])), "reported"),
-        ("bytes per unchanged refresh", kib(med([r.unchanged_bytes() for r in results])), ""),
+        ("bytes per unchanged refresh", optional_kib([r.unchanged_bytes() for r in results], "none seen"), ""),
         ("bytes per status poll", kib(med([r.status_bytes() for r in results])), ""),
         ("web processes' CPU under load", f"{med([r.web_cores for r in results]):.2f} cores", ""),
     ]
