@@ -57,6 +57,11 @@ def wait_for(driver: webdriver.Chrome, script: str, what: str) -> Any:
 
 
 TITLE = "return document.querySelector('.map-title')?.innerText"
+MAP_DRAWN = """
+const gd = document.querySelector('#map-graph .js-plotly-plot');
+const map = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot.map;
+return Boolean(map && map.loaded() && gd._fullData.length > 0);
+"""
 
 
 def test_a_german_browser_gets_german_and_the_switch_changes_the_language(
@@ -68,6 +73,7 @@ def test_a_german_browser_gets_german_and_the_switch_changes_the_language(
     assert (
         wait_for(german_browser, f"return location.search === '?lang=zh' && {TITLE[7:]}", "Chinese") == "贵阳城市运行"
     )
+    wait_for(german_browser, MAP_DRAWN, "the map draws its districts")  # the screenshot shows the page, not a blank
     german_browser.save_screenshot(str(SCREENSHOTS / "i18n-zh.png"))
     german_browser.find_element(By.ID, "header-lang-en").click()
     assert wait_for(german_browser, f"return location.search === '?lang=en' && {TITLE[7:]}", "English") == (
