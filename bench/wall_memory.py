@@ -13,7 +13,7 @@ so that the figures are live memory and not garbage not yet collected, then read
 elements in the document, the resident memory of the page's renderer process (``/proc``) and the length of
 dash-renderer's undo history (its store's ``history.past``, which gains an entry at every tick of the wall's
 ``dcc.Interval``). Between samples it
-reads, once a second, which view the wall shows (``#wall-main``'s class) and the digest of the content it last
+reads, once a second, which view the wall shows (``#wall-main``'s class) and the digests of the content it last
 received (the ``wall-seen`` store).
 
 On a machine without a GPU the map is drawn in software: while the city view shows, the page's main thread is busy

@@ -6,8 +6,10 @@ area and the ticker have fixed heights, so nothing that comes or goes moves anyt
 
 Every view is in the page from the start and the wall only changes which one is visible: the map is drawn
 once, sized while hidden, and never rebuilt when it comes round again. Each pull (once a second, one at a time,
-as on the map page) sends the content only when it changed (``RenderCache``, a digest) and the wall's state
-always: which view, and whether a new critical alarm holds the wall (``dashboard.wall.rotation``). The browser
+as on the map page) sends the content only when it changed (``RenderCache``, digests) and the wall's state
+always: which view, and whether a new critical alarm holds the wall (``dashboard.wall.rotation``). As on the map
+page, the map goes whole only when what it draws changed, its hover texts and exact shades at most every
+``FINE_EVERY_S`` (``dashboard.map_refresh``): each patch redraws the whole map, and a wall runs for days. The browser
 half (``assets/wall.js``) shows the view, fits the city to the screen, zooms to the alarm, pulses and beeps.
 """
 
@@ -22,6 +24,7 @@ from dash import Input, Output, State, callback, clientside_callback, html
 from dashboard.context import current
 from dashboard.freshness import judge_now
 from dashboard.i18n import language
+from dashboard.map_refresh import Seen, answer
 from dashboard.wall import boards, playlist, rotation
 from dashboard.wall.screen import BOARD_VIEWS, rendered, screen
 
@@ -65,7 +68,7 @@ def refresh(
         chosen = playlist.DEFAULT
     now_s = time.time()
     picture = judge_now(snapshot, ctx.settings)
-    content, digest = rendered(snapshot, lang, picture.event_now)
+    made = rendered(snapshot, lang, picture.event_now)
     available = set(chosen.views) - ({"flood"} if not boards.flood_on(snapshot) else set())
     critical = boards.critical(ctx.pack, snapshot, lang)
     if state_doc is None:  # a wall starting: the alarms already waiting are on its counts and ticker; only what
@@ -79,9 +82,14 @@ def refresh(
     shown["alert"] = holding.text if holding is not None else None
     shown["clock"] = picture.event_now
     shown["rate"] = picture.simulated_speed or 1.0
-    if seen == digest:
-        return (dash.no_update,) * len(content) + (dash.no_update, shown, pull)
-    return (with_view(content[0], placed), *content[1:], digest, shown, pull)
+    sent = answer(made, Seen.parse(seen), now_s)
+    if sent.operations is None and not sent.lists:
+        return (dash.no_update,) * (1 + len(made.lists)) + (dash.no_update, shown, pull)
+    figure = (
+        dash.no_update if sent.operations is None else with_view({**made.patch, "operations": sent.operations}, placed)
+    )
+    lists = made.lists if sent.lists else [dash.no_update] * len(made.lists)
+    return (figure, *lists, sent.seen.dump(), shown, pull)
 
 
 def with_view(figure_patch: dict[str, Any], placed: dict[str, Any] | None) -> dict[str, Any]:

@@ -13,8 +13,9 @@ from dashboard.context import current
 from dashboard.figures import map_figure, map_patch
 from dashboard.freshness import judge_now
 from dashboard.i18n import t
+from dashboard.map_refresh import Rendered
 from dashboard.palette import LEVEL_COLORS
-from dashboard.rendered import json_ready
+from dashboard.rendered import plain
 from dashboard.state_view import StateSnapshot
 from dashboard.wall import boards, playlist
 
@@ -83,17 +84,16 @@ def _ticker_html(pack: CityPack, snapshot: StateSnapshot, lang: str) -> list[Any
     return [html.Span(text, className=f"wall-ticker-item level-{severity}") for severity, text in items]
 
 
-def rendered(snapshot: StateSnapshot, lang: str, now: float | None) -> tuple[list[Any], str]:
-    """The content outputs (map patch, counts, a board per ``BOARD_VIEWS``, ticker) as JSON-ready data, and their
-    digest: made once per state version and language for every wall of the worker, page loads and pulls alike."""
+def rendered(snapshot: StateSnapshot, lang: str, now: float | None) -> Rendered:
+    """The content outputs (map patch, then counts, a board per ``BOARD_VIEWS`` and the ticker) as JSON-ready data
+    with digests of what the map draws, of its fine detail and of the rest (``dashboard.map_refresh.Rendered``):
+    made once per state version and language for every wall of the worker, page loads and pulls alike."""
     ctx = current()
-    made: tuple[list[Any], str] = ctx.renders.get(
-        ("wall", snapshot.version, lang), lambda: _render(snapshot, lang, now)
-    )
+    made: Rendered = ctx.renders.get(("wall", snapshot.version, lang), lambda: _render(snapshot, lang, now))
     return made
 
 
-def _render(snapshot: StateSnapshot, lang: str, now: float | None) -> tuple[list[Any], str]:
+def _render(snapshot: StateSnapshot, lang: str, now: float | None) -> Rendered:
     ctx = current()
     pack = ctx.pack
     made = {
@@ -109,7 +109,7 @@ def _render(snapshot: StateSnapshot, lang: str, now: float | None) -> tuple[list
         *[_board_html(made[view](), lang) for view in BOARD_VIEWS],
         _ticker_html(pack, snapshot, lang),
     ]
-    return json_ready(outputs)
+    return Rendered.of(plain(outputs))
 
 
 def chosen_playlist(args: dict[str, str]) -> tuple[playlist.Playlist, str | None]:
@@ -127,7 +127,8 @@ def screen(lang: str, args: dict[str, str], banner: Any = None) -> html.Div:
     pack, snapshot = ctx.pack, ctx.view.snapshot
     chosen, problem = chosen_playlist(args)
     picture = judge_now(snapshot, ctx.settings)
-    content, digest = rendered(snapshot, lang, picture.event_now)
+    made = rendered(snapshot, lang, picture.event_now)
+    counts, *board_parts, ticker_part = made.lists
     west, south, east, north = city_bounds(pack)
     config = {
         "lang": lang,
@@ -151,8 +152,8 @@ def screen(lang: str, args: dict[str, str], banner: Any = None) -> html.Div:
             className="wall-view wall-map",
         ),
         *[
-            html.Div(content[2 + i], id=f"wall-view-{view}", className="wall-view wall-board")
-            for i, view in enumerate(BOARD_VIEWS)
+            html.Div(part, id=f"wall-view-{view}", className="wall-view wall-board")
+            for part, view in zip(board_parts, BOARD_VIEWS, strict=True)
         ],
     ]
     return html.Div(
@@ -168,7 +169,7 @@ def screen(lang: str, args: dict[str, str], banner: Any = None) -> html.Div:
                         ],
                         className="wall-heading",
                     ),
-                    html.Div(content[1], id="wall-counts", className="wall-counts"),
+                    html.Div(counts, id="wall-counts", className="wall-counts"),
                     html.Div(
                         [
                             html.Div("--:--:--", id="wall-clock", className="wall-clock"),
@@ -198,7 +199,7 @@ def screen(lang: str, args: dict[str, str], banner: Any = None) -> html.Div:
                 className="wall-main view-" + chosen.views[0],
             ),
             html.Footer(
-                html.Div(content[-1], id="wall-ticker-track", className="wall-ticker-track"),
+                html.Div(ticker_part, id="wall-ticker-track", className="wall-ticker-track"),
                 id="wall-ticker",
                 className="wall-ticker",
             ),
@@ -206,7 +207,7 @@ def screen(lang: str, args: dict[str, str], banner: Any = None) -> html.Div:
             dcc.Store(id="wall-config", data=config),
             dcc.Store(id="wall-state"),
             dcc.Store(id="wall-placed"),
-            dcc.Store(id="wall-seen", data=digest),
+            dcc.Store(id="wall-seen", data=made.seen()),
             dcc.Store(id="wall-pull", data=0),
             dcc.Store(id="wall-done", data=0),
             dcc.Store(id="wall-words", data={v: t(lang, k) for v, k in VIEW_WORDS.items()}),
