@@ -74,8 +74,17 @@ function stored(id) {
   }
   return null;
 }
+// Each time plotly finishes drawing the wall's map (a whole redraw: in software, frames of ~180 ms): counted by a
+// listener put on the graph once.
+const gd = document.querySelector('#wall-graph .js-plotly-plot');
+if (gd && gd.on && !gd.__benchCounted) {
+  gd.__benchCounted = true;
+  window.__benchRedraws = 0;
+  gd.on('plotly_afterplot', () => { window.__benchRedraws += 1; });
+}
 return {
   view: main ? main.className : null,
+  redraws: window.__benchRedraws === undefined ? null : window.__benchRedraws,
   seen: stored('wall-seen'),
   done: stored('wall-done'),
   elements: document.getElementsByTagName('*').length,
@@ -117,20 +126,22 @@ class Run:
     updates: int = 0
     """Changes of the content digest the wall holds (``wall-seen``): content the server sent and the page drew."""
     seen_readable: bool = False
+    redraws: int | None = None
+    """Times plotly drew the wall's map again since the bench began to count (``plotly_afterplot``)."""
     status_changes: int = 0
     """Changes of the server's ``/api/v1/status`` ``last_data`` (the data behind the wall moved)."""
     pulls_first: int | None = None
     pulls_last: int | None = None
 
 
-def server_env(port: int, home: Path, speed: float, refresh_ms: int) -> dict[str, str]:
+def server_env(port: int, home: Path, speed: float, refresh_ms: int, scenario: str = "demo") -> dict[str, str]:
     """The embedded product: no ``KAFKA_*`` from this shell, accounts in a directory of the bench's own."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("KAFKA_")}
     env.update(
         {
             "PORT": str(port),
             "CITYOPS_USERS_DB": str(home / "users.sqlite"),
-            "CITYOPS_SIM_SCENARIO": "demo",
+            "CITYOPS_SIM_SCENARIO": scenario,
             "CITYOPS_SIM_SPEED": f"{speed:g}",
             "CITYOPS_UI_REFRESH_MS": str(refresh_ms),
         }
@@ -255,12 +266,20 @@ def last_data(url: str) -> object:
     return None
 
 
-def measure(minutes: float, every_s: float, period_s: float, hold_s: float, speed: float, refresh_ms: int) -> Run:
+def measure(
+    minutes: float,
+    every_s: float,
+    period_s: float,
+    hold_s: float,
+    speed: float,
+    refresh_ms: int,
+    scenario: str = "demo",
+) -> Run:
     home = Path(tempfile.mkdtemp(prefix="cityops-wall-memory-"))
     port = free_port(19440, 19449)
     url = f"http://127.0.0.1:{port}"
-    print(f"embedded product, demo scenario at {speed:g}x, pull every {refresh_ms} ms, on :{port} (log {home})")
-    server = start_server(server_env(port, home, speed, refresh_ms), home / "server.log")
+    print(f"embedded product, {scenario} scenario at {speed:g}x, pull every {refresh_ms} ms, on :{port} (log {home})")
+    server = start_server(server_env(port, home, speed, refresh_ms, scenario), home / "server.log")
     driver: webdriver.Chrome | None = None
     run = Run()
     try:
@@ -295,6 +314,8 @@ def measure(minutes: float, every_s: float, period_s: float, hold_s: float, spee
                 run.seen_readable = True
                 run.updates += seen is not None and wall["seen"] != seen
                 seen = wall["seen"]
+            if isinstance(wall.get("redraws"), int):
+                run.redraws = wall["redraws"]
             if isinstance(wall.get("done"), int):
                 run.pulls_first = wall["done"] if run.pulls_first is None else run.pulls_first
                 run.pulls_last = wall["done"]
@@ -410,6 +431,10 @@ def report(run: Run) -> list[Row]:
     )
     rows.append(("wall JS heap slope after the warm-up", f"{heap_slope:+.2f} MiB/hour", ""))
     rows.append(("wall view changes / content updates / pulls", f"{run.rotations} / {run.updates} / {pulls}", ""))
+    if run.redraws is not None:
+        per_minute = run.redraws / max(last.t_s / 60, 1e-9)
+        print(f"the wall's map was drawn again {run.redraws} times ({per_minute:.1f} a minute)")
+        rows.append(("wall map redraws", f"{run.redraws} ({per_minute:.1f} a minute)", ""))
     return rows
 
 
@@ -450,10 +475,11 @@ def main() -> int:
         "--hold-s", type=float, default=10.0, help="how long a new critical alarm holds the wall (?hold=)"
     )
     parser.add_argument("--speed", type=float, default=600.0, help="CITYOPS_SIM_SPEED")
+    parser.add_argument("--scenario", default="demo", help="CITYOPS_SIM_SCENARIO (calm: a city going about its day)")
     parser.add_argument("--refresh-ms", type=int, default=1000, help="CITYOPS_UI_REFRESH_MS: the wall's pull")
     parser.add_argument("--min-rotations", type=int, default=3, help="fail when the wall changed view fewer times")
     args = parser.parse_args()
-    result = measure(args.minutes, args.every_s, args.period_s, args.hold_s, args.speed, args.refresh_ms)
+    result = measure(args.minutes, args.every_s, args.period_s, args.hold_s, args.speed, args.refresh_ms, args.scenario)
     report(result)
     why = problem(result, args.min_rotations)
     if why:
