@@ -34,6 +34,7 @@ from typing import Any
 from consumers.citypack import CityPack
 from consumers.clock import Clock
 from consumers.gc_policy import FlushCollector
+from consumers.heap_trim import HeapTrimmer
 from consumers.processor import DeadLetter, Processor, ProcessorConfig
 from consumers.settings import Settings
 from consumers.transport import TopicPartition, Transport, topic_specs
@@ -148,6 +149,7 @@ class ConsumerRunner:
         does; None leaves CPython's automatic collector alone (the embedded default shares its process)."""
         self.settings = settings
         self.collector = collector
+        self.heap = HeapTrimmer(settings.heap_trim_every_s)
         self.transport = transport
         self.clock = clock
         self.client_id = client_id or default_client_id(settings)
@@ -323,6 +325,7 @@ class ConsumerRunner:
         self._last_flush = time.monotonic()
         if self.collector is not None:
             self.collector.after_flush()  # the batch's objects are gone now: little left to scan
+        self.heap.after_flush(self.clock.now().timestamp())
 
     def _deliver(self, with_status: bool) -> None:
         """Send every pending record (and a fresh status) and wait for all acknowledgements.

@@ -129,6 +129,9 @@ class Settings:
     consumer_full_gc_every_s: float = 600.0
     """A consumer process collects garbage at its flushes, everything once per this long (``consumers.gc_policy``);
     0 leaves CPython's automatic collector on."""
+    heap_trim_every_s: float = 3600.0
+    """After a flush, once per this long of the consumer's clock, freed heap goes back to the system
+    (``consumers.heap_trim``); 0 never."""
     clock: str = "simulated"
     """``wall``: "now" is the wall clock (production, real sensors). ``simulated``: "now" is the simulator's clock,
     which it sends to every input partition (consumers/contract.py ``ClockTick``); the embedded default always
@@ -242,6 +245,7 @@ class Settings:
             consumer_full_gc_every_s=number(
                 "CITYOPS_CONSUMER_FULL_GC_EVERY_S", default.consumer_full_gc_every_s, 0, 86400
             ),
+            heap_trim_every_s=number("CITYOPS_HEAP_TRIM_EVERY_S", default.heap_trim_every_s, 0, 7 * 86400),
             clock=clock,
             future_tolerance_s=number("CITYOPS_FUTURE_TOLERANCE_S", default.future_tolerance_s, 0, 86400),
             allowed_lateness_s=number("CITYOPS_ALLOWED_LATENESS_S", default.allowed_lateness_s, 0, 86400),
