@@ -34,16 +34,6 @@ def plain(outputs: list[Any]) -> list[Any]:
     return list(orjson.loads(encode(outputs)))
 
 
-def json_ready(outputs: list[Any]) -> tuple[list[Any], str]:
-    """``plain(outputs)``, and a digest of their JSON: what a browser says it has seen."""
-    text = encode(outputs)
-    return list(orjson.loads(text)), _digest(text)
-
-
 def digest(value: Any) -> str:
-    """A short digest of a JSON-ready value (equal values, equal digests)."""
-    return _digest(encode(value))
-
-
-def _digest(text: bytes) -> str:
-    return hashlib.sha1(text, usedforsecurity=False).hexdigest()[:20]
+    """A short digest of a JSON-ready value (equal values, equal digests): what a browser says it has seen."""
+    return hashlib.sha1(encode(value), usedforsecurity=False).hexdigest()[:20]

@@ -12,7 +12,7 @@ from plotly.io.json import to_json_plotly
 from consumers.citypack import CityPack
 from dashboard.figures import map_patch
 from dashboard.fire.hexes import HexLayer
-from dashboard.rendered import encode, json_ready
+from dashboard.rendered import digest, encode, plain
 from dashboard.state_view import StateSnapshot
 
 
@@ -26,9 +26,10 @@ def test_an_update_encodes_as_plotly_would_and_its_digest_follows_its_content(pa
         {"n": 3, "gap": math.nan, "none": None, "text": "干旱预警"},
     ]
     assert json.loads(encode(outputs)) == json.loads(to_json_plotly(outputs))
-    data, digest = json_ready(outputs)
+    data = plain(outputs)
     assert data == json.loads(to_json_plotly(outputs))
-    assert json_ready(outputs)[1] == digest
+    seen = digest(data)
+    assert digest(plain(outputs)) == seen
     calm = StateSnapshot(entities=MappingProxyType({"sensor:NM-03": MappingProxyType({**doc, "level": "ok"})}))
     outputs[0] = map_patch(pack, HexLayer.of(pack), calm, "de", 1_765_000_000.0)
-    assert json_ready(outputs)[1] != digest
+    assert digest(plain(outputs)) != seen
