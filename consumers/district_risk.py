@@ -149,7 +149,6 @@ class DistrictTally:
         self._counts["no_data"] = self._total
         self._key: list[tuple[float, int] | None] = [None] * self._total
         """Per sensor (pack order), ``(-score, order)`` while it is fresh, else None."""
-        self._fresh = 0
         self._notable: SortedList = SortedList()  # (-score, pack order) of the fresh sensors at 25 or above
         self._heaps: dict[str, list[tuple[float, int]]] = {}  # per domain, (-score, order), dead entries included
         self._domain_fresh: dict[str, int] = {}
@@ -206,7 +205,8 @@ class DistrictTally:
         worst = self._summaries[self._ids[worst_key[1]]]
         at_warning = notable.bisect_left((-50.0, math.inf))  # keys sort by -score: those at 50 or above come first
         top = [self._summaries[self._ids[order]] for _, order in notable.islice(0, 3)]
-        return _compose(worst, at_warning, top, domains, counts, self._total, self._fresh)
+        fresh = sum(self._domain_fresh.values())
+        return _compose(worst, at_warning, top, domains, counts, self._total, fresh)
 
     def notable(self) -> list[SensorSummary]:
         """The fresh sensors at watch (25) or above, worst first."""
@@ -226,7 +226,6 @@ class DistrictTally:
             return
         order = self._order[s.sensor_id]
         key = self._key[order] = (-score, order)
-        self._fresh += 1
         if score >= 25:
             self._notable.add(key)
         domain = self._domain_at[order]
@@ -247,7 +246,6 @@ class DistrictTally:
         order = self._order[s.sensor_id]
         key = self._key[order]
         self._key[order] = None  # its heap entry is dead from now on
-        self._fresh -= 1
         if score >= 25:
             self._notable.remove(key)
         self._domain_fresh[self._domain_at[order]] -= 1

@@ -174,9 +174,7 @@ def install_auth(server: flask.Flask, settings: Settings, store: AccountStore) -
         # Every page carries a fresh token in the cookie Dash's renderer reads; Dash's own POSTs then send it.
         path = flask.request.path
         if response.mimetype == "text/html" or (
-            CSRF_COOKIE not in flask.request.cookies
-            and path.startswith("/_dash")
-            and not path.startswith(PUBLIC_SCRIPTS)
+            CSRF_COOKIE not in flask.request.cookies and path.startswith("/_dash") and not _public_static(path)
         ):
             response.set_cookie(
                 CSRF_COOKIE,
