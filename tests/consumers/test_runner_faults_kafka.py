@@ -333,6 +333,7 @@ class Feeder:
     sent_at: list[float] = field(default_factory=list)
     error: BaseException | None = None
     done: threading.Event = field(default_factory=threading.Event)
+    futures: list[Any] = field(default_factory=list)
     running: threading.Event = field(default_factory=threading.Event)
     """Cleared by ``pause``: the records due meanwhile are sent in a burst after ``resume``."""
 
@@ -346,7 +347,7 @@ class Feeder:
             bootstrap_servers=self.bootstrap, client_id="faults-feeder", delivery_timeout_ms=300_000, **CLIENT_BACKOFF
         )
         try:
-            futures = []
+            futures = self.futures
             t0 = time.monotonic()
             for i, rec in enumerate(self.records):
                 delay = t0 + STREAM_S * i / len(self.records) - time.monotonic()
@@ -371,6 +372,16 @@ class Feeder:
             assert self.error is None, f"the test's producer failed: {self.error!r}"
             assert time.monotonic() < deadline, "the test's producer stalled"
             time.sleep(0.02)
+
+    def undelivered(self) -> dict[str, int]:
+        """Records sent but not yet acknowledged by the broker, per ``topic/partition`` (a failure message says
+        whether the test's own producer is the one stuck)."""
+        out: dict[str, int] = {}
+        for rec, future in zip(self.records, list(self.futures), strict=False):
+            if not future.is_done:
+                key = f"{rec.topic}/{rec.partition}"
+                out[key] = out.get(key, 0) + 1
+        return out
 
     def pause(self) -> None:
         self.running.clear()
@@ -400,6 +411,9 @@ class StateTail:
         self._bootstrap = bootstrap
         self._topic = topic
         self._latest: dict[str, dict[str, Any]] = {}
+        self.read_at: float | None = None
+        """Monotonic time of the last batch read (a failure message says whether the reader itself stalled)."""
+        self.restarts = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="state-tail", daemon=True)
         self._thread.start()
@@ -440,8 +454,10 @@ class StateTail:
                             else:
                                 latest[key] = json.loads(r.value)
                     self._latest = latest
+                    self.read_at = time.monotonic()
             except Exception:
                 log.info("state tail failed; starting over", exc_info=True)
+                self.restarts += 1
                 self._stop.wait(0.5)
             finally:
                 if consumer is not None:
@@ -507,6 +523,7 @@ class Scenario:
     records: list[Record] = field(default_factory=list)
     reference: dict[str, dict[str, Any]] = field(default_factory=dict)
     tail: StateTail | None = None
+    feeder: Feeder | None = None
     notes: str = ""
     """What a failure message should add (how long the broker was away)."""
 
@@ -530,7 +547,7 @@ class Scenario:
         fault point of the stream is reached and some state is published, with the feeder still running."""
         process = self.consumer(client_id)
         self.wait_owner(client_id)
-        feeder = Feeder(self.broker.bootstrap, self.records).start()
+        feeder = self.feeder = Feeder(self.broker.bootstrap, self.records).start()
         feeder.wait_sent(FAULT_AT)
         until(lambda: any(k.startswith("sensor:") for k in self.state), 30, self.describe)
         return process, feeder
@@ -550,13 +567,19 @@ class Scenario:
         until(lambda: owns_everything(self.state, client_id), timeout_s, lambda: self.describe())
 
     def describe(self) -> str:
+        """What a timed-out wait reports: enough to tell which side stalled (the consumer's fetch or publishing,
+        the test's producer, or the test's state reader)."""
         state = self.state
-        consumers = {k: (d.get("phase"), d.get("partitions")) for k, d in state.items() if k.startswith("consumer:")}
+        consumers = {k: consumer_progress(d) for k, d in state.items() if k.startswith("consumer:")}
         alive = {c: p.poll() for c, p in self.processes.items()}
         diff = differences(self.reference, state) if self.reference else []
+        assert self.tail is not None
+        read_ago = "never" if self.tail.read_at is None else f"{time.monotonic() - self.tail.read_at:.1f} s ago"
+        undelivered = "no feeder" if self.feeder is None else self.feeder.undelivered() or "none"
         return (
             f"{len(diff)} sensors differ from the reference (first: {diff[:3]}); consumers {consumers}; "
-            f"process exit codes {alive}{self.notes}"
+            f"process exit codes {alive}; the test's producer: undelivered {undelivered}; the test's state reader: "
+            f"last read {read_ago}, restarted {self.tail.restarts} times{self.notes}"
         )
 
     def wait_recovered(self, feeder: Feeder, fault_at: float, timeout_s: float, keep_running: str) -> float:
@@ -600,6 +623,20 @@ class Scenario:
 
 
 EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Interrupt)\b.*")
+
+
+def consumer_progress(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """The parts of a consumer's status document that say whether it is moving: phase, partitions, what it
+    consumed, where it lags, and how old the document is."""
+    updated = _epoch(doc.get("updated_at"))
+    return {
+        "phase": doc.get("phase"),
+        "partitions": doc.get("partitions"),
+        "consumed": doc.get("consumed"),
+        "lagging": {tp: n for tp, n in (doc.get("lag") or {}).items() if n},
+        "outages": doc.get("outages"),
+        "status_age_s": round(time.time() - updated, 1),
+    }
 
 
 def _epoch(iso: Any) -> float:
