@@ -8,12 +8,15 @@ or regenerate the scenarios.
         [--rain-column COL] [--hours-per-step 24]
     python -m consumers.river evaluate-real [--folder DIR] [--approach kept] [--percentile 10] [--with-rain]
         [--seeded]
+    python -m consumers.river evaluate-long [--folder DIR] [--approach kept] [--percentile 10] [--split-year 2000]
     python -m consumers.river scenarios [--out DIR]
 
 ``evaluate`` prints one JSON object (onsets, pod_72h, pod_any, far, csi, median_lead_hours and the counts they
 come from) and writes the step-by-step timeline; see ``consumers.river.evaluate`` for the definitions.
 ``evaluate-real`` prints one JSON object per real daily series (``../shared/data/river-real``), each scored at its
 own 10th-percentile flow, with one of the measured approaches (docs/drought.md).
+``evaluate-long`` prints one JSON object per gauge: one replay of its decades (``tests/data/river-long``) scored on
+the whole record, before the split year (where parameters are chosen) and from it (held out).
 ``evaluate-rise`` prints one JSON object: per variant of the rise forecast (and persistence, and on the demo the
 72-hour recession), the MAE and bias of the median and the share inside the band at 1, 3 and 6 hours (or steps)
 lead, on rising periods, pooled over the series; see ``consumers.river.evaluate_rise``.
@@ -28,7 +31,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from consumers.river import scenarios
-from consumers.river.evaluate import REAL_DIR, REAL_QUANTILE, approaches, evaluate_file, evaluate_real
+from consumers.river.evaluate import (
+    LONG_DIR,
+    LONG_SPLIT_YEAR,
+    REAL_DIR,
+    REAL_QUANTILE,
+    approaches,
+    evaluate_file,
+    evaluate_long,
+    evaluate_real,
+)
 from consumers.river.evaluate_rise import DEMO_GAUGES, evaluate_csv, evaluate_demo, pooled
 
 
@@ -63,6 +75,11 @@ def _parser() -> argparse.ArgumentParser:
     rl.add_argument("--percentile", type=float, default=REAL_QUANTILE)
     rl.add_argument("--with-rain", action="store_true", help="feed precip_mm_day / 24 as rain in mm/h")
     rl.add_argument("--seeded", action="store_true", help="each year with a book learned from the other years")
+    lg = sub.add_parser("evaluate-long", help="drought-warning skill over decades of one real gauge, in two parts")
+    lg.add_argument("--folder", type=Path, default=LONG_DIR, help="camels-*-daily.csv: time, discharge_m3s")
+    lg.add_argument("--approach", choices=sorted(approaches()), default="kept")
+    lg.add_argument("--percentile", type=float, default=REAL_QUANTILE)
+    lg.add_argument("--split-year", type=int, default=LONG_SPLIT_YEAR, help="choose before it, report from it")
     sc = sub.add_parser("scenarios", help="write the simulated drought scenarios as CSV files")
     sc.add_argument("--out", type=Path, default=scenarios.DATA_DIR)
     return parser
@@ -73,6 +90,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "scenarios":
         for path in scenarios.generate(args.out):
             print(path)
+        return 0
+    if args.command == "evaluate-long":
+        config = approaches()[args.approach]
+        print(json.dumps(evaluate_long(args.folder, config, args.percentile, args.split_year)))
         return 0
     if args.command == "evaluate-real":
         config = approaches()[args.approach]

@@ -56,6 +56,10 @@ REAL_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "riv
 """The real USGS daily series (see its README), beside the repository as in CI."""
 REAL_QUANTILE = 10.0
 """Real series are scored at their own 10th-percentile flow (issue 13)."""
+LONG_DIR = Path(__file__).resolve().parents[2] / "tests" / "data" / "river-long"
+"""35 years of the same four gauges (see its README): the warning as a gauge in long service runs it."""
+LONG_SPLIT_YEAR = 2000
+"""Parameters are chosen on the long series before this year and reported on the years from it."""
 HOUR_S = 3600.0
 DAY_S = 86400.0
 MIN_ABOVE_S = 7 * DAY_S
@@ -391,6 +395,45 @@ def evaluate_real(
         result = skill(times, values, warned, threshold)
         result["threshold"] = round(threshold, 4)
         out[path.name.split("-")[1]] = result
+    return out
+
+
+def evaluate_long(
+    folder: Path = LONG_DIR,
+    config: ModelConfig | None = None,
+    percentile: float = REAL_QUANTILE,
+    split_year: int = LONG_SPLIT_YEAR,
+) -> dict[str, dict[str, Any]]:
+    """Skill on every ``camels-*-daily.csv`` in ``folder`` (decades of daily ``discharge_m3s``), each at its
+    record's own ``percentile`` flow: on the whole record, on the years before ``split_year`` and on those from it.
+
+    Why one replay scored in parts, not a replay per part: the model learns as a gauge in service does, so the
+    years from ``split_year`` are warned with a book that has seen every year before them, as a gauge commissioned
+    with its archive would be; and the parameters are chosen on the years before, so the later part is held out.
+    An episode that spans the split is cut there (each part is scored as its own timeline).
+    """
+    import numpy as np
+
+    split = datetime(split_year, 1, 1, tzinfo=UTC).timestamp()
+    out: dict[str, dict[str, Any]] = {}
+    for path in sorted(folder.glob("camels-*-daily.csv")):
+        times, values, _ = read_series(path, "time", "discharge_m3s")
+        threshold = float(np.percentile([v for v in values if not math.isnan(v)], percentile))
+        params = derive_params(values, times, threshold, "discharge")
+        warned = [r.warning for r in replay(times, values, None, params, config)]
+
+        def part(keep: Sequence[bool]) -> dict[str, Any]:
+            idx = [i for i, k in enumerate(keep) if k]
+            return skill([times[i] for i in idx], [values[i] for i in idx], [warned[i] for i in idx], threshold)
+
+        out[path.name.split("-")[1]] = {
+            "first": datetime.fromtimestamp(times[0], UTC).date().isoformat(),
+            "last": datetime.fromtimestamp(times[-1], UTC).date().isoformat(),
+            "threshold": round(threshold, 4),
+            "whole": part([True] * len(times)),
+            f"before_{split_year}": part([t < split for t in times]),
+            f"from_{split_year}": part([t >= split for t in times]),
+        }
     return out
 
 
