@@ -43,7 +43,7 @@ import csv
 import math
 import re
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -421,20 +421,27 @@ def evaluate_long(
         threshold = float(np.percentile([v for v in values if not math.isnan(v)], percentile))
         params = derive_params(values, times, threshold, "discharge")
         warned = [r.warning for r in replay(times, values, None, params, config)]
-
-        def part(keep: Sequence[bool]) -> dict[str, Any]:
-            idx = [i for i, k in enumerate(keep) if k]
-            return skill([times[i] for i in idx], [values[i] for i in idx], [warned[i] for i in idx], threshold)
-
         out[path.name.split("-")[1]] = {
             "first": datetime.fromtimestamp(times[0], UTC).date().isoformat(),
             "last": datetime.fromtimestamp(times[-1], UTC).date().isoformat(),
             "threshold": round(threshold, 4),
-            "whole": part([True] * len(times)),
-            f"before_{split_year}": part([t < split for t in times]),
-            f"from_{split_year}": part([t >= split for t in times]),
+            "whole": skill(times, values, warned, threshold),
+            f"before_{split_year}": _skill_where(times, values, warned, threshold, lambda t: t < split),
+            f"from_{split_year}": _skill_where(times, values, warned, threshold, lambda t: t >= split),
         }
     return out
+
+
+def _skill_where(
+    times: Sequence[float],
+    values: Sequence[float],
+    warned: Sequence[bool],
+    threshold: float,
+    keep: Callable[[float], bool],
+) -> dict[str, Any]:
+    """The skill of the steps whose time ``keep`` accepts, scored as a timeline of their own."""
+    idx = [i for i, t in enumerate(times) if keep(t)]
+    return skill([times[i] for i in idx], [values[i] for i in idx], [warned[i] for i in idx], threshold)
 
 
 def approaches() -> dict[str, ModelConfig]:
