@@ -129,8 +129,8 @@ def test_a_fall_deeper_than_the_book_resolves_is_a_floods_not_a_droughts() -> No
 
 def test_a_receding_flood_never_raises_a_drought_warning() -> None:
     """Two years of a river at 10 with a flood every 20 days, back to its base within four days; the drought level
-        is 5, never reached. The book learns the floods' recessions; none of them may raise a drought warning by it. (The
-    cold start's band rule, fitted on the last days, still raises on the first months' recessions: docs/drought.md.)"""
+    is 5, never reached. The book learns the floods' recessions; none of them may raise a drought warning by it.
+    (The cold start's band rule, fitted on the last days, still raises on the first months' recessions.)"""
     rng = random.Random(4)
     model = GaugeModel(params(5.0))
     raised_by_the_book = []
