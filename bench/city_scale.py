@@ -1,6 +1,6 @@
 """Cost per record as the city grows: the same records through the pure processor at 1x, 10x and 100x sensors.
 
-    python -m bench.city_scale [--records 100000] [--rounds 3] [--scales 1,10,100]
+    python -m bench.city_scale [--records 100000] [--rounds 3] [--scales 1,10,100] [--base pack|landmarks]
 
 No broker: this isolates what the consumer's CPU does per record (decode, validate, windows, rules, district
 scores) and what a flush costs (encoding the changelog and the state view), which is what grows with the city
@@ -8,6 +8,8 @@ if anything does. The city is the Guiyang pack with each sensor cloned ``k`` tim
 (``<id>~<j>``), every clone reporting at its sensor's own cadence: each simulated reading is sent once per clone,
 so the ``k``-times city covers ``1/k`` of the event time with the same number of records and the same mix of
 types. That is what a bigger city is to a consumer: more sensors changed per flush, not rarer readings.
+``--base landmarks`` starts from the pack's authored landmarks only (``consumers.citypack.landmarks_only``: 185
+sensors, the city issue 8 measured from: 184), ``pack`` (the default) from the whole pack (2,446 sensors).
 The processor drains (flushes) every ``--flush-every`` records, as the runner does about once a second.
 
 Printed per size, once with CPython's automatic garbage collector and once collecting at flushes as a consumer
@@ -28,7 +30,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from consumers.citypack import CityPack, SensorSpec, load_city_pack
+from consumers.citypack import CityPack, SensorSpec, landmarks_only, load_city_pack
 from consumers.clock import ManualClock
 from consumers.contract import Reading
 from consumers.gc_policy import FlushCollector
@@ -136,11 +138,16 @@ def one_round(
     return Round(process_s, flush_s, changelog_bytes, accepted, full_gc_s)
 
 
-def run(records: int = 100_000, rounds: int = 3, scales: tuple[int, ...] = (1, 10, 100)) -> list[tuple[str, str, str]]:
+def run(
+    records: int = 100_000, rounds: int = 3, scales: tuple[int, ...] = (1, 10, 100), base_city: str = "pack"
+) -> list[tuple[str, str, str]]:
     """Rows (measure, figure, target) for the ``make bench`` table; also prints the per-size table, once with
-    CPython's automatic collector and once collecting at flushes as the consumer process does."""
+    CPython's automatic collector and once collecting at flushes as the consumer process does. ``base_city``:
+    ``"pack"`` or ``"landmarks"`` (module doc)."""
     settings = Settings()
     base = load_city_pack(settings.city_dir)
+    if base_city == "landmarks":
+        base = landmarks_only(base)
     now = datetime.now(UTC)
     readings = simulated_readings(base, records, now)
     print(f"{len(readings):,} records per round, flush every {FLUSH_EVERY:,}; medians of {rounds} rounds")
@@ -198,8 +205,9 @@ def main() -> int:
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--scales", default="1,10,100")
+    parser.add_argument("--base", choices=("pack", "landmarks"), default="pack", help="the 1x city (module doc)")
     args = parser.parse_args()
-    run(args.records, args.rounds, tuple(int(s) for s in args.scales.split(",")))
+    run(args.records, args.rounds, tuple(int(s) for s in args.scales.split(",")), args.base)
     return 0
 
 

@@ -21,7 +21,7 @@ from kafka.producer import KafkaProducer
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
-from consumers.citypack import CityPack, load_city_pack
+from consumers.citypack import CityPack, landmarks_only, load_city_pack
 from consumers.clock import SystemClock
 from consumers.runner import ConsumerRunner
 from consumers.settings import Settings, Topics
@@ -31,15 +31,6 @@ from tests.chromium import chromium_options
 
 REPO = Path(__file__).resolve().parent.parent
 GUIYANG = REPO / "assets" / "city" / "guiyang"
-
-
-def landmarks_only(pack: CityPack) -> CityPack:
-    """The pack with the 16 authored landmark buildings, not the generated inventory (``simulator.inventory``):
-    for tests that play every sensor of the city through hours of event time or through a broker, whose subject
-    is not the size of the city (2,446 sensors made one such test take 80 s)."""
-    buildings = {b.id: b for b in pack.buildings.values() if int(b.id.split("-")[1]) < 100}
-    sensors = {s.id: s for s in pack.sensors.values() if s.building_id is None or s.building_id in buildings}
-    return replace(pack, buildings=buildings, sensors=sensors)
 
 
 @pytest.fixture(scope="session")

@@ -38,7 +38,7 @@ from kafka.producer import KafkaProducer
 from kafka.structs import TopicPartition as KafkaTP
 from selenium import webdriver
 
-from consumers.citypack import CityPack, SensorSpec
+from consumers.citypack import CityPack, SensorSpec, landmarks_only
 from consumers.clock import SystemClock
 from consumers.contract import Reading
 from consumers.processor import Accepted, Processor, ProcessorConfig
@@ -49,7 +49,6 @@ from consumers.transport.kafka import KafkaTransport
 from consumers.transport.memory import default_partition
 from dashboard.api import health_document
 from dashboard.state_view import StateView
-from tests.conftest import landmarks_only
 from tests.dashboard.pages.test_map_browser import freshness
 from tests.web_server import free_port, start_dashboard
 

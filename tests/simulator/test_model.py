@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from consumers.citypack import CityPack, load_city_pack
+from consumers.citypack import CityPack, landmarks_only, load_city_pack
 from consumers.clock import ManualClock
 from consumers.contract import REPORT_TYPE, Reading, decode
 from consumers.processor import Processor, ProcessorConfig
@@ -21,7 +21,6 @@ from consumers.testing import MessageFactory
 from simulator.model import DEMO_FIRE, DEMO_SPRINKLER_LOSS, CitySimulator, cameras_seeing, scenario_incidents
 from simulator.scenarios import find_scenario
 from simulator.show import WarmSimulator
-from tests.conftest import landmarks_only
 from tests.simulator.test_scenarios import replay_gauges
 
 GUIYANG = Path(__file__).parents[2] / "assets/city/guiyang"

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from consumers.citypack import CityPack
+from consumers.citypack import CityPack, landmarks_only
 from consumers.clock import ManualClock
 from consumers.processor import Processor, ProcessorConfig
 from consumers.river.sensor_model import GaugeSensorModel
@@ -40,7 +40,7 @@ from simulator.scenarios import (
     scenario_ids,
 )
 from simulator.show import WarmSimulator
-from tests.conftest import GUIYANG, landmarks_only
+from tests.conftest import GUIYANG
 
 EXPECTED = ["flood", "drought", "fire", "heatwave", "calm", "demo"]
 YUNYAN = "520103"
