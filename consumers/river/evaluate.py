@@ -380,14 +380,11 @@ def evaluate_real(
     percentile, as in the issue's table. ``seeded``: each year scored with a book learned from the other years
     (``replay_seeded``; without rain).
     """
-    import numpy as np
-
     out: dict[str, dict[str, Any]] = {}
     for path in sorted(folder.glob("usgs-*-daily.csv")):
         times, values, raw = read_series(path, "time", "discharge_m3s", "precip_mm_day" if with_rain else None)
         rains = None if raw is None else [None if r is None else r / 24.0 for r in raw]
-        threshold = float(np.percentile([v for v in values if not math.isnan(v)], percentile))
-        params = derive_params(values, times, threshold, "discharge")
+        threshold, params = _at_own_percentile(times, values, percentile)
         if seeded:
             warned = replay_seeded(times, values, params, config)
         else:
@@ -412,14 +409,11 @@ def evaluate_long(
     with its archive would be; and the parameters are chosen on the years before, so the later part is held out.
     An episode that spans the split is cut there (each part is scored as its own timeline).
     """
-    import numpy as np
-
     split = datetime(split_year, 1, 1, tzinfo=UTC).timestamp()
     out: dict[str, dict[str, Any]] = {}
     for path in sorted(folder.glob("camels-*-daily.csv")):
         times, values, _ = read_series(path, "time", "discharge_m3s")
-        threshold = float(np.percentile([v for v in values if not math.isnan(v)], percentile))
-        params = derive_params(values, times, threshold, "discharge")
+        threshold, params = _at_own_percentile(times, values, percentile)
         warned = [r.warning for r in replay(times, values, None, params, config)]
         out[path.name.split("-")[1]] = {
             "first": datetime.fromtimestamp(times[0], UTC).date().isoformat(),
@@ -430,6 +424,17 @@ def evaluate_long(
             f"from_{split_year}": _skill_where(times, values, warned, threshold, lambda t: t >= split),
         }
     return out
+
+
+def _at_own_percentile(
+    times: Sequence[float], values: Sequence[float], percentile: float
+) -> tuple[float, dict[str, Any]]:
+    """A real discharge series' drought level at its own ``percentile`` flow (as issue 13 scores them), and the
+    gauge parameters for it."""
+    import numpy as np
+
+    threshold = float(np.percentile([v for v in values if not math.isnan(v)], percentile))
+    return threshold, derive_params(values, times, threshold, "discharge")
 
 
 def _skill_where(
