@@ -44,8 +44,10 @@ class SensorModel(Protocol):
         """After a restore: take in the windows' samples newer than ``newest_t``, oldest first."""
 
     def replayable_since(self, windows: Mapping[str, SampleWindow]) -> float | None:
-        """The oldest sample the windows could replay into it: while that is no newer than the model's first
-        sample, the windows hold everything it has seen, and its snapshot need not be written."""
+        """The oldest sample the windows could replay into it. While that is no newer than the newest sample of
+        the model's last snapshot (for a model that started from nothing, its first sample), the windows hold
+        everything it has seen since, and no snapshot need be written: the processor writes one only when the
+        windows have moved past it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +59,6 @@ class Domain:
     sensor_types: frozenset[str]
     new: Callable[[SensorSpec], SensorModel]
     restore: Callable[[SensorSpec, Mapping[str, Any]], SensorModel]
-    snapshot_every_s: float
-    """A model's snapshot goes to the changelog at most once per this much event time: the readings since are in
-    the deltas, and a restore replays them from the windows."""
     refresh: Callable[[Sequence[SensorModel]], None] | None = None
     """Work a domain does for many models at once rather than at each reading (a line's rating: one solver call
     for every line costs what one line alone does). The processor calls it at each flush with the models that

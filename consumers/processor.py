@@ -311,15 +311,21 @@ class SensorState:
         return rows
 
     def model_snapshot_due(self) -> bool:
-        """Whether the model should go to the changelog now (see ``Domain.snapshot_every_s``)."""
-        model, domain = self.model, self.domain
-        if model is None or domain is None or model.newest_t is None:
+        """Whether the model must go to the changelog now: when the windows no longer reach back to the last
+        sample it was written with (or, for a model that started from nothing, to its first), so that a restore
+        could no longer replay the samples since from them. Until then a snapshot would only repeat what the
+        deltas hold: a gauge reporting every five minutes is written about once an hour of event time instead
+        of at every flush, and at city scale nearly every reading is its sensor's only one in a flush.
+
+        A restored model is written at the next flush (``settle_after_restore``)."""
+        model = self.model
+        if model is None or self.domain is None or model.newest_t is None:
             return False
-        if self.model_written_t is None and self.model_born_t is not None:
-            since = model.replayable_since(self.windows)
-            if since is not None and since <= self.model_born_t:
-                return False  # a new model: a snapshot per reading at city scale, for what the deltas already hold
-        return self.model_written_t is None or model.newest_t - self.model_written_t >= domain.snapshot_every_s
+        covered_from = self.model_written_t if self.model_written_t is not None else self.model_born_t
+        if covered_from is None:
+            return True
+        since = model.replayable_since(self.windows)
+        return since is None or since > covered_from
 
     def model_snapshot(self) -> tuple[bytes, bytes] | None:
         """The model's changelog record, ``<domain>:<id>``, when one is due; counted as written."""

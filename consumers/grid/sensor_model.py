@@ -49,7 +49,6 @@ TREND_MAX_SAMPLES = 1800
 HISTORY_S = 6 * 3600.0
 """How far back the view's chart of load against rating goes."""
 HISTORY_POINTS = 240
-SNAPSHOT_EVERY_S = 600.0
 FIELDS = ("current_a", "conductor_temp_c", "ambient_temp_c", "wind_m_s")
 WIND_FROM_FIELD = "wind_from_deg"
 
@@ -270,4 +269,4 @@ def _restore(spec: SensorSpec, doc: Mapping[str, Any]) -> LineSensorModel:
     return LineSensorModel(line_spec(spec), doc.get("history") or ())
 
 
-GRID = Domain("grid", frozenset({"grid.line"}), _new, _restore, SNAPSHOT_EVERY_S, refresh=refresh_lines)
+GRID = Domain("grid", frozenset({"grid.line"}), _new, _restore, refresh=refresh_lines)

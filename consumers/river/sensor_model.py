@@ -22,12 +22,6 @@ from consumers.rules import Assessment, assess_with_river_state
 from consumers.window import SampleWindow
 
 VIEW_HISTORY_POINTS = 300
-SNAPSHOT_EVERY_S = 600.0
-"""A gauge's river model (30-45 KB of JSON with seven days of history) goes to the changelog under its own key,
-``river:<id>``, at most once per this much event time, instead of with every flush of the sensor. The samples since
-are in the sensor's deltas and one-hour windows, and are replayed into the model on restore; so a restored model is
-the one that was running, at a fifth of the changelog bytes for a 1-minute gauge (8.9 instead of 46.8 MiB a day,
-measured)."""
 RAIN_FIELD = "rain_mm_h"
 
 
@@ -166,4 +160,4 @@ def _restore(spec: SensorSpec, doc: Mapping[str, Any]) -> GaugeSensorModel:
     return GaugeSensorModel(GaugeModel.restore(spec.params, doc))
 
 
-RIVER = Domain("river", frozenset({"river.gauge"}), _new, _restore, SNAPSHOT_EVERY_S)
+RIVER = Domain("river", frozenset({"river.gauge"}), _new, _restore)

@@ -74,7 +74,7 @@ def _restore(spec: SensorSpec, doc: Mapping[str, Any]) -> HottestSpan:
     return HottestSpan(doc["hottest"], doc["t"])
 
 
-HEAT = Domain("heat", frozenset({"grid.line"}), lambda spec: HottestSpan(), _restore, snapshot_every_s=60.0)
+HEAT = Domain("heat", frozenset({"grid.line"}), lambda spec: HottestSpan(), _restore)
 
 
 @pytest.fixture

@@ -254,21 +254,65 @@ def _changelog_messages(records: list[tuple[bytes, bytes | None, int]]) -> list[
     return [Message("changelog", partition, i, key, value) for i, (key, value, partition) in enumerate(records)]
 
 
-def test_the_river_model_goes_to_the_changelog_every_ten_minutes_of_event_time_not_every_flush(
+def test_the_river_model_goes_to_the_changelog_only_when_the_windows_move_past_its_last_snapshot(
     processor: Processor, messages: MessageFactory, pack: CityPack, clock: ManualClock
 ) -> None:
     """A new gauge's model is not written while the one-hour windows still hold everything it has seen (a restore
-    rebuilds it from them); after that, every ten minutes of event time."""
+    rebuilds it from them); after that, once the windows no longer reach back to the last snapshot: about once an
+    hour for a gauge reporting every minute, where every flush carries its reading in a delta."""
     processor.assign(range(6))
     river_writes = []
-    for minute in range(0, 101):
+    for minute in range(0, 200):
         clock.set(T0 + timedelta(minutes=minute))
         processor.process(messages.reading(gauge(pack, 1.2 - minute / 1000, T0 + timedelta(minutes=minute))))
         keys = [key for key, _, _ in processor.drain().changelog]
         assert f"delta:NM-01:{minute}".encode() in keys
         if b"river:NM-01" in keys:
             river_writes.append(minute)
-    assert river_writes == [61, 71, 81, 91]
+    assert river_writes == [61, 122, 183]
+
+
+def _compacted(records: list[tuple[bytes, bytes | None, int]]) -> list[tuple[bytes, bytes | None, int]]:
+    """What a compacted changelog keeps: the last record of each key, tombstones dropped."""
+    latest = {key: (key, value, partition) for key, value, partition in records}
+    return [record for record in latest.values() if record[1] is not None]
+
+
+@pytest.mark.parametrize("every_s", [10, 120, 300])
+def test_a_gauge_restored_after_any_flush_is_the_model_that_was_running(
+    pack: CityPack, clock: ManualClock, messages: MessageFactory, every_s: int
+) -> None:
+    """The model is written only when the windows move past its last snapshot, whatever the gauge's cadence: at
+    ten seconds the windows are bounded by their 240 samples (40 minutes), at five minutes by their hour. A
+    restore from the compacted changelog after any flush rebuilds the running model and view exactly."""
+    first = Processor(pack, ProcessorConfig(partitions=6), clock)
+    first.assign(range(6))
+    spec = pack.sensors["NM-01"]
+    changelog: list[tuple[bytes, bytes | None, int]] = []
+    steps = 12 * 3600 // every_s
+    cuts = set(range(steps // 2, steps, max(1, steps // 40)))
+    compared = written = 0
+    for step in range(steps):
+        at = T0 + timedelta(seconds=step * every_s)
+        hours = step * every_s / 3600
+        rain = 3.0 if 2 <= hours < 3 else 0.0
+        values = {"stage_m": round(1.5 * 0.97 ** (hours / 24) + 0.01 * (step % 7), 4), "rain_mm_h": rain}
+        clock.set(at)
+        first.process(messages.reading(Reading("river.gauge", spec.id, spec.district, at, values)))
+        flushed = first.drain().changelog
+        written += sum(key == b"river:NM-01" for key, _, _ in flushed)
+        changelog += flushed
+        if step in cuts:
+            restored = Processor(pack, ProcessorConfig(partitions=6), clock)
+            restored.restore(_changelog_messages(_compacted(changelog)))
+            running, rebuilt = first.sensors["NM-01"].model, restored.sensors["NM-01"].model
+            assert running is not None and rebuilt is not None
+            assert rebuilt.snapshot() == running.snapshot(), f"restored after {at.isoformat()}"
+            assert restored.sensors["NM-01"].view() == first.sensors["NM-01"].view()
+            compared += 1
+    assert compared >= 20
+    window_s = min(3600, 240 * every_s)
+    assert 12 * 3600 // window_s - 1 <= written <= 12 * 3600 // window_s + 1
 
 
 def test_a_new_gauge_restored_before_its_model_was_ever_written_is_rebuilt_from_its_windows(
@@ -294,8 +338,9 @@ def test_a_new_gauge_restored_before_its_model_was_ever_written_is_rebuilt_from_
 def test_a_gauge_restored_from_its_last_records_is_the_model_that_was_running(
     pack: CityPack, clock: ManualClock, messages: MessageFactory, order: str
 ) -> None:
-    """The river model is written every ten minutes and the sensor every flush; the samples in between come back
-    from the sensor's windows, so the rebuilt forecast and warnings are exactly the running ones."""
+    """The river model is written when the windows move past its last snapshot and the sensor every flush; the
+    samples in between come back from the sensor's windows, so the rebuilt forecast and warnings are exactly the
+    running ones."""
     first = Processor(pack, ProcessorConfig(partitions=6), clock)
     first.assign(range(6))
     changelog: list[tuple[bytes, bytes | None, int]] = []
