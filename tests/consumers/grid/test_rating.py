@@ -17,6 +17,7 @@ from consumers.grid.rating import (
     LineConductor,
     Span,
     SpanWeather,
+    _model,
     conductor_temperatures,
     parse_conductor,
     rating,
@@ -139,3 +140,30 @@ def test_a_still_hot_noon_rates_a_line_near_its_nameplate_and_a_cool_windy_night
     cool = rating(line, span, SpanWeather(10.0, 6.0, None), noon + timedelta(hours=12), 80.0)
     assert 0.7 * 600 < hot < 1.1 * 600, hot
     assert cool > 1.5 * hot, (hot, cool)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    w=weather,
+    conductor=st.sampled_from(sorted(CONDUCTORS)),
+    bundle=st.sampled_from([1, 2, 4]),
+    limit_c=st.floats(50.0, 150.0),
+    hour=st.integers(0, 23),
+)
+def test_the_closed_form_rating_is_what_linerates_own_solver_finds_and_balances_the_heat(
+    w: SpanWeather, conductor: str, bundle: int, limit_c: float, hour: int
+) -> None:
+    """The rating is solved in closed form; linerate's bisection over the same model lands within its tolerance
+    of it, and at the rating the conductor's heat balance at its limit temperature is zero."""
+    line = LineConductor(CONDUCTORS[conductor], bundle)
+    when = ANNEX_B_TIME.replace(hour=hour)
+    amps = rating(line, ANNEX_B_SPAN, w, when, limit_c)
+    model = _model([line], [ANNEX_B_SPAN], [w], when, [limit_c])
+    if amps == 0.0:  # the air and the sun alone hold it at its limit
+        assert w.air_temp_c >= limit_c or model.compute_heat_balance(limit_c, 0.0)[0] >= 0
+        return
+    bisected = float(model.compute_steady_state_ampacity(limit_c, max_ampacity=20_000.0, tolerance=0.01)[0])
+    assert amps == pytest.approx(bisected, abs=0.01 * bundle)
+    per_conductor = amps / bundle
+    balance = float(model.compute_heat_balance(limit_c, per_conductor)[0])
+    assert abs(balance) < 1e-6 * float(model.compute_joule_heating(limit_c, per_conductor)[0])
