@@ -223,17 +223,25 @@ def fault_rows(pack: CityPack, snapshot: StateSnapshot, lang: str, now: float | 
 
 
 def summary(pack: CityPack, snapshot: StateSnapshot, lang: str) -> list[Any]:
-    """Counts an operator scans first; "silent" covers stale sensors and those never heard from."""
+    """Counts an operator scans first. "Silent" is a sensor heard from and then quiet past its limit; one never
+    heard from is counted apart, and only while there are any: right after a fresh start every sensor is one
+    until its first reading, and calling 790 sensors silent then (an earlier version did) reads as an outage."""
     counts = {"alarm": 0, "warning": 0, "silent": 0}
+    not_heard = 0
     for sensor_id in pack.sensors:
         level = sensor_level(snapshot.sensor(sensor_id))
-        key = "silent" if level in ("stale", "no_data") else level
+        if level == "no_data":
+            not_heard += 1
+            continue
+        key = "silent" if level == "stale" else level
         if key in counts:
             counts[key] += 1
     chips: list[Any] = [
         html.Span(f"{n} {t(lang, name)}", className=f"map-count level-{name}" if n else "map-count")
         for name, n in counts.items()
     ]
+    if not_heard:
+        chips.append(html.Span(t(lang, "not_heard", n=not_heard), id="map-not-heard", className="map-count"))
     waiting = alarm_listing.waiting(snapshot.of_kind("alarm").values())
     worst = next((f" level-{s}" for s in ("alarm", "warning") if waiting[s]), "")
     chips.append(

@@ -173,3 +173,25 @@ def test_every_viewer_of_one_view_gets_the_same_update_and_an_unchanged_view_sen
         "response"
     ]
     assert unchanged == {"map-done": {"data": 2}}
+
+
+def header_counts(pack: CityPack, entities: dict[str, dict[str, object]], lang: str = "en") -> list[str]:
+    from dashboard.pages.map import summary
+    from dashboard.state_view import StateSnapshot
+
+    chips = summary(pack, StateSnapshot(entities=entities), lang)
+    return [str(chip.children) for chip in chips if "map-count" in chip.className and not getattr(chip, "href", "")]
+
+
+def test_a_sensor_never_heard_from_is_not_counted_as_silent(pack: CityPack) -> None:
+    """Right after a fresh start every sensor is one not heard from yet: the header said "790 silent" ("离线",
+    offline, in Chinese) for the first seconds of every demo. Silent is heard from and then quiet past its limit."""
+    sensors = list(pack.sensors.values())
+    heard = {f"sensor:{s.id}": {"level": "ok", "stale": False} for s in sensors[2:]}
+    heard[f"sensor:{sensors[2].id}"] = {"level": "alarm", "stale": False}
+    heard[f"sensor:{sensors[3].id}"] = {"level": "ok", "stale": True}
+    assert header_counts(pack, heard) == ["1 alarm", "0 warning", "1 silent", "2 not heard from yet"]
+    assert header_counts(pack, heard, "zh")[-1] == "2 个尚未收到数据"
+    everyone = {**heard, **{f"sensor:{s.id}": {"level": "ok", "stale": False} for s in sensors[:2]}}
+    assert header_counts(pack, everyone) == ["1 alarm", "0 warning", "1 silent"]
+    assert header_counts(pack, {}) == ["0 alarm", "0 warning", "0 silent", f"{len(sensors):,} not heard from yet"]
