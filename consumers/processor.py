@@ -314,8 +314,9 @@ class SensorState:
         """Whether the model must go to the changelog now: when the windows no longer reach back to the last
         sample it was written with (or, for a model that started from nothing, to its first), so that a restore
         could no longer replay the samples since from them. Until then a snapshot would only repeat what the
-        deltas hold: a gauge reporting every five minutes is written about once an hour of event time instead
-        of at every flush, and at city scale nearly every reading is its sensor's only one in a flush.
+        deltas hold: a gauge reporting every five minutes is written about once an hour of event time (a fixed
+        ten minutes wrote its 12 KB model at every other reading), and a fast one as often as its windows, bounded
+        by their count, need.
 
         A restored model is written at the next flush (``settle_after_restore``)."""
         model = self.model
