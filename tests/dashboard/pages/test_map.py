@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import UTC, datetime, timedelta
 
 import dash
@@ -19,7 +20,7 @@ from consumers.transport.memory import MemoryTransport
 from dashboard.app import create_app
 from dashboard.figures import CONE_GROUPS, LINE_LEVELS, SITE_KINDS
 from dashboard.i18n import CATALOGUES, LANGUAGES, t
-from dashboard.state_view import StateView
+from dashboard.state_view import StateSnapshot, StateView
 from tests.dashboard.csrf import csrf_headers
 
 
@@ -175,23 +176,25 @@ def test_every_viewer_of_one_view_gets_the_same_update_and_an_unchanged_view_sen
     assert unchanged == {"map-done": {"data": 2}}
 
 
-def header_counts(pack: CityPack, entities: dict[str, dict[str, object]], lang: str = "en") -> list[str]:
-    from dashboard.pages.map import summary
-    from dashboard.state_view import StateSnapshot
-
-    chips = summary(pack, StateSnapshot(entities=entities), lang)
+def header_counts(
+    app: dash.Dash, pack: CityPack, entities: dict[str, dict[str, object]], lang: str = "en"
+) -> list[str]:
+    """The header's count chips for this state. The page module as Dash's registry loaded it: importing it by
+    its package name would register its path a second time, and every later request of the session fails."""
+    page = next(p for p in dash.page_registry.values() if p["path"] == "/")
+    chips = sys.modules[page["module"]].summary(pack, StateSnapshot(entities=entities), lang)
     return [str(chip.children) for chip in chips if "map-count" in chip.className and not getattr(chip, "href", "")]
 
 
-def test_a_sensor_never_heard_from_is_not_counted_as_silent(pack: CityPack) -> None:
+def test_a_sensor_never_heard_from_is_not_counted_as_silent(app: dash.Dash, pack: CityPack) -> None:
     """Right after a fresh start every sensor is one not heard from yet: the header said "790 silent" ("离线",
     offline, in Chinese) for the first seconds of every demo. Silent is heard from and then quiet past its limit."""
     sensors = list(pack.sensors.values())
     heard = {f"sensor:{s.id}": {"level": "ok", "stale": False} for s in sensors[2:]}
     heard[f"sensor:{sensors[2].id}"] = {"level": "alarm", "stale": False}
     heard[f"sensor:{sensors[3].id}"] = {"level": "ok", "stale": True}
-    assert header_counts(pack, heard) == ["1 alarm", "0 warning", "1 silent", "2 not heard from yet"]
-    assert header_counts(pack, heard, "zh")[-1] == "2 个尚未收到数据"
+    assert header_counts(app, pack, heard) == ["1 alarm", "0 warning", "1 silent", "2 not heard from yet"]
+    assert header_counts(app, pack, heard, "zh")[-1] == "2 个尚未收到数据"
     everyone = {**heard, **{f"sensor:{s.id}": {"level": "ok", "stale": False} for s in sensors[:2]}}
-    assert header_counts(pack, everyone) == ["1 alarm", "0 warning", "1 silent"]
-    assert header_counts(pack, {}) == ["0 alarm", "0 warning", "0 silent", f"{len(sensors):,} not heard from yet"]
+    assert header_counts(app, pack, everyone) == ["1 alarm", "0 warning", "1 silent"]
+    assert header_counts(app, pack, {}) == ["0 alarm", "0 warning", "0 silent", f"{len(sensors):,} not heard from yet"]
