@@ -119,7 +119,11 @@ def language(requested: str | None, default: str) -> str:
 def number(lang: str, value: float, decimals: int | None = 0, group: bool = False) -> str:
     """``value`` in the locale's digits: ``1.5`` is ``1,5`` in German. ``decimals`` fixed (rounded as Python's
     ``f"{value:.2f}"`` does, so English reads as before), or ``None`` for as many as it has (``f"{value:g}"``, for
-    thresholds: ``2.5``, ``3``); ``group`` puts the locale's separators between thousands (``1,379``/``1.379``)."""
+    thresholds: ``2.5``, ``3``); ``group`` puts the locale's separators between thousands (``1,379``/``1.379``).
+    A value that rounds to zero reads ``0.00``, never ``-0.00`` (a level falling by 0.001 m/h is not negative
+    zero to anyone reading it)."""
+    if (value if decimals is None else round(float(value), decimals)) == 0:
+        value = 0.0
     if decimals is not None and lang in SEPARATORS:
         # The locale's separators put into Python's own formatting: the same text as Babel's (a Hypothesis test
         # holds it), in a fiftieth of the time. A map update formats thousands of numbers (bench.map_render).

@@ -219,6 +219,8 @@ def test_numbers_in_german_have_decimal_commas_and_english_and_chinese_keep_thei
     assert number("de", 2.5, None) == "2,5" and number("en", 3.0, None) == "3"
     assert number("de", 1379, group=True) == "1.379" and number("en", 1379, group=True) == "1,379"
     assert number("de", 1379) == "1379"
+    assert number("en", -0.001, 2) == "0.00" and number("de", -0.004, 2) == "0,00" and number("zh", -0.0, None) == "0"
+    assert number("en", -0.005001, 2) == "-0.01" and number("en", -0.4) == "0" and number("de", -0.6) == "-1"
     assert percent("de", 0.8) == "80\xa0%" and percent("en", 0.8) == "80%" == percent("zh", 0.8)
     assert t("de", "flood.people", n=1379) == "1.379 Personen"
     assert t("en", "alarms.comment_too_long", n=2345) == "The comment is 2,345 characters; at most 2,000."
@@ -255,8 +257,10 @@ def test_every_key_the_sign_in_and_admin_templates_show_is_in_all_three_catalogu
     lang=st.sampled_from(LANGUAGES),
 )
 def test_numbers_read_as_babel_writes_them(value: float, decimals: int, group: bool, lang: str) -> None:
-    """``number``'s fast path (Python's formatting with the locale's separators) says what Babel says."""
+    """``number``'s fast path (Python's formatting with the locale's separators) says what Babel says (of the
+    value as Python rounds it, where a negative zero reads as zero)."""
     pattern = ("#,##" if group else "") + ("0." + "0" * decimals if decimals else "0")
     exact = Decimal(f"{float(value):.{decimals}f}")
+    exact = abs(exact) if exact == 0 else exact
     expected = format_decimal(exact, format=pattern, locale=lang, decimal_quantization=True)
     assert number(lang, value, decimals, group) == expected
