@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, ParamSpec, TypeVar
 
@@ -89,7 +90,13 @@ def _message(record: Any) -> Message:
 
 
 class KafkaProducerAdapter:
-    """Keeps the futures of records in flight so that ``flush`` can prove they all landed."""
+    """Keeps the futures of records in flight so that ``flush`` can prove they all landed.
+
+    Only while they are in flight: at each send, the futures the broker has answered from the oldest on are let go
+    (a failed one kept for ``flush`` to report). Kept until the flush, a future holds its batch and the broker's
+    answer: a simulator that fell behind on a loaded machine sent one tick's backlog of 150,000 records and held
+    100 MB of them (tracemalloc, 2026-12-07), and its resident memory grew in steps it never gave back.
+    """
 
     def __init__(self, bootstrap: str, client_id: str, client_config: Mapping[str, Any] | None = None) -> None:
         self._producer = KafkaProducer(
@@ -105,7 +112,8 @@ class KafkaProducerAdapter:
             request_timeout_ms=REQUEST_TIMEOUT_MS,
             delivery_timeout_ms=30_000,
         )
-        self._in_flight: list[tuple[Any, bool, Headers]] = []
+        self._in_flight: deque[tuple[Any, bool, Headers]] = deque()
+        self._answered_failed: list[tuple[Any, bool, Headers]] = []
 
     @translated
     def send(
@@ -124,13 +132,25 @@ class KafkaProducerAdapter:
                 raise
             _log_dropped(topic, headers, exc)
             return
-        self._in_flight.append((future, best_effort, headers))
+        in_flight = self._in_flight
+        in_flight.append((future, best_effort, headers))
+        while in_flight[0][0].is_done:  # the oldest answered: forget it, or keep it for the flush if it failed
+            answered = in_flight.popleft()
+            if answered[0].failed():
+                self._answered_failed.append(answered)
+            if not in_flight:
+                break
+
+    @property
+    def in_flight(self) -> int:
+        """Records sent and not yet known to have been answered by the broker (or failed, not yet reported)."""
+        return len(self._in_flight) + len(self._answered_failed)
 
     @translated
     def flush(self, timeout_s: float = 30.0) -> None:
         self._producer.flush(timeout=timeout_s)
         failed = []
-        for future, best_effort, headers in self._in_flight:
+        for future, best_effort, headers in (*self._answered_failed, *self._in_flight):
             if not future.failed():
                 continue
             if best_effort and isinstance(future.exception, MessageSizeTooLargeError):
@@ -139,6 +159,7 @@ class KafkaProducerAdapter:
                 failed.append(future.exception)
         pending = sum(1 for f, _, _ in self._in_flight if not f.is_done)
         self._in_flight.clear()
+        self._answered_failed.clear()
         if failed:
             raise TransportError(f"{len(failed)} records were not delivered: {failed[0]!r}")
         if pending:
