@@ -83,8 +83,8 @@ def ratings(
     air and the radiation give a fixed balance ``P_s - P_c - P_r``, and the Joule heating that cancels it is
     ``I^2 R(T_max)`` per conductor (these conductors carry no magnetic-core term, so ``R`` does not depend on the
     current). One evaluation instead of twenty, and exact where the bisection stopped within 0.04 A a conductor:
-    at city scale each flush rates every line that reported, and the bisection was a quarter of its time
-    (``bench.city_scale --base landmarks`` at 100x, py-spy).
+    at city scale each flush rates every line that reported, and the lines' two bisections (this one and the
+    temperature's) were a quarter of its time (``bench.city_scale --base landmarks`` at 100x, py-spy).
 
     A line that the air and the sun alone keep at or above its limit temperature has a rating of 0 A: it can carry
     nothing without passing its limit."""
