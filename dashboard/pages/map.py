@@ -328,7 +328,7 @@ def layout(lang: str | None = None, **_: Any) -> html.Div:
                     html.Div(id="map-freshness", className="map-freshness"),
                     account_bar(ctx.settings, lang, "/"),
                 ],
-                className="map-header",
+                className="map-header map-page-header",
             ),
             html.Div(river_banner(pack, snapshot, lang), id="map-river-banner", className="map-river-banner"),
             map_lookback.banner_slot(),

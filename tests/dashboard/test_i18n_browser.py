@@ -89,3 +89,46 @@ def test_the_url_wins_over_the_browser_and_the_alarm_page_has_the_switch_too(
     link = german_browser.find_element(By.ID, "header-lang-de")
     assert link.get_attribute("href").endswith("/alarms?lang=de")
     assert german_browser.find_element(By.ID, "header-lang-zh").tag_name == "span"  # the current one: not a link
+
+
+HEADER_LAID_OUT = """
+const clock = document.getElementById('map-freshness');
+const chips = document.querySelectorAll('#map-summary > *');
+return Boolean(clock && clock.innerText.trim() && chips.length >= 4 && document.getElementById('account-sign-in'));
+"""
+OUT_OF_VIEW = """
+const width = document.documentElement.clientWidth;
+const summary = document.getElementById('map-summary').getBoundingClientRect();
+const items = [
+  ...document.querySelectorAll('#map-freshness, #map-simulated:not(:empty), .lang-switch'),
+  ...document.querySelectorAll('#account-demo, #account-sign-in'),
+  ...document.querySelectorAll('#map-summary > *'),
+];
+const out = [];
+for (const el of items) {
+  const r = el.getBoundingClientRect();
+  const inSummary = el.parentElement.id === 'map-summary';
+  const cut = el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).display !== 'inline';
+  if (r.left < 0 || r.right > width + 0.5 || cut || (inSummary && r.right > summary.right + 0.5)) {
+    out.push(`${el.id || el.className}: ${el.innerText.trim()} at ${Math.round(r.left)}-${Math.round(r.right)}`);
+  }
+}
+const pageWidth = document.documentElement.scrollWidth;
+if (pageWidth > width) out.push(`the page scrolls sideways: ${pageWidth}`);
+return out;
+"""
+
+
+@pytest.mark.parametrize("lang", ["en", "de", "zh"])
+def test_the_map_header_shows_its_clock_chips_and_sign_in_whole_on_a_laptop_and_a_wall(
+    embedded: str, browser: webdriver.Chrome, lang: str
+) -> None:
+    """In one row the header took 1,850 px in English and 2,010 in German: on a 1366-pixel laptop the clock was
+    cut and the language switch and the sign-in link were off the screen. Only the title may give way."""
+    for width, height in ((1280, 800), (1366, 768), (1920, 1080)):
+        browser.set_window_size(width, height)
+        browser.get(f"{embedded}/?lang={lang}")
+        wait_for(browser, HEADER_LAID_OUT, f"the map page's header at {width} px")
+        assert browser.execute_script(OUT_OF_VIEW) == [], f"{lang} at {width}x{height}"
+        if width == 1366:
+            browser.save_screenshot(str(SCREENSHOTS / f"map-header-{lang}-{width}.png"))
