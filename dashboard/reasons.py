@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from consumers.citypack import SensorSpec
-from consumers.fire.readiness import DEDUCTIONS
+from consumers.fire.readiness import DEDUCTIONS, FAULT_WORDS
 from consumers.rules import _STATUS_SCORES
 from dashboard.grid.words import line_reason
 from dashboard.i18n import number, percent, t
@@ -29,7 +29,12 @@ from dashboard.river.words import localized_reason
 _NUM = r"-?\d+(?:\.\d+)?"
 _VALUE = rf"(?P<measure>stage|discharge) (?P<v>{_NUM}) (?P<unit>\S+)"
 """How a gauge's reasons start: ``stage 2.31 m``."""
-_FAULT_CODES = "|".join(sorted({fault for _, fault in DEDUCTIONS}, key=len, reverse=True))
+_FAULT_CODE_OF: dict[str, str] = {
+    **{fault: fault for _, fault in DEDUCTIONS},
+    **{words: code for code, words in FAULT_WORDS.items()},
+}
+"""A fault as an equipment alarm's reason names it (its words; its code in alarms raised before the words) -> code."""
+_FAULT_NAMES = "|".join(re.escape(name) for name in sorted(_FAULT_CODE_OF, key=len, reverse=True))
 
 Words = Callable[[re.Match[str], str], str]
 
@@ -169,7 +174,7 @@ def _incident(m: re.Match[str], lang: str) -> str:
     return t(lang, key, sources=int(m.group("sources")), calls=int(m.group("calls")))
 
 
-_DEVICE_FAULT = re.compile(rf"(?P<device>\S+) (?P<fault>{_FAULT_CODES})")
+_DEVICE_FAULT = re.compile(rf"(?P<device>\S+) (?P<fault>{_FAULT_NAMES})")
 
 
 def _equipment(m: re.Match[str], lang: str) -> str:
@@ -179,7 +184,7 @@ def _equipment(m: re.Match[str], lang: str) -> str:
         if f is None:
             worded.append(item)
             continue
-        fault = t(lang, f"reason.fault_code.{f.group('fault')}")
+        fault = t(lang, f"reason.fault_code.{_FAULT_CODE_OF[f.group('fault')]}")
         worded.append(t(lang, "reason.equipment.fault", device=f.group("device"), fault=fault))
     faults = ("、" if lang == "zh" else ", ").join(worded)
     if m.group("more") is not None:
@@ -294,7 +299,7 @@ _PATTERNS: list[tuple[re.Pattern[str], Words]] = [
         (rf"conductor (?P<temp>{_NUM}) °C of (?P<limit>{_NUM}) °C", _key("grid.conductor", "temp", "limit")),
         (rf"at this trend the rating is reached in (?P<n>{_NUM}) (?P<u>min|h)", _limit_in),
         # alarms on incidents and buildings (consumers/alarms/conditions.py)
-        (r"fire (?P<state>suspected|confirmed): (?P<sources>\d+) sources, (?P<calls>\d+) calls", _incident),
+        (r"fire (?P<state>suspected|confirmed): (?P<sources>\d+) sources?, (?P<calls>\d+) calls?", _incident),
         (r"fire equipment faults: (?P<listed>.+?)(?: and (?P<more>\d+) more)?", _equipment),
     )
 ] + _status_patterns()

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from consumers.alarms.lifecycle import Condition
+from consumers.fire.readiness import FAULT_WORDS
 
 ALARM_LEVELS = {"warning": "warning", "alarm": "alarm"}
 INCIDENT_SEVERITY = {"suspected": "warning", "confirmed": "alarm"}
@@ -41,13 +42,18 @@ def sensor_condition(
     return Condition(f"sensor:{sensor_id}", sensor_type.partition(".")[0], severity, reason, lat, lon, group, event_t)
 
 
+def counted(n: int, noun: str) -> str:
+    """``1 call``, ``2 calls``: the count and its noun, in English."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def incident_condition(doc: Mapping[str, Any]) -> Condition | None:
     severity = INCIDENT_SEVERITY.get(str(doc.get("state")))
     if severity is None:
         return None
     sources = len(doc.get("sources") or ())
     calls = len(doc.get("calls") or ())
-    reason = f"fire {doc.get('state')}: {sources} sources, {calls} calls"
+    reason = f"fire {doc.get('state')}: {counted(sources, 'source')}, {counted(calls, 'call')}"
     return Condition(f"incident:{doc['id']}", "fire", severity, reason, doc.get("lat"), doc.get("lon"))
 
 
@@ -56,7 +62,7 @@ def building_condition(doc: Mapping[str, Any], lat: float, lon: float) -> Condit
     if not faults:
         return None
     severity = "alarm" if doc.get("state") == "not_ready" else "warning"
-    listed = ", ".join(f"{f['device']} {f['fault']}" for f in faults[:3])
+    listed = ", ".join(f"{f['device']} {FAULT_WORDS.get(str(f['fault']), str(f['fault']))}" for f in faults[:3])
     more = f" and {len(faults) - 3} more" if len(faults) > 3 else ""
     reason = f"fire equipment faults: {listed}{more}"
     return Condition(f"building:{doc['id']}", "fire", severity, reason, lat, lon)

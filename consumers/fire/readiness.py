@@ -29,6 +29,18 @@ DEDUCTIONS: Mapping[tuple[str, str], float] = {
 }
 """Points a fault takes off (before the building's weight). No water at the most remote sprinkler head is the
 worst: the building's automatic suppression is gone. A door held open lets smoke through one compartment."""
+FAULT_WORDS: Mapping[str, str] = {
+    "below_minimum": "pressure below minimum",
+    "low_pressure": "low pressure",
+    "disabled": "disabled",
+    "fault": "fault",
+    "missing": "missing",
+    "expired": "expired",
+    "open": "held open",
+}
+"""Each fault code of ``DEDUCTIONS`` in the words of the consumers' English reasons. The code stays in the building's
+document (``faults[].fault``) for programs; a reason is read by a person, on the wall from metres away, where
+"B-02-SPR below_minimum" was what the ticker said."""
 CRITICALITY: Mapping[str, float] = {
     "hospital": 1.5,
     "care_home": 1.5,

@@ -193,9 +193,18 @@ def test_an_alarms_reason_is_in_the_page_language() -> None:
     condition = incident_condition({"id": "F-1", "state": "confirmed", "sources": ["a", "b"], "calls": ["c"]})
     assert condition is not None
     alarm = {"reason": condition.reason}
-    assert alarm_reason(alarm) == alarm_reason(alarm, "en") == "fire confirmed: 2 sources, 1 calls"
-    assert alarm_reason(alarm, "de") == "Brand bestätigt: 2 Quellen, 1 Notrufe"
+    assert alarm_reason(alarm) == alarm_reason(alarm, "en") == "fire confirmed: 2 sources, 1 call"
+    assert alarm_reason(alarm, "de") == "Brand bestätigt – Quellen: 2, Notrufe: 1"  # no plural to get wrong
     assert alarm_reason(alarm, "zh") == "火情已确认：2 个信号源，1 次报警电话"
+
+
+def test_an_equipment_alarm_raised_before_its_faults_had_words_still_reads_in_german() -> None:
+    """Alarms stay in the book for days: one raised when the reason carried the fault's code reads as well."""
+    before = "fire equipment faults: B-02-SPR below_minimum, D-7 open and 2 more"
+    assert reason_text(before, "de") == reason_text(
+        "fire equipment faults: B-02-SPR pressure below minimum, D-7 held open and 2 more", "de"
+    )
+    assert "below_minimum" not in reason_text(before, "de")
 
 
 def test_an_unknown_reason_is_shown_as_written() -> None:
