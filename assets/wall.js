@@ -50,13 +50,21 @@
      * drawn before its final size may still show the figure's first view (plotly follows the map's moves) */
     const map = maplibre();
     if (map) { map.jumpTo({ center: [view.lon, view.lat], zoom: view.zoom }); }
-    /* The risk scale's words at body size: 4.5 % of the screen's height, as every other text of the wall. */
+    /* The risk scale's words at body size: 4.5 % of the screen's height, as every other text of the wall. At that
+     * size the scale keeps to the middle of the map: the alarm banner covers its top eighth and the visitors'
+     * title its bottom eighth (at 90 % of the height, as it was, the banner hid the scale's name), and it drops
+     * the "100" at its top, which plotly's name above the bar overlapped; the bands it names are 25, 50 and 80. */
     const px = Math.round(0.045 * window.innerHeight);
     const scales = [];
     gd.data.forEach(function (trace, i) { if (trace.colorbar && trace.showscale !== false) { scales.push(i); } });
     if (scales.length && wall.scalePx !== px) {
       wall.scalePx = px;
-      window.Plotly.restyle(gd, { "colorbar.tickfont.size": px, "colorbar.title.font.size": px, "colorbar.len": 0.9 }, scales);
+      const vals = scales.map(function (i) { return (gd.data[i].colorbar.tickvals || []).filter(function (v) { return v < 100; }); });
+      const texts = scales.map(function (i, k) { return (gd.data[i].colorbar.ticktext || []).slice(0, vals[k].length); });
+      window.Plotly.restyle(gd, {
+        "colorbar.tickfont.size": px, "colorbar.title.font.size": px, "colorbar.len": 0.58, "colorbar.y": 0.17,
+        "colorbar.yanchor": "bottom", "colorbar.tickvals": vals, "colorbar.ticktext": texts,
+      }, scales);
     }
     gd.dataset.wallZoom = view.zoom.toFixed(2);
     gd.dataset.wallCenter = view.lon.toFixed(4) + "," + view.lat.toFixed(4);

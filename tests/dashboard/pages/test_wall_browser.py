@@ -82,6 +82,20 @@ return ['wall-header', 'wall-main', 'wall-ticker'].map((id) => {
   return [r.x, r.y, r.width, r.height];
 });
 """
+SCALE_CROWDED = """
+// The risk scale's words that overlap one another or the alarm banner's place (its box, shown or not): the scale's
+// name sat under the banner while an alarm held the wall, and on the "100" beside it.
+const bar = document.querySelector('#wall-graph .colorbar');
+const alert = document.getElementById('wall-alert').getBoundingClientRect();
+const words = [...bar.querySelectorAll('text')].map((el) => [el.textContent, el.getBoundingClientRect()]);
+const meet = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+const out = [];
+words.forEach(([text, box], i) => {
+  if (meet(box, alert)) { out.push(`${text} under the alarm banner`); }
+  words.slice(i + 1).forEach(([other, b]) => { if (meet(box, b)) { out.push(`${text} on ${other}`); } });
+});
+return [words.length, out];
+"""
 VIEW = "return document.getElementById('wall-main')?.className || '';"
 
 
@@ -148,6 +162,11 @@ def test_the_wall_fits_the_screen_with_nothing_to_scroll_and_text_read_from_five
             assert clipped == [], f"{view}: rows cut off at the foot of the view: {clipped}"
             size, text = browser.execute_script(SMALLEST_TEXT)
             assert size >= 48 * height / 1080, f"{view}: {text!r} is {size} px at {width}x{height}"
+            if view == "city":  # plotly redraws the scale after the wall sizes it: wait for the redraw to land
+                settle = time.monotonic() + LOADED_MACHINE_WAIT_S
+                while (scale := browser.execute_script(SCALE_CROWDED)) and scale[1] and time.monotonic() < settle:
+                    time.sleep(0.1)
+                assert scale[0] >= 5 and scale[1] == [], f"the risk scale at {width}x{height}: {scale}"
             browser.save_screenshot(str(SCREENSHOTS / f"wall-{width}x{height}-{view}.png"))
         time.sleep(0.2)
     assert seen == {"city", "districts", "river", "fire_grid", "alarms"}, seen
