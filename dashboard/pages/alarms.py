@@ -47,6 +47,11 @@ def layout(lang: str | None = None, alarm: str | None = None, **_: Any) -> html.
     lang = language(lang, ctx.settings.language)
     pack = ctx.pack
     operator = acting_operator()
+    mode = (
+        t(lang, "alarms.can_act", name=operator.user, role=t(lang, f"role.{operator.role}"))
+        if operator
+        else t(lang, "alarms.read_only")
+    )  # the header shows two lines of it at most; the whole on hover
     districts = [
         {"label": " ".join(names_in_order(d.name_en, d.name_zh, lang)), "value": code}
         for code, d in pack.districts.items()
@@ -58,13 +63,7 @@ def layout(lang: str | None = None, alarm: str | None = None, **_: Any) -> html.
                     html.A(t(lang, "alarms.back"), href=f"/?lang={lang}", className="alarms-back"),
                     html.Span(t(lang, "alarms.title"), className="map-title"),
                     html.Div(waiting_chips(ctx.view.snapshot, lang), id="alarms-waiting", className="map-summary"),
-                    html.Span(
-                        t(lang, "alarms.can_act", name=operator.user, role=t(lang, f"role.{operator.role}"))
-                        if operator
-                        else t(lang, "alarms.read_only"),
-                        className="alarms-mode",
-                        id="alarms-mode",
-                    ),
+                    html.Span(mode, className="alarms-mode", id="alarms-mode", title=mode),
                     account_bar(ctx.settings, lang, "/alarms"),
                 ],
                 className="map-header alarms-header",

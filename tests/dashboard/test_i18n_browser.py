@@ -132,3 +132,25 @@ def test_the_map_header_shows_its_clock_chips_and_sign_in_whole_on_a_laptop_and_
         assert browser.execute_script(OUT_OF_VIEW) == [], f"{lang} at {width}x{height}"
         if width == 1366:
             browser.save_screenshot(str(SCREENSHOTS / f"map-header-{lang}-{width}.png"))
+
+
+OUTSIDE_HEADER = """
+const header = document.querySelector('.map-header').getBoundingClientRect();
+const width = document.documentElement.clientWidth;
+return [...document.querySelectorAll('.map-header > *')].filter((el) => {
+  const r = el.getBoundingClientRect();
+  return r.width > 0 && (r.top < header.top - 0.5 || r.bottom > header.bottom + 0.5 || r.right > width + 0.5);
+}).map((el) => `${el.id || el.className}: ${el.innerText.trim().slice(0, 40)}`);
+"""
+
+
+@pytest.mark.parametrize("lang", ["en", "de", "zh"])
+def test_the_alarm_pages_header_keeps_its_words_inside_it_on_a_laptop(
+    embedded: str, browser: webdriver.Chrome, lang: str
+) -> None:
+    """At 1366 px the read-only note took three lines of a header that holds two, and "← City map" three."""
+    for width, height in ((1280, 800), (1366, 768), (1920, 1080)):
+        browser.set_window_size(width, height)
+        browser.get(f"{embedded}/alarms?lang={lang}")
+        wait_for(browser, "return document.querySelectorAll('#alarms-waiting > *').length > 0", "the alarm page")
+        assert browser.execute_script(OUTSIDE_HEADER) == [], f"{lang} at {width}x{height}"
