@@ -373,7 +373,9 @@ def report() -> flask.Response:
     """The situation report (``dashboard.report.situation``): one HTML file of the moment that opens offline."""
     ctx = current()
     lang = language(flask.request.args.get("lang"), ctx.settings.language)
-    now = datetime.now(UTC)
+    # The picture's time, the consumers' clock: under a demo's simulated clock the wall's time named a moment hours
+    # before every alarm in the report.
+    now = datetime.fromtimestamp(judge_now(ctx.view.snapshot, ctx.settings).event_now or time.time(), UTC)
     body = situation_report(ctx.pack, ctx.view.snapshot, now.isoformat(), lang)
     response = flask.Response(body, mimetype="text/html")
     name = f"situation-{now.strftime('%Y%m%dT%H%MZ')}.html"

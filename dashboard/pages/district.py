@@ -7,13 +7,12 @@ point. Sensors that are fine are counted, not listed, past the first hundred: a 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime, timedelta
+import time
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import dash
-import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html
 
 from consumers.citypack import CityPack
@@ -22,8 +21,10 @@ from dashboard.alarms.table import alarm_table, when
 from dashboard.auth.account_bar import account_bar
 from dashboard.context import current
 from dashboard.figures import LEVEL_COLORS, sensor_level
+from dashboard.freshness import judge_now
 from dashboard.i18n import language, names_in_order, t
 from dashboard.reasons import sensor_reason
+from dashboard.risk_history_chart import history_figure
 from dashboard.state_view import StateSnapshot
 
 dash.register_page(__name__, path_template="/district/<code>", name="District", title="City operations · district")
@@ -82,41 +83,6 @@ def layout(code: str | None = None, lang: str | None = None, **_: Any) -> html.D
         ],
         className="alarms-page drill-page",
     )
-
-
-def history_figure(doc: Mapping[str, Any] | None, now_risk: Any, now_fire: Any, tz: str, lang: str) -> go.Figure:
-    zone = ZoneInfo(tz)
-    times = [datetime.fromisoformat(x).astimezone(zone) for x in (doc or {}).get("t") or []]
-    fig = go.Figure()
-    risk = list((doc or {}).get("risk") or [])
-    fire = list((doc or {}).get("fire") or [])
-    now = datetime.now(zone)
-    fig.add_scatter(
-        x=[*times, now], y=[*risk, now_risk], mode="lines+markers", name=t(lang, "risk"), line={"color": "#e67e22"}
-    )
-    fig.add_scatter(
-        x=[*times, now],
-        y=[*fire, now_fire],
-        mode="lines",
-        name=t(lang, "drill.fire_risk"),
-        line={"color": "#c0392b", "dash": "dot"},
-    )
-    for level, at in (("watch", 25), ("warning", 50), ("alarm", 80)):
-        fig.add_hline(y=at, line={"color": LEVEL_COLORS[level], "width": 1, "dash": "dash"})
-    fig.update_layout(
-        height=260,
-        margin={"l": 40, "r": 10, "t": 10, "b": 30},
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
-        font={"color": "#ddd"},
-        yaxis={"range": [0, 100], "gridcolor": "#333"},
-        xaxis={"gridcolor": "#333", "range": [now - timedelta(hours=24), now]},
-        legend={"orientation": "h", "y": 1.1},
-        uirevision="district",
-    )
-    if not times:
-        fig.add_annotation(text=t(lang, "drill.no_history"), showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
-    return fig
 
 
 def sensor_rows(pack: CityPack, snapshot: StateSnapshot, code: str, lang: str) -> tuple[Any, int]:
@@ -187,7 +153,9 @@ def refresh(_: int | None, code: str | None, lang: str | None) -> tuple[Any, Any
         chips.append(html.Span(f"{t(lang, 'drill.fire_risk')} {float(fire):.0f}", className="map-count"))
     alarms = [a for a in snapshot.of_kind("alarm").values() if a.get("district") == code]
     active, history = listing.ordered(alarms)
-    figure = history_figure(snapshot.entities.get(f"risk_history:{code}"), risk, fire, ctx.pack.timezone, lang)
+    now = datetime.fromtimestamp(judge_now(snapshot, ctx.settings).event_now or time.time(), UTC)
+    day = snapshot.entities.get(f"risk_history:{code}")
+    figure = history_figure(day, risk, fire, now.astimezone(ZoneInfo(ctx.pack.timezone)), lang)
     sensors, count = sensor_rows(ctx.pack, snapshot, code, lang)
     return (
         chips,

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
+from zoneinfo import ZoneInfo
 
 import flask
 import pytest
@@ -17,7 +18,7 @@ import pytest
 from consumers.alarms.actions import Action, new_action_id
 from consumers.citypack import CityPack
 from consumers.clock import SystemClock
-from consumers.contract import Reading
+from consumers.contract import ClockTick, Reading
 from consumers.fire.hexgrid import HexGrid
 from consumers.runner import ConsumerRunner
 from consumers.settings import Settings
@@ -305,3 +306,22 @@ def test_a_gauges_history_and_a_districts_day_of_risk_export_as_csv(world, pack:
     table = client.get("/api/v1/districts/520102/risk_history.csv").get_data(as_text=True)
     assert table.splitlines() == ["time,risk,fire_risk", "2026-07-01T08:00:00+00:00,71.5,"]
     assert client.get("/api/v1/districts/999999/risk_history.csv").status_code == 404
+
+
+def test_the_situation_report_is_stamped_with_the_pictures_time_under_a_simulated_clock(world, pack: CityPack) -> None:
+    """A demo's clock runs ahead of the wall: a report titled with the wall's time named a moment hours before
+    every alarm in it."""
+    client, runner, view = world
+    ahead = (datetime.now(UTC) + timedelta(days=3)).replace(second=0, microsecond=0)
+    runner.transport.producer().send(runner.settings.topics.fire, ClockTick(ahead, 60.0).encode(), key=b"520102")
+    runner.step(timeout_s=0.5)
+    runner.flush()
+
+    def ticked(s: StateSnapshot) -> bool:
+        return any(str((c.get("clock") or {}).get("now", "")) >= ahead.isoformat() for c in s.consumers(time.time()))
+
+    assert view.wait_until(ticked, 10)
+    report = client.get("/api/v1/report.html")
+    local = ahead.astimezone(ZoneInfo(pack.timezone)).strftime("%Y-%m-%d %H:%M")
+    assert f"situation at {local}" in report.get_data(as_text=True)
+    assert f"situation-{ahead.strftime('%Y%m%dT%H%MZ')}.html" in report.headers["Content-Disposition"]
