@@ -90,7 +90,7 @@ def assess_gauge(params: Mapping[str, Any], values: Mapping[str, Any]) -> Assess
             ramp(x, warn, danger, 60, 80), f"{measure} {x:.2f} {unit} above flood warning level {warn:g} {unit}"
         )
     if x > normal:
-        return _assessment(ramp(x, normal, warn, 0, 40), f"{measure} {x:.2f} {unit}, warning at {warn:g}")
+        return _assessment(ramp(x, normal, warn, 0, 40), f"{measure} {x:.2f} {unit}, warning at {warn:g} {unit}")
     if x <= low:
         return _assessment(50, f"{measure} {x:.2f} {unit} at or below drought low level {low:g} {unit}")
     return _assessment(0, f"{measure} {x:.2f} {unit}")

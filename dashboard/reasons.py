@@ -234,7 +234,7 @@ _PATTERNS: list[tuple[re.Pattern[str], Words]] = [
             rf"{_VALUE} above flood warning level (?P<level>{_NUM}) (?P=unit)",
             _gauge_key("reason.gauge.above_warning", "level"),
         ),
-        (rf"{_VALUE}, warning at (?P<level>{_NUM})", _gauge_key("reason.gauge.warning_at", "level")),
+        (rf"{_VALUE}, warning at (?P<level>{_NUM})(?: (?P=unit))?", _gauge_key("reason.gauge.warning_at", "level")),
         (
             rf"{_VALUE} at or below drought low level (?P<low>{_NUM}) (?P=unit)",
             _gauge_key("reason.gauge.at_drought", "low"),

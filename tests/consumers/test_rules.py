@@ -127,6 +127,7 @@ def test_every_sensor_type_has_a_rule_and_an_interval() -> None:
     ("sensor_type", "params", "values", "quoted"),
     [
         pytest.param("river.gauge", GAUGE, {"stage_m": 3.5}, ["3.50", "3"], id="gauge-stage-and-warning-level"),
+        pytest.param("river.gauge", GAUGE, {"stage_m": 2.9}, ["2.90 m", "warning at 3 m"], id="gauge-below-warning"),
         pytest.param("river.gauge", GAUGE, {"stage_m": 4.6}, ["4.60", "4.2"], id="gauge-stage-and-danger-level"),
         pytest.param("river.gauge", GAUGE, {"stage_m": 0.5}, ["0.50", "0.6"], id="gauge-stage-and-drought-level"),
         pytest.param("river.gauge", GAUGE_DISCHARGE, {"discharge_m3s": 450.0}, ["450.00", "300"], id="discharge"),
