@@ -20,7 +20,7 @@ from consumers.settings import Settings
 from dashboard.alarms import export as alarm_export
 from dashboard.alarms import listing as alarm_listing
 from dashboard.auth.web import current_principal
-from dashboard.clock_status import status_doc
+from dashboard.clock_status import simulated_badge, status_doc
 from dashboard.context import current
 from dashboard.fire.hexes import GEOJSON_PATH
 from dashboard.fire.words import ordered
@@ -375,8 +375,9 @@ def report() -> flask.Response:
     lang = language(flask.request.args.get("lang"), ctx.settings.language)
     # The picture's time, the consumers' clock: under a demo's simulated clock the wall's time named a moment hours
     # before every alarm in the report.
-    now = datetime.fromtimestamp(judge_now(ctx.view.snapshot, ctx.settings).event_now or time.time(), UTC)
-    body = situation_report(ctx.pack, ctx.view.snapshot, now.isoformat(), lang)
+    picture = judge_now(ctx.view.snapshot, ctx.settings)
+    now = datetime.fromtimestamp(picture.event_now or time.time(), UTC)
+    body = situation_report(ctx.pack, ctx.view.snapshot, now.isoformat(), lang, simulated_badge(picture, lang))
     response = flask.Response(body, mimetype="text/html")
     name = f"situation-{now.strftime('%Y%m%dT%H%MZ')}.html"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -56,9 +56,8 @@ def _district_name(pack: CityPack, code: str, lang: str) -> str:
     return code if d is None else " ".join(names_in_order(d.name_en, d.name_zh, lang))
 
 
-def _tables(pack: CityPack, snapshot: StateSnapshot, alarms: list[Mapping[str, Any]], lang: str, now: str) -> str:
+def _tables(pack: CityPack, snapshot: StateSnapshot, alarms: list[Mapping[str, Any]], lang: str, title: str) -> str:
     e = html.escape
-    title = t(lang, "report.title", name=pack.name_zh if lang == "zh" else pack.name_en, at=now)
     rows = "".join(
         "<tr>"
         f'<td><span class="sev" style="background:{SEVERITY_COLORS.get(str(a.get("severity")), "#777")}">'
@@ -113,8 +112,9 @@ th, td { text-align: left; padding: 0.25rem 0.5rem; border-bottom: 1px solid #dd
 """
 
 
-def situation_report(pack: CityPack, snapshot: StateSnapshot, now_iso: str, lang: str) -> str:
-    """The report as one HTML document."""
+def situation_report(pack: CityPack, snapshot: StateSnapshot, now_iso: str, lang: str, simulated: str = "") -> str:
+    """The report as one HTML document. ``simulated``: the simulated clock's badge (``SIMULATED TIME ×60``), put
+    in its title: a file forwarded from a demo must not read as the city's real situation."""
     alarms, _ = listing.ordered(snapshot.of_kind("alarm").values())
     m = folium.Map(
         location=[pack.center_lat, pack.center_lon],
@@ -130,6 +130,7 @@ def situation_report(pack: CityPack, snapshot: StateSnapshot, now_iso: str, lang
     assert isinstance(root, Figure)
     now = _local(now_iso, pack)
     title = t(lang, "report.title", name=pack.name_zh if lang == "zh" else pack.name_en, at=now)
+    title = f"{title} · {simulated}" if simulated else title
     root.header.add_child(folium.Element(f"<title>{html.escape(title)}</title>"))
     root.header.add_child(folium.Element(f"<style>{leaflet_css}</style><style>{STYLE}</style>"))
     root.header.add_child(folium.Element(f"<script>{leaflet_js}</script>"))
@@ -155,5 +156,5 @@ def situation_report(pack: CityPack, snapshot: StateSnapshot, now_iso: str, lang
             tooltip=folium.Tooltip(tooltip_text(text)),
             class_name="report-alarm",
         ).add_to(m)
-    root.html.add_child(folium.Element(f'<div class="report">{_tables(pack, snapshot, alarms, lang, now)}</div>'))
+    root.html.add_child(folium.Element(f'<div class="report">{_tables(pack, snapshot, alarms, lang, title)}</div>'))
     return str(root.render())
