@@ -8,7 +8,7 @@ point. Sensors that are fine are counted, not listed, past the first hundred: a 
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -153,9 +153,9 @@ def refresh(_: int | None, code: str | None, lang: str | None) -> tuple[Any, Any
         chips.append(html.Span(f"{t(lang, 'drill.fire_risk')} {float(fire):.0f}", className="map-count"))
     alarms = [a for a in snapshot.of_kind("alarm").values() if a.get("district") == code]
     active, history = listing.ordered(alarms)
-    now = datetime.fromtimestamp(judge_now(snapshot, ctx.settings).event_now or time.time(), UTC)
-    day = snapshot.entities.get(f"risk_history:{code}")
-    figure = history_figure(day, risk, fire, now.astimezone(ZoneInfo(ctx.pack.timezone)), lang)
+    event_now = judge_now(snapshot, ctx.settings).event_now or time.time()
+    now = datetime.fromtimestamp(event_now, ZoneInfo(ctx.pack.timezone))
+    figure = history_figure(snapshot.entities.get(f"risk_history:{code}"), risk, fire, now, lang)
     sensors, count = sensor_rows(ctx.pack, snapshot, code, lang)
     return (
         chips,

@@ -14,12 +14,14 @@ import pytest
 
 from consumers.alarms.conditions import building_condition, incident_condition
 from consumers.citypack import CityPack
+from consumers.fire.readiness import FAULT_WORDS
 from consumers.grid.load import LineObservation, LineStatus
 from consumers.grid.rating import SpanWeather
 from consumers.grid.sensor_model import line_assessment, line_spec
 from consumers.river.gauge import GaugeModel
 from consumers.rules import _STATUS_SCORES, assess
 from dashboard.alarms.words import reason as alarm_reason
+from dashboard.i18n import t
 from dashboard.reasons import reason_text, sensor_reason
 
 T0 = 1_700_006_400.0
@@ -205,6 +207,12 @@ def test_an_equipment_alarm_raised_before_its_faults_had_words_still_reads_in_ge
         "fire equipment faults: B-02-SPR pressure below minimum, D-7 held open and 2 more", "de"
     )
     assert "below_minimum" not in reason_text(before, "de")
+
+
+def test_the_english_catalogue_names_each_fault_as_the_consumers_english_reasons_do() -> None:
+    """The consumers word a fault in English themselves (``FAULT_WORDS``); the catalogue's English for the same code
+    is its twin, kept in step here."""
+    assert {code: t("en", f"reason.fault_code.{code}") for code in FAULT_WORDS} == dict(FAULT_WORDS)
 
 
 def test_an_unknown_reason_is_shown_as_written() -> None:
