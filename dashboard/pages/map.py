@@ -236,7 +236,10 @@ def summary(pack: CityPack, snapshot: StateSnapshot, lang: str) -> list[Any]:
         key = "silent" if level == "stale" else level
         if key in counts:
             counts[key] += 1
-    chips: list[Any] = [
+    # The first chips count sensors and the next counts alarms waiting: unlabelled, "1 alarm" beside "Alarms: 4
+    # unacknowledged" (in Chinese the same word twice) read as a contradiction. The label says whose counts they are.
+    chips: list[Any] = [html.Span(t(lang, "sensors.label"), id="map-sensors-label", className="map-summary-label")]
+    chips += [
         html.Span(f"{n} {t(lang, name)}", className=f"map-count level-{name}" if n else "map-count")
         for name, n in counts.items()
     ]

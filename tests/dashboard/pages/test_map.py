@@ -198,3 +198,13 @@ def test_a_sensor_never_heard_from_is_not_counted_as_silent(app: dash.Dash, pack
     everyone = {**heard, **{f"sensor:{s.id}": {"level": "ok", "stale": False} for s in sensors[:2]}}
     assert header_counts(app, pack, everyone) == ["1 alarm", "0 warning", "1 silent"]
     assert header_counts(app, pack, {}) == ["0 alarm", "0 warning", "0 silent", f"{len(sensors):,} not heard from yet"]
+
+
+def test_the_header_says_its_first_counts_are_of_sensors_not_of_alarms(app: dash.Dash, pack: CityPack) -> None:
+    """"1 alarm" beside "Alarms: 4 unacknowledged" read as a contradiction (in Chinese "1 报警" beside "报警: 4 条未确认"):
+    the first counts are sensors at each level, the link the alarms waiting. The row says so before the counts."""
+    page = next(p for p in dash.page_registry.values() if p["path"] == "/")
+    for lang, label in (("en", "Sensors"), ("de", "Sensoren"), ("zh", "传感器")):
+        chips = sys.modules[page["module"]].summary(pack, StateSnapshot(entities={}), lang)
+        assert chips[0].children == label and "map-count" not in chips[0].className
+        assert "map-count" in chips[1].className
