@@ -25,6 +25,7 @@ from dashboard.grid.words import line_reason
 from dashboard.i18n import number, percent, t
 from dashboard.river.state import river_state_of
 from dashboard.river.words import localized_reason
+from dashboard.typography import unbroken_quantities
 
 _NUM = r"-?\d+(?:\.\d+)?"
 _VALUE = rf"(?P<measure>stage|discharge) (?P<v>{_NUM}) (?P<unit>\S+)"
@@ -41,12 +42,13 @@ Words = Callable[[re.Match[str], str], str]
 
 def sensor_reason(spec: SensorSpec, doc: Mapping[str, Any], lang: str) -> str:
     """A rated line's from its numbers in any language; a gauge's in the page language from its river part; any
-    other in the page language from the consumers' reason (English as they wrote it)."""
+    other in the page language from the consumers' reason (English as they wrote it). Set for a page's narrow
+    cells (``dashboard.typography``)."""
     if doc.get("grid"):
-        return line_reason(doc, lang)
+        return unbroken_quantities(line_reason(doc, lang))
     if lang != "en" and spec.type == "river.gauge" and doc.get("river"):
-        return localized_reason(spec, doc, river_state_of(doc) or "stale", lang)
-    return reason_text(str(doc.get("reason", "")), lang)
+        return unbroken_quantities(localized_reason(spec, doc, river_state_of(doc) or "stale", lang))
+    return unbroken_quantities(reason_text(str(doc.get("reason", "")), lang))
 
 
 def reason_text(text: str, lang: str) -> str:

@@ -9,6 +9,7 @@ from consumers.citypack import CityPack
 from dashboard.fire.words import local_time
 from dashboard.i18n import t
 from dashboard.reasons import reason_text
+from dashboard.typography import unbroken_quantities
 
 
 def subject(alarm: Mapping[str, Any], pack: CityPack, lang: str) -> str:
@@ -28,8 +29,9 @@ def subject(alarm: Mapping[str, Any], pack: CityPack, lang: str) -> str:
 def reason(alarm: Mapping[str, Any], lang: str = "en") -> str:
     """Why: the reason the alarm took when it entered its severity, as the consumers wrote it, in ``lang``
     (``dashboard.reasons``). Not the sensor's reason now: a sensor back in band during the clearing hold says
-    "normal", which is not why, and a list whose rows change at every reading cannot be clicked."""
-    return reason_text(str(alarm.get("reason", "")), lang)
+    "normal", which is not why, and a list whose rows change at every reading cannot be clicked. Set for a page's
+    narrow cells (``dashboard.typography``); the export writes the consumers' reason as it is."""
+    return unbroken_quantities(reason_text(str(alarm.get("reason", "")), lang))
 
 
 def when(iso: object, pack: CityPack, lang: str = "en") -> str:

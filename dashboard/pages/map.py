@@ -59,6 +59,7 @@ from dashboard.river.panel import drought_confidence, gauge_sentence, river_bann
 from dashboard.river.state import RIVER_COLORS
 from dashboard.river.words import river_stretches
 from dashboard.state_view import StateSnapshot
+from dashboard.typography import unbroken_quantities
 
 dash.register_page(__name__, path="/", name="City map", title="City operations · map")
 
@@ -739,10 +740,10 @@ def refresh_detail(sensor_id: str | None, _: str | None, seen: str | None, lang:
     if spec.type == "grid.line":
         level = sensor_level(doc)
         words = line_reason(doc, lang) if doc and doc.get("grid") else t(lang, "grid.no_rating")
-        sentence = f"{level_label(level, lang)} · {words}"
+        sentence = unbroken_quantities(f"{level_label(level, lang)} · {words}")
         return False, line_figure(spec, doc, ctx.pack.timezone, lang), sentence, stamp
     stretch = river_stretches(ctx.pack, lang).get(sensor_id)
-    sentence = gauge_sentence(spec, doc, lang, stretch)
+    sentence = unbroken_quantities(gauge_sentence(spec, doc, lang, stretch))
     confidence = drought_confidence(doc, lang)
     status: Any = sentence if confidence is None else [html.Div(sentence), confidence]
     return False, gauge_figure(spec, doc, ctx.pack.timezone, lang), status, stamp

@@ -15,6 +15,7 @@ from dashboard.i18n import names_in_order, number, percent, t
 from dashboard.river.state import RIVER_COLORS, river_state_of
 from dashboard.river.words import FULL_HISTORY_DAYS, localized_reason, river_stretches
 from dashboard.state_view import StateSnapshot
+from dashboard.typography import unbroken_quantities
 
 BANNER_STATES = ("flood_danger", "flood_warning", "drought_warning")
 
@@ -90,7 +91,11 @@ def river_banner(pack: CityPack, snapshot: StateSnapshot, lang: str) -> list[htm
         first, _second = names_in_order(spec.name_en, spec.name_zh, lang)
         rows.append(
             html.Div(
-                [html.B(f"{spec.id} {first}"), " · ", gauge_sentence(spec, doc, lang, stretches.get(spec.id))],
+                [
+                    html.B(f"{spec.id} {first}"),
+                    " · ",
+                    unbroken_quantities(gauge_sentence(spec, doc, lang, stretches.get(spec.id))),
+                ],
                 className="map-river-warning",
                 style={"borderLeftColor": RIVER_COLORS[str(state)]},
             )

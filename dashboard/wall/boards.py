@@ -22,6 +22,7 @@ from dashboard.i18n import names_in_order, number, percent, t
 from dashboard.river.panel import gauge_sentence
 from dashboard.river.state import river_state_of
 from dashboard.state_view import StateSnapshot
+from dashboard.typography import unbroken_quantities
 from dashboard.wall.rotation import Critical
 
 MAX_ROWS = 5
@@ -125,7 +126,7 @@ def river_board(pack: CityPack, snapshot: StateSnapshot, lang: str) -> Board:
                 level,
                 badge(level, lang),
                 f"{spec.id} {_name(spec.name_en, spec.name_zh, lang)} · {t(lang, f'river.{state}')}",
-                gauge_sentence(spec, doc, lang).partition(" · ")[2],
+                unbroken_quantities(gauge_sentence(spec, doc, lang).partition(" · ")[2]),
             )
         )
     return _board(t(lang, "wall.view.river"), rows, t(lang, "wall.river_normal"))

@@ -186,18 +186,19 @@ def test_a_fire_sensors_reason_on_the_pages_is_in_the_page_language(pack: CityPa
     spec = next(s for s in pack.sensors.values() if s.type == "fire.heat_detector")
     a = assess(spec.type, spec.params, {"temperature_c": 70.0})
     doc = {"reason": a.reason, "level": a.level, "values": {"temperature_c": 70.0}}
-    assert sensor_reason(spec, doc, "en") == a.reason
-    assert sensor_reason(spec, doc, "de").startswith("Wärmealarm, 70,0 °C")
-    assert sensor_reason(spec, doc, "zh").startswith("温度报警，70.0 °C")
+    assert sensor_reason(spec, doc, "en") == a.reason.replace(" °C", "\u00a0°C")
+    assert sensor_reason(spec, doc, "de").startswith("Wärmealarm, 70,0\u00a0°C")
+    assert sensor_reason(spec, doc, "zh").startswith("温度报警，70.0\u00a0°C")
 
 
 def test_an_alarms_reason_is_in_the_page_language() -> None:
     condition = incident_condition({"id": "F-1", "state": "confirmed", "sources": ["a", "b"], "calls": ["c"]})
     assert condition is not None
     alarm = {"reason": condition.reason}
-    assert alarm_reason(alarm) == alarm_reason(alarm, "en") == "fire confirmed: 2 sources, 1 call"
+    nb = "\u00a0"  # a number is not parted from its noun in a narrow cell (``dashboard.typography``)
+    assert alarm_reason(alarm) == alarm_reason(alarm, "en") == f"fire confirmed: 2{nb}sources, 1{nb}call"
     assert alarm_reason(alarm, "de") == "Brand bestätigt – Quellen: 2, Notrufe: 1"  # no plural to get wrong
-    assert alarm_reason(alarm, "zh") == "火情已确认：2 个信号源，1 次报警电话"
+    assert alarm_reason(alarm, "zh") == f"火情已确认：2{nb}个信号源，1{nb}次报警电话"
 
 
 def test_an_equipment_alarm_raised_before_its_faults_had_words_still_reads_in_german() -> None:

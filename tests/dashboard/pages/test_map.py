@@ -99,7 +99,7 @@ def test_in_chinese_a_gauge_in_drought_warning_reads_in_chinese_everywhere_on_th
         view.stop()
     for part in ("map-river-banner", "map-alarms", "map-districts"):
         text = repr(component(layout, part))
-        assert "预计约" in text and "低于枯水警戒 0.6 m" in text, part
+        assert "预计约" in text and r"低于枯水警戒 0.6\xa0m" in text, part  # ``repr`` of a no-break space
         assert "expected below" not in text and gauge.name_en not in text, part
     assert "南明河" in repr(component(layout, "map-river-banner"))
     assert gauge.name_zh in repr(component(layout, "map-alarms"))
@@ -201,8 +201,8 @@ def test_a_sensor_never_heard_from_is_not_counted_as_silent(app: dash.Dash, pack
 
 
 def test_the_header_says_its_first_counts_are_of_sensors_not_of_alarms(app: dash.Dash, pack: CityPack) -> None:
-    """"1 alarm" beside "Alarms: 4 unacknowledged" read as a contradiction (in Chinese "1 报警" beside "报警: 4 条未确认"):
-    the first counts are sensors at each level, the link the alarms waiting. The row says so before the counts."""
+    """Unlabelled, "1 alarm" beside "Alarms: 4 unacknowledged" read as a contradiction (in Chinese "1 报警" beside
+    "报警: 4 条未确认"): the first counts are sensors at each level, the link the alarms waiting. The row says so."""
     page = next(p for p in dash.page_registry.values() if p["path"] == "/")
     for lang, label in (("en", "Sensors"), ("de", "Sensoren"), ("zh", "传感器")):
         chips = sys.modules[page["module"]].summary(pack, StateSnapshot(entities={}), lang)
