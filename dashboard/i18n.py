@@ -32,7 +32,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_time
+from babel.dates import format_skeleton, format_time
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 
@@ -144,6 +144,16 @@ def number(lang: str, value: float, decimals: int | None = 0, group: bool = Fals
 def percent(lang: str, fraction: float) -> str:
     """A fraction as a whole percentage in the locale's way: ``80%`` in English and Chinese, ``80 %`` in German."""
     return format_percent(Decimal(f"{100 * float(fraction):.0f}") / 100, locale=lang)
+
+
+def day_and_clock(lang: str, when: datetime | str, tz: str) -> str:
+    """A day and time on the city's clock in ``lang``'s way: ``Dec 8 12:28``, ``8. Dez. 12:28``, ``12月8日 12:28``.
+
+    Why not ``12-08 12:28``: the alarm lists wrote that in every language, and a reader used to day-first dates
+    takes it for the 12th of August; a month's name cannot be misread."""
+    moment = datetime.fromisoformat(when) if isinstance(when, str) else when
+    zone = ZoneInfo(tz)
+    return f"{format_skeleton('MMMd', moment, tzinfo=zone, locale=lang)} {format_time(moment, 'HH:mm', tzinfo=zone)}"
 
 
 def clock(lang: str, when: datetime | str, tz: str) -> str:

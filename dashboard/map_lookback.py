@@ -70,8 +70,8 @@ def banner_slot() -> html.Div:
     return html.Div(id="map-lookback-banner", className="map-lookback-banner")
 
 
-def _clock(at: float, pack: CityPack) -> str:
-    return when(epoch_iso(at), pack)
+def _clock(at: float, pack: CityPack, lang: str) -> str:
+    return when(epoch_iso(at), pack, lang)
 
 
 def ago(minutes: int, lang: str) -> str:
@@ -85,7 +85,7 @@ def banner(at: float, event_now: float | None, pack: CityPack, lang: str) -> lis
     return [
         html.Span(t(lang, "lookback.badge"), className="map-lookback-badge"),
         html.Span(
-            t(lang, "lookback.showing", start=_clock(at, pack), end=_clock(at + STEP_S, pack)[-5:])
+            t(lang, "lookback.showing", start=_clock(at, pack, lang), end=_clock(at + STEP_S, pack, lang)[-5:])
             + ("" if ago_min is None else " · " + ago(ago_min, lang)),
             className="map-lookback-when",
         ),
@@ -158,7 +158,7 @@ def past_patch(pack: CityPack, snapshot: StateSnapshot, at: float, lang: str) ->
         if d.risk is None:
             hover.append(f"{name}<br>{t(lang, 'lookback.no_record')}")
         else:
-            hover.append(f"{name}<br>{t(lang, 'lookback.worst', risk=round(d.risk), start=_clock(at, pack))}")
+            hover.append(f"{name}<br>{t(lang, 'lookback.worst', risk=round(d.risk), start=_clock(at, pack, lang))}")
     patch = Patch()
     patch["data"][TRACE_SILENT]["z"] = [None] * len(then)
     patch["data"][TRACE_RISK]["z"] = [d.risk for d in then]

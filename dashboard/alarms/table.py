@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from dash import html
 
 from consumers.citypack import CityPack
 from dashboard.alarms import listing
 from dashboard.alarms import words as alarm_words
-from dashboard.i18n import t
+from dashboard.i18n import day_and_clock, t
 
 SEVERITY_COLORS = {"alarm": "#ff3b30", "warning": "#f39c12"}
 COLUMNS = (
@@ -33,10 +31,8 @@ def severity_badge(severity: str, label: str) -> html.Span:
     )
 
 
-def when(iso: object, pack: CityPack) -> str:
-    if not iso:
-        return ""
-    return datetime.fromisoformat(str(iso)).astimezone(ZoneInfo(pack.timezone)).strftime("%m-%d %H:%M")
+def when(iso: object, pack: CityPack, lang: str) -> str:
+    return day_and_clock(lang, str(iso), pack.timezone) if iso else ""
 
 
 def district_name(pack: CityPack, code: object, lang: str) -> str:
@@ -97,8 +93,8 @@ def alarm_table(
                     html.Td(
                         [alarm_words.reason(alarm, lang), *grouped_note(parent, pack, lang)], className="alarms-reason"
                     ),
-                    html.Td(when(alarm.get("raised"), pack)),
-                    html.Td(when(alarm.get("cleared"), pack) if history else str(ack.get("by") or "")),
+                    html.Td(when(alarm.get("raised"), pack, lang)),
+                    html.Td(when(alarm.get("cleared"), pack, lang) if history else str(ack.get("by") or "")),
                 ],
                 **select_props,
                 className=f"alarms-row alarms-row-{state}"

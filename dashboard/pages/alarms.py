@@ -226,9 +226,11 @@ def alarm_detail(alarm: Mapping[str, Any] | None, pack: CityPack, lang: str) -> 
         notes.append(t(lang, "alarms.occurrence", n=alarm.get("occurrence"), previous=alarm["previous"]))
     ack = alarm.get("ack")
     if ack:
-        notes.append(t(lang, "alarms.acked", by=ack.get("by"), at=when(ack.get("at"), pack)))
+        notes.append(t(lang, "alarms.acked", by=ack.get("by"), at=when(ack.get("at"), pack, lang)))
     if alarm.get("shelved_until"):
-        notes.append(t(lang, "alarms.shelved_until", by=alarm.get("shelved_by"), at=when(alarm["shelved_until"], pack)))
+        notes.append(
+            t(lang, "alarms.shelved_until", by=alarm.get("shelved_by"), at=when(alarm["shelved_until"], pack, lang))
+        )
     lines.append(html.Div(" · ".join(notes), className="alarms-detail-notes"))
     lines.append(html.H3(t(lang, "alarms.trail")))
     trail = list(alarm.get("trail") or [])
@@ -237,7 +239,7 @@ def alarm_detail(alarm: Mapping[str, Any] | None, pack: CityPack, lang: str) -> 
             [
                 html.Li(
                     [
-                        html.Span(when(e.get("at"), pack), className="alarms-trail-at"),
+                        html.Span(when(e.get("at"), pack, lang), className="alarms-trail-at"),
                         html.Span(str(e.get("by")), className="alarms-trail-by"),
                         html.Span(alarm_words.trail_entry(e, lang)),
                     ],

@@ -109,7 +109,7 @@ def sensor_rows(pack: CityPack, snapshot: StateSnapshot, code: str, lang: str) -
                     )
                 ),
                 html.Td("" if doc is None else sensor_reason(spec, doc, lang), className="alarms-reason"),
-                html.Td("" if doc is None else when(doc.get("event_time"), pack)),
+                html.Td("" if doc is None else when(doc.get("event_time"), pack, lang)),
             ]
         )
         for _, _, spec, doc, level in shown

@@ -110,7 +110,7 @@ def refresh(_: int | None, sensor_id: str | None, lang: str | None) -> tuple[Any
         className="map-alarm-level",
         style={"backgroundColor": LEVEL_COLORS.get(level, "#7f8c8d")},
     )
-    last = "" if doc is None else f" {t(lang, 'last_report')} {when(doc.get('event_time'), ctx.pack)}"
+    last = "" if doc is None else f" {t(lang, 'last_report')} {when(doc.get('event_time'), ctx.pack, lang)}"
     chart = CHARTS.get(spec.type)
     if chart is not None:
         figure, style = chart(spec, doc, ctx.pack.timezone, lang), {"height": "420px"}
@@ -144,7 +144,9 @@ def refresh(_: int | None, sensor_id: str | None, lang: str | None) -> tuple[Any
                 html.Summary(f"{a['id']} · {t(lang, 'alarms.trail')}"),
                 html.Ol(
                     [
-                        html.Li(f"{when(e.get('at'), ctx.pack)} · {e.get('by')} · {alarm_words.trail_entry(e, lang)}")
+                        html.Li(
+                            f"{when(e.get('at'), ctx.pack, lang)} · {e.get('by')} · {alarm_words.trail_entry(e, lang)}"
+                        )
                         for e in reversed(list(a.get("trail") or []))
                     ],
                     className="alarms-trail",

@@ -30,6 +30,7 @@ from dashboard.i18n import (
     catalogue_path,
     choose_language,
     clock,
+    day_and_clock,
     language,
     number,
     percent,
@@ -229,6 +230,14 @@ def test_numbers_in_german_have_decimal_commas_and_english_and_chinese_keep_thei
 def test_times_are_the_citys_clock_in_24_hours() -> None:
     for lang in LANGUAGES:
         assert clock(lang, "2026-07-01T00:34:00+00:00", "Asia/Shanghai") == "08:34"
+
+
+def test_a_day_in_the_alarm_lists_names_its_month_not_12_08_which_reads_as_august() -> None:
+    raised = "2026-12-08T04:28:00+00:00"  # 12:28 in Guiyang; written "12-08 12:28" in every language before
+    assert day_and_clock("en", raised, "Asia/Shanghai") == "Dec 8 12:28"
+    assert day_and_clock("de", raised, "Asia/Shanghai") == "8. Dez. 12:28"
+    assert day_and_clock("zh", raised, "Asia/Shanghai") == "12月8日 12:28"
+    assert day_and_clock("en", "2026-12-31T16:30:00+00:00", "Asia/Shanghai") == "Jan 1 00:30"  # the city's day
 
 
 def test_the_catalogues_word_the_sentences_in_german() -> None:

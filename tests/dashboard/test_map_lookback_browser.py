@@ -88,11 +88,11 @@ def test_the_map_looks_back_at_the_districts_as_they_were_and_returns_to_live(
     browser.save_screenshot(str(SCREENSHOTS / "map-lookback.png"))
 
     # The district's score on the page is the one its exported history keeps for that step.
-    start = banner.split("\n")[1].split("–")[0].strip()  # "12-04 15:35", in the city's time
+    start = banner.split("\n")[1].split("–")[0].strip()  # "Dec 4 15:35", in the city's time
     zone = ZoneInfo(pack.timezone)
     rows = history(url, code)
     year = datetime.fromisoformat(rows[-1]["time"]).astimezone(zone).year
-    at = datetime.strptime(f"{year}-{start}", "%Y-%m-%d %H:%M").replace(tzinfo=zone).timestamp()
+    at = datetime.strptime(f"{year} {start}", "%Y %b %d %H:%M").replace(tzinfo=zone).timestamp()
     kept = [r for r in rows if 0 <= at - datetime.fromisoformat(r["time"]).timestamp() <= GAP_STEPS * 300]
     assert kept, f"no history row for {start}: {rows[:3]}"
     expected = f"{float(kept[-1]['risk']):.0f}"
