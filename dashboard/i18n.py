@@ -78,6 +78,18 @@ def t(lang: str, key: str, **values: object) -> str:
     return text.format(**{k: number(lang, v, group=True) if type(v) is int else v for k, v in values.items()})
 
 
+PLURAL_FORM = {lang: Locale.parse(lang).plural_form for lang in LANGUAGES}
+"""Each language's CLDR plural rule: ``one`` for 1 in English and German, ``other`` for every count in Chinese."""
+
+
+def count(lang: str, key: str, n: int) -> str:
+    """``n`` things in ``lang``'s grammar: "1 alarm", "3 alarms", "3 Alarme", "3 报警", from the catalogue's
+    ``count.<key>.one`` and ``count.<key>.other``. Why: a number beside a label in the singular read "3 warning",
+    "2 Alarm", "2 rescue truck" on the busiest screens."""
+    form = "one" if PLURAL_FORM[lang if lang in PLURAL_FORM else "en"](n) == "one" else "other"
+    return t(lang, f"count.{key}.{form}", n=n)
+
+
 def names_in_order(name_en: str, name_zh: str, lang: str) -> tuple[str, str]:
     """Both names of a place, the page language's first: visitors read one, the control room knows both. The
     city packs name places in English and Chinese; a German page reads the English (Latin-script) name first."""

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from consumers.flood.network import Block, Shelter, Station
 from dashboard.i18n import clock as clock_in
-from dashboard.i18n import names_in_order, number, t
+from dashboard.i18n import count, names_in_order, number, t
 
 if TYPE_CHECKING:
     from dashboard.flood.reader import FloodNetwork
@@ -76,7 +76,7 @@ def shelter_hover(shelter: Shelter, used: int, opened: bool, lang: str) -> str:
 
 def station_hover(station: Station, lang: str) -> str:
     name = place_name(station.name_en, station.name_zh, station.id, lang)
-    vehicles = ", ".join(f"{n} {t(lang, 'flood.vehicle.' + kind)}" for kind, n in sorted(station.vehicles.items()) if n)
+    vehicles = ", ".join(count(lang, "vehicle." + kind, n) for kind, n in sorted(station.vehicles.items()) if n)
     return f"<b>{name}</b><br>{vehicles}"
 
 

@@ -30,7 +30,7 @@ from dashboard.alarms.operator import acting_operator
 from dashboard.alarms.table import alarm_table, district_name, severity_badge, when
 from dashboard.auth.account_bar import account_bar
 from dashboard.context import current
-from dashboard.i18n import language, names_in_order, t
+from dashboard.i18n import count, language, names_in_order, t
 from dashboard.state_view import StateSnapshot
 
 dash.register_page(__name__, path="/alarms", name="Alarms", title="City operations · alarms")
@@ -193,7 +193,7 @@ def waiting_chips(snapshot: StateSnapshot, lang: str) -> list[Any]:
     if not any(counts.values()):
         return [html.Span(t(lang, "alarms.none_waiting"), className="map-count")]
     return [
-        html.Span(f"{n} {t(lang, severity)}", className=f"map-count level-{severity}")
+        html.Span(count(lang, severity, n), className=f"map-count level-{severity}")
         for severity, n in counts.items()
         if n
     ] + [html.Span(t(lang, "alarms.waiting", n=sum(counts.values())), className="alarms-waiting-words")]

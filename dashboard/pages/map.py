@@ -50,7 +50,7 @@ from dashboard.fire.readiness import READINESS_COLORS
 from dashboard.freshness import Picture, judge_now
 from dashboard.grid.chart import line_figure
 from dashboard.grid.words import line_reason
-from dashboard.i18n import language, names_in_order, t
+from dashboard.i18n import count, language, names_in_order, t
 from dashboard.map_refresh import Rendered, Seen, answer
 from dashboard.reasons import sensor_reason
 from dashboard.rendered import plain
@@ -241,7 +241,7 @@ def summary(pack: CityPack, snapshot: StateSnapshot, lang: str) -> list[Any]:
     # unacknowledged" (in Chinese the same word twice) read as a contradiction. The label says whose counts they are.
     chips: list[Any] = [html.Span(t(lang, "sensors.label"), id="map-sensors-label", className="map-summary-label")]
     chips += [
-        html.Span(f"{n} {t(lang, name)}", className=f"map-count level-{name}" if n else "map-count")
+        html.Span(count(lang, name, n), className=f"map-count level-{name}" if n else "map-count")
         for name, n in counts.items()
     ]
     if not_heard:

@@ -30,6 +30,7 @@ from dashboard.i18n import (
     catalogue_path,
     choose_language,
     clock,
+    count,
     day_and_clock,
     language,
     number,
@@ -74,6 +75,8 @@ DYNAMIC: dict[str, Iterable[str]] = {
     "threshold.flood_": ("warning", "danger"),
     "wall.kind.": DOMAINS,
     "wall.view.": VIEWS,
+    "count.": [f"{what}.{form}" for what in ("alarm", "warning", "silent") for form in ("one", "other")]
+    + [f"vehicle.{kind}.{form}" for kind in VEHICLE_KINDS for form in ("one", "other")],
     "demo.state.": ("playing", "paused"),
     "demo.done.": ("play", "pause", "reset", "jump", "speed", "loop"),
 }
@@ -225,6 +228,16 @@ def test_numbers_in_german_have_decimal_commas_and_english_and_chinese_keep_thei
     assert percent("de", 0.8) == "80\xa0%" and percent("en", 0.8) == "80%" == percent("zh", 0.8)
     assert t("de", "flood.people", n=1379) == "1.379 Personen"
     assert t("en", "alarms.comment_too_long", n=2345) == "The comment is 2,345 characters; at most 2,000."
+
+
+def test_a_count_takes_its_nouns_plural_in_english_and_german_and_the_one_form_in_chinese() -> None:
+    assert [count("en", "warning", n) for n in (0, 1, 3)] == ["0 warnings", "1 warning", "3 warnings"]
+    assert [count("de", "alarm", n) for n in (1, 2)] == ["1 Alarm", "2 Alarme"]
+    assert (
+        count("de", "vehicle.truck", 2) == "2 Rettungsfahrzeuge" and count("en", "vehicle.truck", 1) == "1 rescue truck"
+    )
+    assert [count("zh", "alarm", n) for n in (1, 5)] == ["1 报警", "5 报警"]
+    assert count("de", "alarm", 1234) == "1.234 Alarme"  # grouped in the locale's way, as ``t`` groups an int
 
 
 def test_times_are_the_citys_clock_in_24_hours() -> None:

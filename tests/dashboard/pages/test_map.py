@@ -193,11 +193,12 @@ def test_a_sensor_never_heard_from_is_not_counted_as_silent(app: dash.Dash, pack
     heard = {f"sensor:{s.id}": {"level": "ok", "stale": False} for s in sensors[2:]}
     heard[f"sensor:{sensors[2].id}"] = {"level": "alarm", "stale": False}
     heard[f"sensor:{sensors[3].id}"] = {"level": "ok", "stale": True}
-    assert header_counts(app, pack, heard) == ["1 alarm", "0 warning", "1 silent", "2 not heard from yet"]
+    assert header_counts(app, pack, heard) == ["1 alarm", "0 warnings", "1 silent", "2 not heard from yet"]
     assert header_counts(app, pack, heard, "zh")[-1] == "2 个尚未收到数据"
     everyone = {**heard, **{f"sensor:{s.id}": {"level": "ok", "stale": False} for s in sensors[:2]}}
-    assert header_counts(app, pack, everyone) == ["1 alarm", "0 warning", "1 silent"]
-    assert header_counts(app, pack, {}) == ["0 alarm", "0 warning", "0 silent", f"{len(sensors):,} not heard from yet"]
+    assert header_counts(app, pack, everyone) == ["1 alarm", "0 warnings", "1 silent"]
+    nobody = ["0 alarms", "0 warnings", "0 silent", f"{len(sensors):,} not heard from yet"]
+    assert header_counts(app, pack, {}) == nobody
 
 
 def test_the_header_says_its_first_counts_are_of_sensors_not_of_alarms(app: dash.Dash, pack: CityPack) -> None:
