@@ -32,6 +32,13 @@
     return { lon: (west + east) / 2, lat: lat, zoom: Math.min(zx, zy) - 0.1 };
   };
 
+  /* How far up from the foot of ``box`` a title over the map reaches (0 without one). */
+  function coveredBelow(box) {
+    const title = document.querySelector("#wall-main > .wall-banner");
+    if (!title || !title.textContent.trim() || getComputedStyle(title).display === "none") { return 0; }
+    return Math.max(0, box.bottom - title.getBoundingClientRect().top);
+  }
+
   function place(focus) {
     const gd = graph();
     if (!gd || !gd._fullLayout || !wall.config) { return false; }
@@ -42,7 +49,16 @@
       /* the view area's box, which the stylesheet alone sizes: the graph inside it may still be at plotly's size */
       const box = document.getElementById("wall-view-city").getBoundingClientRect();
       if (box.width < 10 || box.height < 10) { return false; }
-      view = wall.fit(wall.config.bounds, box.width, box.height);
+      /* The visitors' title lies over the map's foot: the city is fitted into the part above it, or on a 1366 x 768
+       * laptop the title covered the south of the city (Huaxi, where the demo's flood is). */
+      const cover = coveredBelow(box);
+      wall.placedCover = cover;
+      view = wall.fit(wall.config.bounds, box.width, box.height - cover);
+      if (cover > 0) {
+        const perUnit = (TILE * Math.pow(2, view.zoom)) / (2 * Math.PI);  /* pixels per unit of mercatorY */
+        const y = mercatorY(view.lat) - cover / 2 / perUnit;  /* the map's centre sits half the cover lower */
+        view.lat = (Math.atan(Math.sinh(y)) * 180) / Math.PI;
+      }
     }
     wall.placed = { center: { lon: view.lon, lat: view.lat }, zoom: view.zoom };
     window.Plotly.relayout(gd, { "map.center": wall.placed.center, "map.zoom": view.zoom });
@@ -179,6 +195,11 @@
     if (!map || !wall.placed || !map.loaded()) { return; }
     const canvas = map.getCanvas().getBoundingClientRect(), box = map.getContainer().getBoundingClientRect();
     if (Math.abs(canvas.width - box.width) > 2 || Math.abs(canvas.height - box.height) > 2) { map.resize(); }
+    /* a title over the map that came, went or changed height since the city was fitted: fit it again */
+    if (wall.state && !wall.state.focus && wall.placedCover !== undefined) {
+      const city = document.getElementById("wall-view-city").getBoundingClientRect();
+      if (Math.abs(coveredBelow(city) - wall.placedCover) > 2 && place(null)) { return; }
+    }
     const c = map.getCenter();
     if (Math.abs(map.getZoom() - wall.placed.zoom) > 0.01 || Math.abs(c.lng - wall.placed.center.lon) > 1e-4 ||
         Math.abs(c.lat - wall.placed.center.lat) > 1e-4) {

@@ -164,3 +164,44 @@ def test_the_visitors_screen_shows_the_running_scenario_in_their_language_and_no
     wait_for(browser, "return /\\d\\d:\\d\\d:\\d\\d/.test(document.getElementById('wall-clock').innerText);", "a clock")
     assert not browser.find_elements(By.CSS_SELECTOR, "button, #demo-jump, select")
     browser.save_screenshot(str(SCREENSHOTS / "demo-visitor-zh.png"))
+
+
+CITY_ABOVE_TITLE = """
+// With the city fitted (no alarm holding the wall): how far below the visitors' title's top the city's south edge
+// and north edge are drawn (negative: above it), and the map's top.
+const main = document.getElementById('wall-main');
+const gd = document.querySelector('#wall-graph .js-plotly-plot');
+const map = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot.map;
+if (!map || !map.loaded() || main.classList.contains('holding') || !gd.dataset.wallZoom) { return null; }
+if (parseFloat(gd.dataset.wallZoom) > 12) { return null; }  // still on the alarm that held it
+const [w, s, e, n] = window.cityopsWall.config.bounds;
+const canvas = map.getCanvas().getBoundingClientRect();
+const title = document.getElementById('demo-visitor-title').getBoundingClientRect();
+return {south: canvas.top + map.project([(w + e) / 2, s]).y - title.top,
+        north: canvas.top + map.project([(w + e) / 2, n]).y, top: canvas.top};
+"""
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (1920, 1080)])
+def test_the_visitors_title_lies_below_the_city_not_over_its_south(
+    embedded: str, browser: webdriver.Chrome, scenarios: dict[str, Scenario], width: int, height: int
+) -> None:
+    """On a 1366 x 768 laptop the title covered the south of the city (Huaxi, where the demo's flood is): the city is
+    fitted into the map above the title. The calm city runs (an earlier test's flood raised alarms that would hold the
+    wall on their places); a new alarm holds the wall for ten seconds here (``hold``), then the city is back."""
+    browser.get(f"{embedded}/demo?lang=en")
+    wait_for(browser, "return document.querySelector('.demo-scenario-calm');", "the console loads")
+    click(browser, ".demo-scenario-calm")
+    wait_for(
+        browser,
+        "return document.getElementById('demo-scenario-title')?.innerText === arguments[0];",
+        "the calm city should start",
+        scenarios["calm"].title["en"],
+    )
+    screen(browser, width, height)
+    browser.get(f"{embedded}/demo?visitor=1&lang=en&hold=10")
+    wait_for(browser, "return document.getElementById('demo-visitor-title')?.innerText.length > 0;", "a title")
+    where = wait_for(browser, CITY_ABOVE_TITLE, "the city fitted on the visitors' screen")
+    assert where["south"] <= 1, f"the city's south edge is drawn {where['south']:.0f} px under the title: {where}"
+    assert where["north"] >= where["top"] - 1, f"the city's north edge is cut off: {where}"
+    browser.save_screenshot(str(SCREENSHOTS / f"demo-visitor-{width}.png"))
