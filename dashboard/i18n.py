@@ -164,8 +164,7 @@ def day_and_clock(lang: str, when: datetime | str, tz: str) -> str:
     Why not ``12-08 12:28``: the alarm lists wrote that in every language, and a reader used to day-first dates
     takes it for the 12th of August; a month's name cannot be misread."""
     moment = datetime.fromisoformat(when) if isinstance(when, str) else when
-    zone = ZoneInfo(tz)
-    return f"{format_skeleton('MMMd', moment, tzinfo=zone, locale=lang)} {format_time(moment, 'HH:mm', tzinfo=zone)}"
+    return f"{format_skeleton('MMMd', moment, tzinfo=ZoneInfo(tz), locale=lang)} {clock(lang, moment, tz)}"
 
 
 def clock(lang: str, when: datetime | str, tz: str) -> str:

@@ -45,10 +45,12 @@ def sensor_reason(spec: SensorSpec, doc: Mapping[str, Any], lang: str) -> str:
     other in the page language from the consumers' reason (English as they wrote it). Set for a page's narrow
     cells (``dashboard.typography``)."""
     if doc.get("grid"):
-        return unbroken_quantities(line_reason(doc, lang))
-    if lang != "en" and spec.type == "river.gauge" and doc.get("river"):
-        return unbroken_quantities(localized_reason(spec, doc, river_state_of(doc) or "stale", lang))
-    return unbroken_quantities(reason_text(str(doc.get("reason", "")), lang))
+        text = line_reason(doc, lang)
+    elif lang != "en" and spec.type == "river.gauge" and doc.get("river"):
+        text = localized_reason(spec, doc, river_state_of(doc) or "stale", lang)
+    else:
+        text = reason_text(str(doc.get("reason", "")), lang)
+    return unbroken_quantities(text)
 
 
 def reason_text(text: str, lang: str) -> str:
